@@ -1,0 +1,61 @@
+"""The one place where library errors become a message, a hint and an exit code."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+from plexmix.errors import PlexMixError
+
+log = logging.getLogger("plexmix.cli")
+INTERRUPTED_EXIT = 130
+
+
+def _debug_requested(ctx: Any) -> bool:
+    obj = ctx.find_root().obj
+    return bool(getattr(obj, "debug", False))
+
+
+def report_error(message: str, hint: str | None = None) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+
+    from plexmix.utils.logging import redact
+
+    console = Console(stderr=True, highlight=False)
+    console.print(f"[bold red]Error:[/] {escape(redact(message))}")
+    if hint:
+        console.print(f"[dim]Hint:[/] {escape(redact(hint))}")
+
+
+class PlexMixGroup(TyperGroup):
+    """Catches PlexMix errors and Ctrl+C for every command below it."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PlexMixError as exc:
+            log.debug("command failed", exc_info=True)
+            if _debug_requested(ctx):
+                raise
+            report_error(exc.message, exc.hint)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            if _debug_requested(ctx):
+                raise
+            report_error("Interrupted.", "Nothing already saved was lost; run the command again to resume.")
+            raise typer.Exit(INTERRUPTED_EXIT) from None
+        except (typer.Exit, typer.Abort, typer.TyperException):
+            raise
+        except Exception as exc:
+            log.debug("unexpected error", exc_info=True)
+            if _debug_requested(ctx):
+                raise
+            report_error(
+                f"Unexpected error: {type(exc).__name__}: {exc}",
+                "Run again with --debug for the full traceback, and please report it.",
+            )
+            raise typer.Exit(1) from None

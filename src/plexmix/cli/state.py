@@ -1,0 +1,87 @@
+"""What every command shares: global flags, settings (loaded lazily), consoles and logging."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+from rich.console import Console
+
+if TYPE_CHECKING:
+    from plexmix.config.credentials import CredentialStore
+    from plexmix.config.loader import LoadedSettings
+    from plexmix.config.settings import Settings
+    from plexmix.database.sqlite_manager import SQLiteManager
+
+
+@dataclass
+class AppState:
+    config_path: Path | None = None
+    verbose: bool = False
+    quiet: bool = False
+    debug: bool = False
+    overrides: dict[str, Any] = field(default_factory=dict)
+    out: Console = field(default_factory=Console)
+    err: Console = field(default_factory=lambda: Console(stderr=True))
+    _loaded: LoadedSettings | None = None
+    _logging_ready: bool = False
+
+    @property
+    def loaded(self) -> LoadedSettings:
+        if self._loaded is None:
+            from plexmix.config.loader import load_settings
+
+            self._loaded = load_settings(self.config_path, self.overrides)
+            self.setup_logging()
+        return self._loaded
+
+    @property
+    def settings(self) -> Settings:
+        return self.loaded.settings
+
+    @property
+    def credentials(self) -> CredentialStore:
+        from plexmix.config.credentials import CredentialStore
+
+        return CredentialStore(self.settings.home, self.loaded.environ)
+
+    def console_level(self) -> int:
+        if self.debug or self.verbose:
+            return logging.DEBUG
+        if self.quiet:
+            return logging.WARNING
+        configured = self._loaded.settings.logging.level if self._loaded else "INFO"
+        return max(logging.INFO, logging.getLevelName(configured))
+
+    def setup_logging(self) -> None:
+        if self._logging_ready or self._loaded is None:
+            return
+        from plexmix.config.credentials import SECRETS
+        from plexmix.utils.logging import setup_logging
+
+        settings = self._loaded.settings
+        store = self.credentials
+        secrets = [store.get(name)[0] for name in SECRETS]
+        setup_logging(
+            self.console_level(),
+            settings.log_path,
+            max_bytes=settings.logging.max_bytes,
+            backup_count=settings.logging.backup_count,
+            secrets=secrets,
+        )
+        self._logging_ready = True
+
+    def open_db(self) -> SQLiteManager:
+        from plexmix.database.sqlite_manager import SQLiteManager
+
+        return SQLiteManager(self.settings.db_path)
+
+
+def get_state(ctx: typer.Context) -> AppState:
+    root = ctx.find_root()
+    if not isinstance(root.obj, AppState):
+        root.obj = AppState()
+    return root.obj

@@ -1,0 +1,180 @@
+"""Settings models and the embedding-dimension rules.
+
+Loading (defaults < config.yaml < environment/.env < CLI flags) lives in :mod:`plexmix.config.loader`;
+secrets (Plex token, API keys) live in :mod:`plexmix.config.credentials`, never in ``config.yaml``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from plexmix.errors import ConfigError
+
+AIProviderName = Literal["gemini", "openai", "claude", "local", "none"]
+EmbeddingProviderName = Literal["gemini", "openai", "local"]
+AI_PROVIDERS: tuple[str, ...] = ("gemini", "openai", "claude", "local", "none")
+EMBEDDING_PROVIDERS: tuple[str, ...] = ("gemini", "openai", "local")
+
+DEFAULT_EMBEDDING_MODELS = {
+    "gemini": "gemini-embedding-001",
+    "openai": "text-embedding-3-small",
+    "local": "all-MiniLM-L6-v2-onnx-int8",
+}
+
+# (provider, model) -> (native dimension, whether a smaller output dimension may be requested)
+EMBEDDING_MODELS: dict[tuple[str, str], tuple[int, bool]] = {
+    ("gemini", "gemini-embedding-001"): (3072, True),
+    ("gemini", "text-embedding-004"): (768, False),
+    ("openai", "text-embedding-3-small"): (1536, True),
+    ("openai", "text-embedding-3-large"): (3072, True),
+    ("openai", "text-embedding-ada-002"): (1536, False),
+    ("local", "all-MiniLM-L6-v2-onnx-int8"): (384, False),
+    ("local", "all-MiniLM-L6-v2"): (384, False),
+}
+
+
+def default_home() -> Path:
+    return Path(os.environ.get("PLEXMIX_HOME") or Path.home() / ".plexmix").expanduser()
+
+
+def embedding_dimension(provider: str, model: str, requested: int | None = None) -> int:
+    """The dimension vectors of ``provider``/``model`` have; a mismatch is a :class:`ConfigError`."""
+    known = EMBEDDING_MODELS.get((provider, model))
+    if known is None:
+        if requested is None:
+            raise ConfigError(
+                f"PlexMix does not know the dimension of the {provider} embedding model '{model}'.",
+                hint="Set embeddings.dimension (plexmix config set embeddings.dimension N).",
+            )
+        return requested
+    native, reducible = known
+    if requested is None or requested == native:
+        return native
+    if reducible and 0 < requested < native:
+        return requested
+    raise ConfigError(
+        f"The {provider} embedding model '{model}' gives {native}-dimensional vectors, "
+        f"not {requested}.",
+        hint="Remove embeddings.dimension or set it to "
+        + (f"a value up to {native}." if reducible else f"{native}."),
+    )
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class PlexSettings(_Section):
+    url: str | None = None
+    library: str | None = None
+    timeout: float = Field(default=30.0, gt=0)
+    max_retries: int = Field(default=5, ge=0, le=20)
+    requests_per_second: float | None = Field(default=None, gt=0)
+    page_size: int = Field(default=1000, ge=50, le=10000)
+
+    @field_validator("url")
+    @classmethod
+    def _check_url(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        value = value.strip().rstrip("/")
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("the Plex URL must start with http:// or https:// (e.g. http://192.168.1.10:32400)")
+        return value
+
+
+class DatabaseSettings(_Section):
+    path: Path | None = None  # default: $PLEXMIX_HOME/plexmix.db
+    faiss_index_path: Path | None = None  # default: $PLEXMIX_HOME/embeddings.index
+
+
+class AISettings(_Section):
+    provider: AIProviderName = "gemini"
+    model: str | None = None  # default per provider
+    temperature: float = Field(default=0.7, ge=0, le=2)
+    timeout: float = Field(default=60.0, gt=0)
+    openai_base_url: str | None = None
+    anthropic_base_url: str | None = None
+    gemini_base_url: str | None = None
+    local_base_url: str = "http://localhost:11434/v1"
+    local_model: str = "llama3.1"
+
+
+class EmbeddingSettings(_Section):
+    provider: EmbeddingProviderName = "gemini"
+    model: str | None = None  # default per provider
+    dimension: int | None = Field(default=None, gt=0)  # derived from provider + model when unset
+    batch_size: int = Field(default=64, ge=1, le=2048)
+    concurrency: int = Field(default=4, ge=1, le=32)
+
+    @model_validator(mode="after")
+    def _check_dimension(self) -> EmbeddingSettings:
+        try:
+            self.effective_dimension  # noqa: B018 - raises on a mismatch
+        except ConfigError as exc:
+            raise ValueError(exc.message) from exc
+        return self
+
+    @property
+    def model_name(self) -> str:
+        return self.model or DEFAULT_EMBEDDING_MODELS[self.provider]
+
+    @property
+    def effective_dimension(self) -> int:
+        return embedding_dimension(self.provider, self.model_name, self.dimension)
+
+
+class PlaylistSettings(_Section):
+    default_length: int = Field(default=50, ge=1, le=1000)
+    candidate_pool: int = Field(default=100, ge=1, le=2000)
+    max_per_artist: int = Field(default=3, ge=1)
+    max_per_album: int = Field(default=2, ge=1)
+    avoid_recent_days: int = Field(default=0, ge=0)
+    blocked_artists: list[str] = Field(default_factory=list)
+    blocked_genres: list[str] = Field(default_factory=list)
+
+
+class LoggingSettings(_Section):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    file: Path | None = None  # default: $PLEXMIX_HOME/plexmix.log
+    max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    backup_count: int = Field(default=5, ge=0)
+
+    @field_validator("level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+
+class Settings(BaseModel):
+    """All PlexMix settings. ``home`` is the data folder ($PLEXMIX_HOME, default ~/.plexmix)."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    home: Path = Field(default_factory=default_home)
+    plex: PlexSettings = Field(default_factory=PlexSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    ai: AISettings = Field(default_factory=AISettings)
+    embeddings: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    playlist: PlaylistSettings = Field(default_factory=PlaylistSettings)
+    logging: LoggingSettings = Field(default_factory=LoggingSettings)
+
+    @property
+    def db_path(self) -> Path:
+        return Path(self.database.path or self.home / "plexmix.db").expanduser()
+
+    @property
+    def index_path(self) -> Path:
+        return Path(self.database.faiss_index_path or self.home / "embeddings.index").expanduser()
+
+    @property
+    def log_path(self) -> Path:
+        return Path(self.logging.file or self.home / "plexmix.log").expanduser()
+
+    @property
+    def config_path(self) -> Path:
+        return self.home / "config.yaml"

@@ -1,0 +1,1 @@
+"""PlexMix database package."""

@@ -1,0 +1,275 @@
+"""Writes and reads of the music library: artists, albums, tracks and their tags.
+
+Writes are batched (``executemany``) and meant to run inside ``SQLiteManager.transaction()`` so a
+failed batch rolls back whole. Unchanged rows are detected in Python and not written at all, which
+keeps a repeated full sync cheap and the FTS triggers quiet.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from plexmix.database.models import Album, Artist, Track
+
+_MAX_PARAMS = 900  # stay under SQLite's default host-parameter limit on old builds
+
+
+def chunks(items: Sequence[Any], size: int = _MAX_PARAMS) -> Iterable[list[Any]]:
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
+
+def _placeholders(n: int) -> str:
+    return ",".join("?" * n)
+
+
+@dataclass
+class UpsertCounts:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __iadd__(self, other: UpsertCounts) -> UpsertCounts:
+        self.added += other.added
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        return self
+
+
+def key_map(conn: sqlite3.Connection, table: str, keys: Sequence[str] | None = None) -> dict[str, int]:
+    """plex_key -> id for ``table`` (all rows, or only ``keys``)."""
+    if table not in ("artists", "albums", "tracks"):
+        raise ValueError(table)
+    if keys is None:
+        return {k: i for k, i in conn.execute(f"SELECT plex_key, id FROM {table}")}
+    found: dict[str, int] = {}
+    for part in chunks(list(keys)):
+        sql = f"SELECT plex_key, id FROM {table} WHERE plex_key IN ({_placeholders(len(part))})"
+        found.update({k: i for k, i in conn.execute(sql, part)})
+    return found
+
+
+def upsert_artists(conn: sqlite3.Connection, artists: Sequence[Artist]) -> UpsertCounts:
+    existing = _existing_rows(
+        conn, "artists", "name, sort_name, summary, added_at, updated_at", [a.plex_key for a in artists]
+    )
+    rows, counts = [], UpsertCounts()
+    for a in artists:
+        values = (a.name, a.sort_name, a.summary, a.added_at, a.updated_at)
+        if _classify(existing.get(a.plex_key), values, counts):
+            rows.append((a.plex_key, *values))
+    conn.executemany(
+        "INSERT INTO artists (plex_key, name, sort_name, summary, added_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(plex_key) DO UPDATE SET name = excluded.name, "
+        "sort_name = excluded.sort_name, summary = excluded.summary, "
+        "added_at = excluded.added_at, updated_at = excluded.updated_at",
+        rows,
+    )
+    return counts
+
+
+def upsert_albums(
+    conn: sqlite3.Connection, albums: Sequence[Album], artist_ids: dict[str, int]
+) -> UpsertCounts:
+    existing = _existing_rows(
+        conn, "albums", "title, artist_id, year, added_at, updated_at", [a.plex_key for a in albums]
+    )
+    rows, counts = [], UpsertCounts()
+    for a in albums:
+        artist_id = artist_ids.get(a.artist_key) if a.artist_key else a.artist_id
+        values = (a.title, artist_id, a.year, a.added_at, a.updated_at)
+        if _classify(existing.get(a.plex_key), values, counts):
+            rows.append((a.plex_key, *values))
+    conn.executemany(
+        "INSERT INTO albums (plex_key, title, artist_id, year, added_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(plex_key) DO UPDATE SET title = excluded.title, "
+        "artist_id = excluded.artist_id, year = excluded.year, added_at = excluded.added_at, "
+        "updated_at = excluded.updated_at",
+        rows,
+    )
+    return counts
+
+
+_TRACK_COLUMNS = (
+    "title, artist_id, album_id, track_number, disc_number, duration_ms, year, rating, "
+    "play_count, last_played, file_path, added_at, updated_at, genres_text, moods_text, styles_text"
+)
+
+
+class TagCache:
+    """name -> id for genres and mood/style tags, creating rows on first use."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.genres = {n: i for i, n in conn.execute("SELECT id, name FROM genres")}
+        self.tags = {(k, n): i for i, k, n in conn.execute("SELECT id, kind, name FROM tags")}
+
+    def genre_id(self, name: str) -> int:
+        gid = self.genres.get(name)
+        if gid is None:
+            self.conn.execute("INSERT OR IGNORE INTO genres (name) VALUES (?)", (name,))
+            gid = self.conn.execute("SELECT id FROM genres WHERE name = ?", (name,)).fetchone()[0]
+            self.genres[name] = gid
+        return gid
+
+    def tag_id(self, kind: str, name: str) -> int:
+        tid = self.tags.get((kind, name))
+        if tid is None:
+            self.conn.execute("INSERT OR IGNORE INTO tags (kind, name) VALUES (?, ?)", (kind, name))
+            tid = self.conn.execute(
+                "SELECT id FROM tags WHERE kind = ? AND name = ?", (kind, name)
+            ).fetchone()[0]
+            self.tags[(kind, name)] = tid
+        return tid
+
+
+def upsert_tracks(
+    conn: sqlite3.Connection,
+    tracks: Sequence[Track],
+    artist_ids: dict[str, int],
+    album_ids: dict[str, int],
+    tag_cache: TagCache | None = None,
+) -> tuple[UpsertCounts, list[str]]:
+    """Insert or update ``tracks``; return the counts and the plex keys that were written.
+
+    Tags in ``genres``/``moods``/``styles`` must already be normalised (``models.normalize_tags``).
+    """
+    tag_cache = tag_cache or TagCache(conn)
+    existing = _existing_rows(conn, "tracks", _TRACK_COLUMNS, [t.plex_key for t in tracks])
+    rows, written, counts = [], [], UpsertCounts()
+    for t in tracks:
+        artist_id = artist_ids.get(t.artist_key) if t.artist_key else t.artist_id
+        album_id = album_ids.get(t.album_key) if t.album_key else t.album_id
+        values = (
+            t.title, artist_id, album_id, t.track_number, t.disc_number, t.duration_ms, t.year,
+            t.rating, t.play_count, t.last_played, t.file_path, t.added_at, t.updated_at,
+            ", ".join(t.genres), ", ".join(t.moods), ", ".join(t.styles),
+        )  # fmt: skip
+        if _classify(existing.get(t.plex_key), values, counts):
+            rows.append((t.plex_key, *values))
+            written.append(t)
+    if not rows:
+        return counts, []
+    updates = ", ".join(f"{c.strip()} = excluded.{c.strip()}" for c in _TRACK_COLUMNS.split(","))
+    conn.executemany(
+        f"INSERT INTO tracks (plex_key, {_TRACK_COLUMNS}) VALUES ({_placeholders(17)}) "
+        f"ON CONFLICT(plex_key) DO UPDATE SET {updates}",
+        rows,
+    )
+    ids = key_map(conn, "tracks", [t.plex_key for t in written])
+    track_ids = [ids[t.plex_key] for t in written]
+    for part in chunks(track_ids):
+        marks = _placeholders(len(part))
+        conn.execute(f"DELETE FROM track_genres WHERE track_id IN ({marks})", part)
+        conn.execute(f"DELETE FROM track_tags WHERE track_id IN ({marks})", part)
+    genre_rows: list[tuple[int, int]] = []
+    tag_rows: list[tuple[int, int]] = []
+    for t, tid in zip(written, track_ids, strict=True):
+        genre_rows.extend((tid, tag_cache.genre_id(g)) for g in t.genres)
+        tag_rows.extend((tid, tag_cache.tag_id("mood", m)) for m in t.moods)
+        tag_rows.extend((tid, tag_cache.tag_id("style", s)) for s in t.styles)
+    conn.executemany("INSERT OR IGNORE INTO track_genres (track_id, genre_id) VALUES (?, ?)", genre_rows)
+    conn.executemany("INSERT OR IGNORE INTO track_tags (track_id, tag_id) VALUES (?, ?)", tag_rows)
+    return counts, [t.plex_key for t in written]
+
+
+def delete_tracks(conn: sqlite3.Connection, plex_keys: Iterable[str]) -> int:
+    """Hard-delete tracks; genres, tags, embeddings and playlist entries go with them (cascade)."""
+    removed = 0
+    for part in chunks(list(plex_keys)):
+        cur = conn.execute(f"DELETE FROM tracks WHERE plex_key IN ({_placeholders(len(part))})", part)
+        removed += cur.rowcount
+    return removed
+
+
+def delete_orphans(conn: sqlite3.Connection) -> tuple[int, int]:
+    """Remove albums without tracks and artists without albums or tracks."""
+    albums = conn.execute(
+        "DELETE FROM albums WHERE NOT EXISTS (SELECT 1 FROM tracks WHERE tracks.album_id = albums.id)"
+    ).rowcount
+    artists = conn.execute(
+        "DELETE FROM artists WHERE NOT EXISTS (SELECT 1 FROM tracks WHERE tracks.artist_id = artists.id)"
+        " AND NOT EXISTS (SELECT 1 FROM albums WHERE albums.artist_id = artists.id)"
+    ).rowcount
+    return albums, artists
+
+
+def all_track_keys(conn: sqlite3.Connection) -> set[str]:
+    return {k for (k,) in conn.execute("SELECT plex_key FROM tracks")}
+
+
+def counts(conn: sqlite3.Connection) -> dict[str, int]:
+    return {
+        table: conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+        for table in ("artists", "albums", "tracks", "genres", "embeddings", "playlists")
+    }
+
+
+_TRACK_SELECT = (
+    "SELECT t.*, ar.name AS artist_name, ar.plex_key AS artist_key, al.title AS album_title, "
+    "al.plex_key AS album_key FROM tracks t LEFT JOIN artists ar ON ar.id = t.artist_id "
+    "LEFT JOIN albums al ON al.id = t.album_id"
+)
+
+
+def _split(text: str) -> list[str]:
+    return [part for part in text.split(", ") if part]
+
+
+def row_to_track(row: sqlite3.Row) -> Track:
+    data = dict(row)
+    data["genres"] = _split(data.pop("genres_text", "") or "")
+    data["moods"] = _split(data.pop("moods_text", "") or "")
+    data["styles"] = _split(data.pop("styles_text", "") or "")
+    return Track.model_construct(**data)
+
+
+def get_tracks(conn: sqlite3.Connection, track_ids: Sequence[int]) -> list[Track]:
+    """Tracks by id, in the order of ``track_ids`` (unknown ids are skipped)."""
+    found: dict[int, Track] = {}
+    for part in chunks(list(track_ids)):
+        sql = f"{_TRACK_SELECT} WHERE t.id IN ({_placeholders(len(part))})"
+        for row in conn.execute(sql, part):
+            found[row["id"]] = row_to_track(row)
+    return [found[i] for i in track_ids if i in found]
+
+
+def get_track_by_plex_key(conn: sqlite3.Connection, plex_key: str) -> Track | None:
+    row = conn.execute(f"{_TRACK_SELECT} WHERE t.plex_key = ?", (plex_key,)).fetchone()
+    return row_to_track(row) if row else None
+
+
+def get_artist_by_plex_key(conn: sqlite3.Connection, plex_key: str) -> Artist | None:
+    row = conn.execute("SELECT * FROM artists WHERE plex_key = ?", (plex_key,)).fetchone()
+    return Artist(**dict(row)) if row else None
+
+
+def get_album_by_plex_key(conn: sqlite3.Connection, plex_key: str) -> Album | None:
+    row = conn.execute("SELECT * FROM albums WHERE plex_key = ?", (plex_key,)).fetchone()
+    return Album(**dict(row)) if row else None
+
+
+def _existing_rows(
+    conn: sqlite3.Connection, table: str, columns: str, keys: Sequence[str]
+) -> dict[str, tuple[object, ...]]:
+    found: dict[str, tuple[object, ...]] = {}
+    for part in chunks(list(keys)):
+        sql = f"SELECT plex_key, {columns} FROM {table} WHERE plex_key IN ({_placeholders(len(part))})"
+        for row in conn.execute(sql, part):
+            found[row[0]] = tuple(row[1:])
+    return found
+
+
+def _classify(old: tuple[object, ...] | None, new: tuple[object, ...], counts: UpsertCounts) -> bool:
+    """Count the row as added/updated/unchanged; True when it must be written."""
+    if old is None:
+        counts.added += 1
+        return True
+    if old == new:
+        counts.unchanged += 1
+        return False
+    counts.updated += 1
+    return True

@@ -1,0 +1,113 @@
+"""Pydantic models of the entities PlexMix stores."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+def normalize_tag(name: str) -> str:
+    """Genres, moods and styles are stored trimmed, single-spaced and lower-case."""
+    return " ".join(name.split()).lower()
+
+
+def normalize_tags(names: list[str] | tuple[str, ...]) -> list[str]:
+    seen: dict[str, None] = {}
+    for name in names:
+        tag = normalize_tag(name)
+        if tag:
+            seen.setdefault(tag, None)
+    return list(seen)
+
+
+class _Entity(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class Artist(_Entity):
+    id: int | None = None
+    plex_key: str
+    name: str
+    sort_name: str | None = None
+    summary: str | None = None
+    added_at: int | None = None
+    updated_at: int | None = None
+
+
+class Album(_Entity):
+    id: int | None = None
+    plex_key: str
+    title: str
+    artist_key: str | None = None
+    artist_id: int | None = None
+    year: int | None = None
+    added_at: int | None = None
+    updated_at: int | None = None
+
+
+class Track(_Entity):
+    """A track with its artist, album and tags (genres, moods, styles)."""
+
+    id: int | None = None
+    plex_key: str
+    title: str
+    artist_key: str | None = None
+    album_key: str | None = None
+    artist_id: int | None = None
+    album_id: int | None = None
+    artist_name: str | None = None
+    album_title: str | None = None
+    track_number: int | None = None
+    disc_number: int | None = None
+    duration_ms: int | None = Field(default=None, ge=0)
+    year: int | None = None
+    rating: float | None = Field(default=None, ge=0, le=10)  # Plex's 0-10 scale (5 stars = 10)
+    play_count: int = Field(default=0, ge=0)
+    last_played: int | None = None
+    file_path: str | None = None
+    added_at: int | None = None
+    updated_at: int | None = None
+    genres: list[str] = Field(default_factory=list)
+    moods: list[str] = Field(default_factory=list)
+    styles: list[str] = Field(default_factory=list)
+
+    @field_validator("genres", "moods", "styles")
+    @classmethod
+    def _normalize(cls, value: list[str]) -> list[str]:
+        return normalize_tags(value)
+
+
+class SyncRecord(_Entity):
+    id: int
+    mode: str
+    status: str
+    started_at: int
+    finished_at: int | None = None
+    tracks_added: int = 0
+    tracks_updated: int = 0
+    tracks_removed: int = 0
+    tracks_seen: int = 0
+    artists_synced: int = 0
+    albums_synced: int = 0
+    duration_s: float | None = None
+    server_time: int | None = None
+    error_message: str | None = None
+
+
+class Playlist(_Entity):
+    id: int | None = None
+    plex_key: str | None = None
+    name: str
+    description: str | None = None
+    mood_query: str | None = None
+    provider: str | None = None
+    model: str | None = None
+    created_by_ai: bool = True
+    created_at: int
+    updated_at: int | None = None
+    track_count: int = 0
+
+
+class PlaylistEntry(_Entity):
+    position: int
+    track: Track
+    reason: str | None = None

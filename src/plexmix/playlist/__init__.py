@@ -1,0 +1,1 @@
+"""PlexMix playlist package."""

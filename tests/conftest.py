@@ -1,0 +1,37 @@
+"""Isolation for every test: a private PLEXMIX_HOME, no real keyring, no stray environment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from plexmix.config.loader import ENV_SETTINGS
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+
+_SECRET_VARS = ("PLEX_TOKEN", "GOOGLE_API_KEY", "OPENAI_API_KEY", "ANTHROPIC_API_KEY")
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "plexmix-home"
+    for var in (*ENV_SETTINGS, *_SECRET_VARS, "PLEXMIX_CONFIG"):
+        monkeypatch.delenv(var, raising=False)
+    for var in list(os.environ):
+        if var.startswith("PLEXMIX_"):
+            monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("PLEXMIX_HOME", str(home))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
+    monkeypatch.chdir(tmp_path)
+    return home
+
+
+@pytest.fixture
+def shared_data_dir() -> Path:
+    assert SHARED_DATA.is_dir(), f"../shared/data is missing beside the repo ({SHARED_DATA})"
+    return SHARED_DATA

@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from plexmix.database import migrations
+from plexmix.database.library import key_map, upsert_albums, upsert_artists, upsert_tracks
+from plexmix.database.models import Album, Artist, Track
+from plexmix.database.sqlite_manager import SQLiteManager
+from plexmix.errors import DatabaseError
+
+
+def test_new_database_has_every_table_and_latest_version(tmp_path: Path) -> None:
+    with SQLiteManager(tmp_path / "p.db") as db:
+        names = {r[0] for r in db.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        assert {
+            "artists", "albums", "tracks", "genres", "track_genres", "tags", "track_tags",
+            "embeddings", "sync_history", "playlists", "playlist_tracks", "tracks_fts", "schema_version",
+        } <= names  # fmt: skip
+        assert db.schema_version == migrations.LATEST_VERSION
+        assert db.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert db.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert db.integrity_check() == []
+
+
+def test_reopening_does_not_migrate_again(tmp_path: Path) -> None:
+    SQLiteManager(tmp_path / "p.db").close()
+    with SQLiteManager(tmp_path / "p.db") as db:
+        versions = [r[0] for r in db.conn.execute("SELECT version FROM schema_version ORDER BY version")]
+    assert versions == [n for n, _, _ in migrations.MIGRATIONS]
+
+
+def test_migration_from_version_1_keeps_rows_and_fills_fts(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA foreign_keys = ON")
+    assert migrations.migrate(conn, target=1) == [1]
+    conn.execute("INSERT INTO artists (id, plex_key, name) VALUES (1, 'a1', 'Miles Davis')")
+    conn.execute("INSERT INTO albums (id, plex_key, title, artist_id, year) VALUES (1, 'b1', 'Kind of Blue', 1, 1959)")
+    conn.execute(
+        "INSERT INTO tracks (id, plex_key, title, artist_id, album_id, year, rating) "
+        "VALUES (1, 't1', 'So What', 1, 1, 1959, 10.0)"
+    )
+    conn.execute("INSERT INTO genres (id, name) VALUES (1, 'jazz')")
+    conn.execute("INSERT INTO track_genres (track_id, genre_id) VALUES (1, 1)")
+    conn.execute("INSERT INTO playlists (id, name, created_at) VALUES (1, 'old list', 0)")
+    conn.execute("INSERT INTO playlist_tracks (playlist_id, track_id, position) VALUES (1, 1, 1)")
+    conn.close()
+
+    with SQLiteManager(path) as db:
+        assert db.schema_version == migrations.LATEST_VERSION
+        row = db.conn.execute("SELECT title, rating, genres_text FROM tracks WHERE id = 1").fetchone()
+        assert tuple(row) == ("So What", 10.0, "jazz")
+        hits = db.conn.execute("SELECT rowid FROM tracks_fts WHERE tracks_fts MATCH 'jazz'").fetchall()
+        assert [h[0] for h in hits] == [1]
+        hits = db.conn.execute("SELECT rowid FROM tracks_fts WHERE tracks_fts MATCH 'miles'").fetchall()
+        assert [h[0] for h in hits] == [1]
+        assert db.conn.execute("SELECT COUNT(*) FROM playlist_tracks").fetchone()[0] == 1
+        assert db.integrity_check() == []
+
+
+def test_failed_migration_rolls_back_to_last_good_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = [*migrations.MIGRATIONS[:1], (2, "broken", "CREATE TABLE x (a); INSERT INTO nope VALUES (1);")]
+    monkeypatch.setattr(migrations, "MIGRATIONS", broken)
+    conn = sqlite3.connect(tmp_path / "p.db", isolation_level=None)
+    with pytest.raises(sqlite3.OperationalError):
+        migrations.migrate(conn, target=2)
+    assert migrations.current_version(conn) == 1
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert "x" not in tables
+
+
+def test_database_from_a_newer_plexmix_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "p.db"
+    with SQLiteManager(path) as db:
+        db.conn.execute("INSERT INTO schema_version VALUES (999, 'future', 0)")
+    with pytest.raises(DatabaseError, match="newer PlexMix"):
+        SQLiteManager(path)
+
+
+def test_corrupt_database_file_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "p.db"
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(DatabaseError) as info:
+        SQLiteManager(path)
+    assert "cannot be opened" in info.value.message
+    assert info.value.hint and "sync full" in info.value.hint
+
+
+def test_fts_trigger_follows_artist_rename(tmp_path: Path) -> None:
+    with SQLiteManager(tmp_path / "p.db") as db, db.transaction() as conn:
+        upsert_artists(conn, [Artist(plex_key="a1", name="Prince")])
+        artists = key_map(conn, "artists")
+        upsert_albums(conn, [Album(plex_key="b1", title="Purple Rain", artist_key="a1")], artists)
+        albums = key_map(conn, "albums")
+        upsert_tracks(conn, [Track(plex_key="t1", title="When Doves Cry", artist_key="a1", album_key="b1")],
+                      artists, albums)  # fmt: skip
+        upsert_artists(conn, [Artist(plex_key="a1", name="The Artist")])
+        found = conn.execute("SELECT artist FROM tracks_fts WHERE tracks_fts MATCH 'doves'").fetchone()
+        assert found[0] == "The Artist"
