@@ -52,44 +52,46 @@ def key_map(conn: sqlite3.Connection, table: str, keys: Sequence[str] | None = N
     return found
 
 
-def upsert_artists(conn: sqlite3.Connection, artists: Sequence[Artist]) -> UpsertCounts:
-    existing = _existing_rows(
-        conn, "artists", "name, sort_name, summary, added_at, updated_at", [a.plex_key for a in artists]
+_TAG_COLUMNS = "genres_text, moods_text, styles_text"
+_ARTIST_COLUMNS = f"name, sort_name, summary, added_at, updated_at, {_TAG_COLUMNS}"
+_ALBUM_COLUMNS = f"title, artist_id, year, added_at, updated_at, {_TAG_COLUMNS}"
+
+
+def _upsert_sql(table: str, columns: str) -> str:
+    names = [c.strip() for c in columns.split(",")]
+    updates = ", ".join(f"{c} = excluded.{c}" for c in names)
+    return (
+        f"INSERT INTO {table} (plex_key, {columns}) VALUES ({_placeholders(len(names) + 1)}) "
+        f"ON CONFLICT(plex_key) DO UPDATE SET {updates}"
     )
+
+
+def _tag_values(item: Artist | Album | Track) -> tuple[str, str, str]:
+    return ", ".join(item.genres), ", ".join(item.moods), ", ".join(item.styles)
+
+
+def upsert_artists(conn: sqlite3.Connection, artists: Sequence[Artist]) -> UpsertCounts:
+    existing = _existing_rows(conn, "artists", _ARTIST_COLUMNS, [a.plex_key for a in artists])
     rows, counts = [], UpsertCounts()
     for a in artists:
-        values = (a.name, a.sort_name, a.summary, a.added_at, a.updated_at)
+        values = (a.name, a.sort_name, a.summary, a.added_at, a.updated_at, *_tag_values(a))
         if _classify(existing.get(a.plex_key), values, counts):
             rows.append((a.plex_key, *values))
-    conn.executemany(
-        "INSERT INTO artists (plex_key, name, sort_name, summary, added_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(plex_key) DO UPDATE SET name = excluded.name, "
-        "sort_name = excluded.sort_name, summary = excluded.summary, "
-        "added_at = excluded.added_at, updated_at = excluded.updated_at",
-        rows,
-    )
+    conn.executemany(_upsert_sql("artists", _ARTIST_COLUMNS), rows)
     return counts
 
 
 def upsert_albums(
     conn: sqlite3.Connection, albums: Sequence[Album], artist_ids: dict[str, int]
 ) -> UpsertCounts:
-    existing = _existing_rows(
-        conn, "albums", "title, artist_id, year, added_at, updated_at", [a.plex_key for a in albums]
-    )
+    existing = _existing_rows(conn, "albums", _ALBUM_COLUMNS, [a.plex_key for a in albums])
     rows, counts = [], UpsertCounts()
     for a in albums:
         artist_id = artist_ids.get(a.artist_key) if a.artist_key else a.artist_id
-        values = (a.title, artist_id, a.year, a.added_at, a.updated_at)
+        values = (a.title, artist_id, a.year, a.added_at, a.updated_at, *_tag_values(a))
         if _classify(existing.get(a.plex_key), values, counts):
             rows.append((a.plex_key, *values))
-    conn.executemany(
-        "INSERT INTO albums (plex_key, title, artist_id, year, added_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(plex_key) DO UPDATE SET title = excluded.title, "
-        "artist_id = excluded.artist_id, year = excluded.year, added_at = excluded.added_at, "
-        "updated_at = excluded.updated_at",
-        rows,
-    )
+    conn.executemany(_upsert_sql("albums", _ALBUM_COLUMNS), rows)
     return counts
 
 
@@ -104,8 +106,12 @@ class TagCache:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
-        self.genres = {n: i for i, n in conn.execute("SELECT id, name FROM genres")}
-        self.tags = {(k, n): i for i, k, n in conn.execute("SELECT id, kind, name FROM tags")}
+        self.reload()
+
+    def reload(self) -> None:
+        """Forget cached ids (after a rollback, ids created inside it no longer exist)."""
+        self.genres = {n: i for i, n in self.conn.execute("SELECT id, name FROM genres")}
+        self.tags = {(k, n): i for i, k, n in self.conn.execute("SELECT id, kind, name FROM tags")}
 
     def genre_id(self, name: str) -> int:
         gid = self.genres.get(name)
@@ -146,19 +152,14 @@ def upsert_tracks(
         values = (
             t.title, artist_id, album_id, t.track_number, t.disc_number, t.duration_ms, t.year,
             t.rating, t.play_count, t.last_played, t.file_path, t.added_at, t.updated_at,
-            ", ".join(t.genres), ", ".join(t.moods), ", ".join(t.styles),
+            *_tag_values(t),
         )  # fmt: skip
         if _classify(existing.get(t.plex_key), values, counts):
             rows.append((t.plex_key, *values))
             written.append(t)
     if not rows:
         return counts, []
-    updates = ", ".join(f"{c.strip()} = excluded.{c.strip()}" for c in _TRACK_COLUMNS.split(","))
-    conn.executemany(
-        f"INSERT INTO tracks (plex_key, {_TRACK_COLUMNS}) VALUES ({_placeholders(17)}) "
-        f"ON CONFLICT(plex_key) DO UPDATE SET {updates}",
-        rows,
-    )
+    conn.executemany(_upsert_sql("tracks", _TRACK_COLUMNS), rows)
     ids = key_map(conn, "tracks", [t.plex_key for t in written])
     track_ids = [ids[t.plex_key] for t in written]
     for part in chunks(track_ids):
@@ -220,11 +221,7 @@ def _split(text: str) -> list[str]:
 
 
 def row_to_track(row: sqlite3.Row) -> Track:
-    data = dict(row)
-    data["genres"] = _split(data.pop("genres_text", "") or "")
-    data["moods"] = _split(data.pop("moods_text", "") or "")
-    data["styles"] = _split(data.pop("styles_text", "") or "")
-    return Track.model_construct(**data)
+    return Track.model_construct(**_with_tags(row))
 
 
 def get_tracks(conn: sqlite3.Connection, track_ids: Sequence[int]) -> list[Track]:
@@ -242,14 +239,34 @@ def get_track_by_plex_key(conn: sqlite3.Connection, plex_key: str) -> Track | No
     return row_to_track(row) if row else None
 
 
+def _with_tags(row: sqlite3.Row) -> dict[str, Any]:
+    data = dict(row)
+    for kind in ("genres", "moods", "styles"):
+        data[kind] = _split(data.pop(f"{kind}_text", "") or "")
+    return data
+
+
 def get_artist_by_plex_key(conn: sqlite3.Connection, plex_key: str) -> Artist | None:
     row = conn.execute("SELECT * FROM artists WHERE plex_key = ?", (plex_key,)).fetchone()
-    return Artist(**dict(row)) if row else None
+    return Artist(**_with_tags(row)) if row else None
 
 
 def get_album_by_plex_key(conn: sqlite3.Connection, plex_key: str) -> Album | None:
     row = conn.execute("SELECT * FROM albums WHERE plex_key = ?", (plex_key,)).fetchone()
-    return Album(**dict(row)) if row else None
+    return Album(**_with_tags(row)) if row else None
+
+
+TagTriple = tuple[list[str], list[str], list[str]]
+
+
+def tag_map(conn: sqlite3.Connection, table: str) -> dict[str, TagTriple]:
+    """plex_key -> (genres, moods, styles) of every album or artist."""
+    if table not in ("artists", "albums"):
+        raise ValueError(table)
+    return {
+        key: (_split(g), _split(m), _split(s))
+        for key, g, m, s in conn.execute(f"SELECT plex_key, {_TAG_COLUMNS} FROM {table}")
+    }
 
 
 def _existing_rows(

@@ -189,10 +189,22 @@ M003_HISTORY_AND_PLAYLIST_DETAILS = """
 """
 
 
+# Album and artist tags, so a sync can derive a track's genres/moods/styles without asking Plex
+# for unchanged albums.
+M004_ALBUM_ARTIST_TAGS = """
+        ALTER TABLE albums ADD COLUMN genres_text TEXT NOT NULL DEFAULT '';
+        ALTER TABLE albums ADD COLUMN moods_text TEXT NOT NULL DEFAULT '';
+        ALTER TABLE albums ADD COLUMN styles_text TEXT NOT NULL DEFAULT '';
+        ALTER TABLE artists ADD COLUMN genres_text TEXT NOT NULL DEFAULT '';
+        ALTER TABLE artists ADD COLUMN moods_text TEXT NOT NULL DEFAULT '';
+        ALTER TABLE artists ADD COLUMN styles_text TEXT NOT NULL DEFAULT '';
+"""
+
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "core tables", M001_CORE_TABLES),
     (2, "tags and full-text search", M002_TAGS_AND_FTS),
     (3, "sync history and playlist details", M003_HISTORY_AND_PLAYLIST_DETAILS),
+    (4, "album and artist tags", M004_ALBUM_ARTIST_TAGS),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

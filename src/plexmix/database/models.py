@@ -31,6 +31,11 @@ class Artist(_Entity):
     summary: str | None = None
     added_at: int | None = None
     updated_at: int | None = None
+    genres: list[str] = Field(default_factory=list)
+    moods: list[str] = Field(default_factory=list)
+    styles: list[str] = Field(default_factory=list)
+
+    _normalize = field_validator("genres", "moods", "styles")(lambda v: normalize_tags(v))
 
 
 class Album(_Entity):
@@ -42,6 +47,11 @@ class Album(_Entity):
     year: int | None = None
     added_at: int | None = None
     updated_at: int | None = None
+    genres: list[str] = Field(default_factory=list)
+    moods: list[str] = Field(default_factory=list)
+    styles: list[str] = Field(default_factory=list)
+
+    _normalize = field_validator("genres", "moods", "styles")(lambda v: normalize_tags(v))
 
 
 class Track(_Entity):
