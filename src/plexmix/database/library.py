@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from plexmix.database.models import Album, Artist, Track
+from plexmix.database.models import Album, Artist, Track, TrackLike
 
 _MAX_PARAMS = 900  # stay under SQLite's default host-parameter limit on old builds
 
@@ -66,7 +66,7 @@ def _upsert_sql(table: str, columns: str) -> str:
     )
 
 
-def _tag_values(item: Artist | Album | Track) -> tuple[str, str, str]:
+def _tag_values(item: Artist | Album | TrackLike) -> tuple[str, str, str]:
     return ", ".join(item.genres), ", ".join(item.moods), ", ".join(item.styles)
 
 
@@ -134,7 +134,7 @@ class TagCache:
 
 def upsert_tracks(
     conn: sqlite3.Connection,
-    tracks: Sequence[Track],
+    tracks: Sequence[TrackLike],
     artist_ids: dict[str, int],
     album_ids: dict[str, int],
     tag_cache: TagCache | None = None,
@@ -145,7 +145,9 @@ def upsert_tracks(
     """
     tag_cache = tag_cache or TagCache(conn)
     existing = _existing_rows(conn, "tracks", _TRACK_COLUMNS, [t.plex_key for t in tracks])
-    rows, written, counts = [], [], UpsertCounts()
+    rows: list[tuple[object, ...]] = []
+    written: list[TrackLike] = []
+    counts = UpsertCounts()
     for t in tracks:
         artist_id = artist_ids.get(t.artist_key) if t.artist_key else t.artist_id
         album_id = album_ids.get(t.album_key) if t.album_key else t.album_id
@@ -159,9 +161,41 @@ def upsert_tracks(
             written.append(t)
     if not rows:
         return counts, []
-    conn.executemany(_upsert_sql("tracks", _TRACK_COLUMNS), rows)
-    ids = key_map(conn, "tracks", [t.plex_key for t in written])
-    track_ids = [ids[t.plex_key] for t in written]
+    conn.execute("SAVEPOINT upsert_tracks")
+    try:
+        conn.execute("UPDATE fts_control SET bulk = 1 WHERE id = 1")
+        conn.executemany(_upsert_sql("tracks", _TRACK_COLUMNS), rows)
+        conn.execute("UPDATE fts_control SET bulk = 0 WHERE id = 1")
+        ids = key_map(conn, "tracks", [t.plex_key for t in written])
+        track_ids = [ids[t.plex_key] for t in written]
+        refresh_fts(conn, track_ids)
+        _replace_track_tags(conn, written, track_ids, tag_cache)
+    except BaseException:
+        conn.execute("ROLLBACK TO upsert_tracks")
+        conn.execute("RELEASE upsert_tracks")
+        raise
+    conn.execute("RELEASE upsert_tracks")
+    return counts, [t.plex_key for t in written]
+
+
+def refresh_fts(conn: sqlite3.Connection, track_ids: Sequence[int]) -> None:
+    """Rewrite the full-text rows of ``track_ids`` from the tables, one statement per chunk."""
+    for part in chunks(list(track_ids)):
+        marks = _placeholders(len(part))
+        conn.execute(f"DELETE FROM tracks_fts WHERE rowid IN ({marks})", part)
+        conn.execute(
+            "INSERT INTO tracks_fts (rowid, title, artist, album, genres, tags) "
+            "SELECT t.id, t.title, COALESCE(ar.name, ''), COALESCE(al.title, ''), t.genres_text, "
+            "trim(t.moods_text || ' ' || t.styles_text) FROM tracks t "
+            "LEFT JOIN artists ar ON ar.id = t.artist_id LEFT JOIN albums al ON al.id = t.album_id "
+            f"WHERE t.id IN ({marks})",
+            part,
+        )
+
+
+def _replace_track_tags(
+    conn: sqlite3.Connection, written: Sequence[TrackLike], track_ids: Sequence[int], tag_cache: TagCache
+) -> None:
     for part in chunks(track_ids):
         marks = _placeholders(len(part))
         conn.execute(f"DELETE FROM track_genres WHERE track_id IN ({marks})", part)
@@ -174,7 +208,6 @@ def upsert_tracks(
         tag_rows.extend((tid, tag_cache.tag_id("style", s)) for s in t.styles)
     conn.executemany("INSERT OR IGNORE INTO track_genres (track_id, genre_id) VALUES (?, ?)", genre_rows)
     conn.executemany("INSERT OR IGNORE INTO track_tags (track_id, tag_id) VALUES (?, ?)", tag_rows)
-    return counts, [t.plex_key for t in written]
 
 
 def delete_tracks(conn: sqlite3.Connection, plex_keys: Iterable[str]) -> int:

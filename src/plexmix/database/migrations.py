@@ -200,11 +200,43 @@ M004_ALBUM_ARTIST_TAGS = """
         ALTER TABLE artists ADD COLUMN styles_text TEXT NOT NULL DEFAULT '';
 """
 
+# FTS5 flushes its pending index at every statement savepoint, and a trigger runs inside one per
+# row, so bulk writes through the triggers cost ~70 us a row instead of ~9. Bulk writers set
+# fts_control.bulk = 1 inside their transaction, write, refresh the FTS rows of exactly the ids
+# they wrote in one statement, and set it back; every other write still goes through the
+# triggers.
+M005_FTS_BULK_SWITCH = """
+        CREATE TABLE fts_control (id INTEGER PRIMARY KEY CHECK (id = 1), bulk INTEGER NOT NULL DEFAULT 0);
+        INSERT INTO fts_control (id, bulk) VALUES (1, 0);
+        DROP TRIGGER tracks_fts_insert;
+        DROP TRIGGER tracks_fts_update;
+        CREATE TRIGGER tracks_fts_insert AFTER INSERT ON tracks
+        WHEN (SELECT bulk FROM fts_control WHERE id = 1) = 0 BEGIN
+            INSERT INTO tracks_fts (rowid, title, artist, album, genres, tags) VALUES (
+                new.id, new.title,
+                COALESCE((SELECT name FROM artists WHERE id = new.artist_id), ''),
+                COALESCE((SELECT title FROM albums WHERE id = new.album_id), ''),
+                new.genres_text, trim(new.moods_text || ' ' || new.styles_text));
+        END;
+        CREATE TRIGGER tracks_fts_update AFTER UPDATE OF
+            title, artist_id, album_id, genres_text, moods_text, styles_text ON tracks
+        WHEN (SELECT bulk FROM fts_control WHERE id = 1) = 0 BEGIN
+            UPDATE tracks_fts SET
+                title = new.title,
+                artist = COALESCE((SELECT name FROM artists WHERE id = new.artist_id), ''),
+                album = COALESCE((SELECT title FROM albums WHERE id = new.album_id), ''),
+                genres = new.genres_text,
+                tags = trim(new.moods_text || ' ' || new.styles_text)
+            WHERE rowid = new.id;
+        END;
+"""
+
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "core tables", M001_CORE_TABLES),
     (2, "tags and full-text search", M002_TAGS_AND_FTS),
     (3, "sync history and playlist details", M003_HISTORY_AND_PLAYLIST_DETAILS),
     (4, "album and artist tags", M004_ALBUM_ARTIST_TAGS),
+    (5, "bulk switch for the FTS triggers", M005_FTS_BULK_SWITCH),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Protocol
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
@@ -84,6 +87,55 @@ class Track(_Entity):
     @classmethod
     def _normalize(cls, value: list[str]) -> list[str]:
         return normalize_tags(value)
+
+
+class TrackLike(Protocol):
+    """What a track write needs: a :class:`Track` or the lighter :class:`TrackRecord`."""
+
+    plex_key: str
+    title: str
+    artist_key: str | None
+    album_key: str | None
+    artist_id: int | None
+    album_id: int | None
+    track_number: int | None
+    disc_number: int | None
+    duration_ms: int | None
+    year: int | None
+    rating: float | None
+    play_count: int
+    last_played: int | None
+    file_path: str | None
+    added_at: int | None
+    updated_at: int | None
+    genres: list[str]
+    moods: list[str]
+    styles: list[str]
+
+
+@dataclass(slots=True)
+class TrackRecord:
+    """A track row for bulk writes (a sync), without validation cost; tags already normalised."""
+
+    plex_key: str
+    title: str
+    artist_key: str | None = None
+    album_key: str | None = None
+    artist_id: int | None = None
+    album_id: int | None = None
+    track_number: int | None = None
+    disc_number: int | None = None
+    duration_ms: int | None = None
+    year: int | None = None
+    rating: float | None = None
+    play_count: int = 0
+    last_played: int | None = None
+    file_path: str | None = None
+    added_at: int | None = None
+    updated_at: int | None = None
+    genres: list[str] = field(default_factory=list)
+    moods: list[str] = field(default_factory=list)
+    styles: list[str] = field(default_factory=list)
 
 
 class SyncRecord(_Entity):

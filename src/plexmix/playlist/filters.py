@@ -1,0 +1,147 @@
+"""Filters for a playlist: from flags (``--year 90s``) and from the mood text ("90s rock").
+
+Flags win over what the mood text implies, field by field. Every filter is a hard constraint.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from collections.abc import Iterable
+from dataclasses import replace
+
+from plexmix.database.queries import TrackFilters
+from plexmix.errors import UsageError
+
+YEAR_HINT = "Use a year (1994), a range (1990-1999) or a decade (90s or 1990s)."
+_MIN_YEAR, _MAX_YEAR = 1000, 2999
+
+
+def _decade(text: str) -> tuple[int, int] | None:
+    m = re.fullmatch(r"'?(\d{2})'?s|(\d{3})0'?s", text.strip().lower())
+    if not m:
+        return None
+    if m.group(1) is not None:
+        two = int(m.group(1))
+        start = (1900 if two >= 30 else 2000) + two
+    else:
+        start = int(m.group(2)) * 10
+    if start % 10:
+        return None
+    return start, start + 9
+
+
+def parse_year(value: str) -> tuple[int, int]:
+    """``1994`` -> (1994, 1994); ``1990-1999`` -> (1990, 1999); ``90s``/``1990s`` -> (1990, 1999)."""
+    text = value.strip()
+    decade = _decade(text)
+    if decade:
+        return decade
+    m = re.fullmatch(r"(\d{4})\s*(?:-|–|\.\.|to)\s*(\d{4})", text)
+    if m:
+        low, high = int(m.group(1)), int(m.group(2))
+    elif re.fullmatch(r"\d{4}", text):
+        low = high = int(text)
+    else:
+        raise UsageError(f"Bad --year value '{value}'.", hint=YEAR_HINT)
+    if low > high or not (low >= _MIN_YEAR and high <= _MAX_YEAR):
+        raise UsageError(f"Bad --year value '{value}'.", hint=YEAR_HINT)
+    return low, high
+
+
+def parse_rating(value: float) -> float:
+    """``--rating`` on Plex's 0-10 scale (values up to 5 are read as stars and doubled)."""
+    if value < 0 or value > 10:
+        raise UsageError(
+            f"Bad --rating value '{value:g}'.",
+            hint="Use 0-5 stars (e.g. 4) or Plex's 0-10 scale (e.g. 8).",
+        )
+    return value * 2 if value <= 5 else value
+
+
+_RATED = re.compile(
+    r"\b(highly|top|best)[ -]rated\b|\bfavou?rites?\b|\bfive[ -]stars?\b|\b5[ -]stars?\b", re.I
+)
+_STARS = re.compile(r"\b([1-5])[ -]stars?\b", re.I)
+_FROM_YEAR = re.compile(r"\b(?:from|in|of)\s+(\d{4})\b", re.I)
+_RANGE = re.compile(r"\b(\d{4})\s*(?:-|–|to)\s*(\d{4})\b")
+_SINCE = re.compile(r"\b(?:since|after)\s+(\d{4})\b", re.I)
+_BEFORE = re.compile(r"\bbefore\s+(\d{4})\b", re.I)
+_DECADE = re.compile(r"(?<![\w'])('?\d{2}'?s|\d{3}0'?s)(?!\w)", re.I)
+
+
+def _contains_phrase(text: str, phrase: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text, re.I) is not None
+
+
+def filters_from_mood(
+    mood: str, genres: Iterable[str] = (), artists: Iterable[str] = (), now: _dt.date | None = None
+) -> TrackFilters:
+    """What the mood text says about years, ratings, genres and artists of this library."""
+    found = TrackFilters()
+    text = mood.strip()
+    this_year = (now or _dt.date.today()).year
+    if m := _RANGE.search(text):
+        low, high = sorted((int(m.group(1)), int(m.group(2))))
+        found.year_min, found.year_max = low, high
+    elif m := _FROM_YEAR.search(text):
+        found.year_min = found.year_max = int(m.group(1))
+    elif m := _SINCE.search(text):
+        found.year_min = int(m.group(1)) + (1 if m.group(0).lower().startswith("after") else 0)
+    elif m := _BEFORE.search(text):
+        found.year_max = int(m.group(1)) - 1
+    elif m := _DECADE.search(text):
+        decade = _decade(m.group(1))
+        if decade and decade[0] <= this_year:
+            found.year_min, found.year_max = decade
+    if _RATED.search(text):
+        found.rating_min = 8.0
+    elif m := _STARS.search(text):
+        found.rating_min = float(m.group(1)) * 2
+    found.genres = sorted({g for g in genres if len(g) >= 3 and _contains_phrase(text, g)})
+    found.artists = sorted({a for a in artists if len(a) >= 3 and _contains_phrase(text, a)})
+    return found
+
+
+def merge_filters(from_flags: TrackFilters, from_mood: TrackFilters) -> TrackFilters:
+    """Flags win: a field given by a flag replaces what the mood implied for that field."""
+    merged = replace(from_mood)
+    if from_flags.genres:
+        merged.genres = list(from_flags.genres)
+    if from_flags.artists:
+        merged.artists = list(from_flags.artists)
+    if from_flags.moods:
+        merged.moods = list(from_flags.moods)
+    if from_flags.year_min is not None or from_flags.year_max is not None:
+        merged.year_min, merged.year_max = from_flags.year_min, from_flags.year_max
+    if from_flags.rating_min is not None:
+        merged.rating_min = from_flags.rating_min
+    for name in ("exclude_played_since", "exclude_artists", "exclude_genres"):
+        value = getattr(from_flags, name)
+        if value:
+            setattr(merged, name, value)
+    return merged
+
+
+def describe_filters(filters: TrackFilters) -> list[str]:
+    """Human-readable lines for the filters in force (for the CLI and --json)."""
+    lines: list[str] = []
+    if filters.genres:
+        lines.append("genre: " + " or ".join(filters.genres))
+    if filters.artists:
+        lines.append("artist: " + " or ".join(filters.artists))
+    if filters.moods:
+        lines.append("mood: " + " or ".join(filters.moods))
+    if filters.year_min is not None or filters.year_max is not None:
+        low, high = filters.year_min, filters.year_max
+        lines.append(f"year: {low}" if low == high else f"year: {low or '…'}–{high or '…'}")
+    if filters.rating_min is not None:
+        lines.append(f"rating ≥ {filters.rating_min:g}/10")
+    if filters.exclude_played_since is not None:
+        when = _dt.datetime.fromtimestamp(filters.exclude_played_since).strftime("%Y-%m-%d")
+        lines.append(f"not played since {when}")
+    if filters.exclude_artists:
+        lines.append("blocked artists: " + ", ".join(filters.exclude_artists))
+    if filters.exclude_genres:
+        lines.append("blocked genres: " + ", ".join(filters.exclude_genres))
+    return lines

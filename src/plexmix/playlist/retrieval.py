@@ -1,0 +1,93 @@
+"""Candidate retrieval: SQL filters -> vector search restricted to them, fused with FTS5.
+
+Vector and full-text rankings are combined by reciprocal-rank fusion, so a mood that names a
+word in a title or genre ("rainy", "jazz") and one that only describes a feeling both work.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from plexmix.database import queries
+from plexmix.database.queries import TrackFilters
+
+RRF_K = 60
+
+
+class QueryEmbedder(Protocol):
+    def embed_query(self, text: str) -> Any: ...
+
+
+class VectorSearcher(Protocol):
+    def search(self, query: Any, k: int, *, allowed_ids: Any = None) -> list[tuple[int, float]]: ...
+
+
+@dataclass
+class Retrieved:
+    """Fused ranking, best first: (track id, fused score in 0..1)."""
+
+    ranked: list[tuple[int, float]]
+    similarity: dict[int, float] = field(default_factory=dict)  # cosine, where the vector search saw it
+    keyword: dict[int, float] = field(default_factory=dict)  # bm25 relevance, where FTS matched
+    matching: int | None = None  # tracks that satisfy the filters (None: no filters)
+    used_vectors: bool = False
+
+
+def fuse(rankings: Sequence[Sequence[int]], k: int = RRF_K) -> list[tuple[int, float]]:
+    """Reciprocal-rank fusion, scaled so a track ranked first everywhere scores 1.0."""
+    scores: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, track_id in enumerate(ranking, start=1):
+            scores[track_id] = scores.get(track_id, 0.0) + 1.0 / (k + rank)
+    best = len([r for r in rankings if r]) / (k + 1) or 1.0
+    return sorted(((tid, s / best) for tid, s in scores.items()), key=lambda x: (-x[1], x[0]))
+
+
+def retrieve(
+    conn: sqlite3.Connection,
+    text: str,
+    filters: TrackFilters,
+    pool: int,
+    *,
+    index: VectorSearcher | None = None,
+    embedder: QueryEmbedder | None = None,
+    use_keywords: bool = True,
+) -> Retrieved:
+    """Up to ``pool`` track ids that satisfy ``filters``, nearest to ``text`` first."""
+    allowed: list[int] | None = None
+    if not filters.is_empty():
+        allowed = queries.find_track_ids(conn, filters)
+        if not allowed:
+            return Retrieved(ranked=[], matching=0)
+    rankings: list[list[int]] = []
+    result = Retrieved(ranked=[], matching=len(allowed) if allowed is not None else None)
+    if index is not None and embedder is not None:
+        import numpy as np
+
+        query = embedder.embed_query(text)
+        ids = np.asarray(allowed, dtype=np.int64) if allowed is not None else None
+        hits = index.search(query, pool, allowed_ids=ids)
+        result.similarity = dict(hits)
+        result.used_vectors = True
+        rankings.append([tid for tid, _ in hits])
+    if use_keywords:
+        hits_fts = queries.search_fts(conn, text, limit=pool, filters=filters)
+        result.keyword = dict(hits_fts)
+        rankings.append([tid for tid, _ in hits_fts])
+    fused = fuse(rankings)
+    if len(fused) < pool and not result.used_vectors:
+        # Without vectors, top up with the best-loved matching tracks so the pool is never short.
+        seen = {tid for tid, _ in fused}
+        where, params = queries.filter_sql(filters)
+        rows = conn.execute(
+            f"SELECT t.id FROM tracks t WHERE {where} ORDER BY COALESCE(t.rating, 0) DESC, "
+            "t.play_count DESC, t.id LIMIT ?",
+            [*params, pool + len(seen)],
+        )
+        extra = [row[0] for row in rows if row[0] not in seen][: pool - len(fused)]
+        fused.extend((tid, 0.0) for tid in extra)
+    result.ranked = fused[:pool]
+    return result
