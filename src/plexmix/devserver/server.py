@@ -1,0 +1,296 @@
+"""A Plex Media Server emulator on stdlib ``http.server`` for tests, demos and benchmarks.
+
+It speaks HTTP/1.1 with keep-alive and ``Content-Length`` (no Nagle delay), answers XML like
+a real server, checks the token (``X-Plex-Token`` header or query parameter) and exposes test
+hooks: injected faults, a URL length limit, latency, and request counters.
+
+    with PlexEmulator(demo_library()) as emu:
+        plex = PlexServer(emu.url, emu.token)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import socket
+import threading
+import time
+from collections import Counter, OrderedDict
+from collections.abc import Sequence
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from plexmix.devserver.faults import Fault, Hooks
+from plexmix.devserver.library import MusicLibrary
+from plexmix.devserver.playlists import PlaylistStore
+from plexmix.devserver.query import select
+from plexmix.devserver.routes import Api, Request, Response, error
+
+DEFAULT_VERSION = "1.41.3.9314-a0bfb8370"
+_OPEN_PATHS = frozenset({"/identity"})
+_REASONS = {429: "Too Many Requests", 414: "Request-URI Too Long"}
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    emulator: PlexEmulator
+
+    def __init__(self, address: tuple[str, int], emulator: PlexEmulator) -> None:
+        self.emulator = emulator
+        self.connections: set[socket.socket] = set()
+        self.connections_lock = threading.Lock()
+        super().__init__(address, _Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self.connections_lock:
+            self.connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self.connections_lock:
+            self.connections.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        with self.connections_lock:
+            conns = list(self.connections)
+            self.connections.clear()
+        for conn in conns:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+    timeout = 60
+    server: _HTTPServer
+    server_version = "PlexMediaServer-Emulator"
+    sys_version = ""
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet; tokens may be in query strings
+        return
+
+    def _handle(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(length)
+        emu = self.server.emulator
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        response = emu.handle(self.command, self.path, headers)
+        self.send_response(response.status, _REASONS.get(response.status))
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(response.body)))
+        self.send_header("X-Plex-Protocol", "1.0")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(response.body)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _handle  # noqa: N815
+
+
+class PlexEmulator:
+    """An in-process Plex Media Server serving one music library over loopback HTTP.
+
+    Args:
+        library: the music section's content (mutate ``emu.library`` freely in tests).
+        token: the only accepted ``X-Plex-Token``.
+        extra_sections: more, empty, sections as ``(type, title)`` — e.g. ``("movie", "Movies")``
+            or ``("artist", "Audiobooks")`` for a second music library; keys 2, 3, ...
+        listing_tag_limit: at most this many Genre/Style/Mood tags per item in listings.
+    """
+
+    def __init__(
+        self,
+        library: MusicLibrary,
+        token: str = "demo-token",
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        friendly_name: str = "PlexMix Emulator",
+        machine_identifier: str | None = None,
+        version: str = DEFAULT_VERSION,
+        extra_sections: Sequence[tuple[str, str]] = (),
+        listing_tag_limit: int | None = None,
+    ) -> None:
+        self.library = library
+        self.token = token
+        self.host = host
+        self.port = port
+        self.friendly_name = friendly_name
+        self.machine_identifier = (
+            machine_identifier or hashlib.sha1(f"plexmix:{library.uuid}".encode()).hexdigest()
+        )
+        self.version = version
+        self.extra_sections = list(extra_sections)
+        self.listing_tag_limit = listing_tag_limit
+        self.playlists = PlaylistStore(library, self.machine_identifier)
+        self.hooks = Hooks()
+        self._api = Api(self)
+        self._cache: OrderedDict[tuple[Any, ...], list[Any]] = OrderedDict()
+        self._cache_lock = threading.Lock()
+        self._httpd: _HTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle --------------------------------------------------------------------------
+    def start(self) -> PlexEmulator:
+        if self._httpd is not None:
+            return self
+        self._httpd = _HTTPServer((self.host, self.port), self)
+        self.port = self._httpd.server_address[1]
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True,
+            name=f"plex-emulator-{self.port}",
+        )  # fmt: skip
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        httpd, self._httpd = self._httpd, None
+        if httpd is None:
+            return
+        httpd.shutdown()
+        httpd.close_connections()
+        httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> PlexEmulator:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    # -- test hooks -------------------------------------------------------------------------
+    def set_fault(
+        self,
+        status: int = 503,
+        *,
+        every_nth: int | None = None,
+        first_n: int | None = None,
+        retry_after: float | None = None,
+        path_contains: str | None = None,
+        method: str | None = None,
+    ) -> Fault:
+        """Answer ``status`` to every n-th (or the first n, or all) matching requests.
+
+        ``retry_after`` adds a ``Retry-After`` header (seconds). Faults stack; the first that
+        fires wins. ``clear_faults()`` removes them.
+        """
+        fault = Fault(status, every_nth, first_n, retry_after, path_contains, method)
+        with self.hooks.lock:
+            self.hooks.faults.append(fault)
+        return fault
+
+    def clear_faults(self) -> None:
+        with self.hooks.lock:
+            self.hooks.faults.clear()
+
+    @property
+    def max_url_length(self) -> int | None:
+        return self.hooks.max_url_length
+
+    @max_url_length.setter
+    def max_url_length(self, value: int | None) -> None:
+        self.hooks.max_url_length = value
+
+    def set_latency(
+        self, seconds: float = 0.0, *, jitter: float = 0.0, spike_every: int | None = None, spike: float = 0.0
+    ) -> None:
+        """Delay every response by ``seconds`` (+ uniform jitter; + ``spike`` every n-th)."""
+        h = self.hooks
+        with h.lock:
+            h.latency, h.jitter, h.spike_every, h.spike_seconds = seconds, jitter, spike_every, spike
+
+    @property
+    def latency(self) -> float:
+        return self.hooks.latency
+
+    @latency.setter
+    def latency(self, value: float) -> None:
+        self.set_latency(value)
+
+    @property
+    def request_counts(self) -> Counter[str]:
+        """Requests seen, keyed like ``"GET /library/sections/{id}/all"`` (and ``...?type=10``)."""
+        return self.hooks.request_counts
+
+    @property
+    def request_log(self) -> list[tuple[str, str]]:
+        """(method, raw path with query) of recent requests, oldest first."""
+        with self.hooks.lock:
+            return list(self.hooks.request_log)
+
+    @property
+    def total_requests(self) -> int:
+        return self.hooks.total_requests
+
+    def reset_counts(self) -> None:
+        self.hooks.reset_counts()
+
+    def section_list(self) -> list[tuple[int, str, str, str]]:
+        """(key, type, title, uuid) of every section; the music library first."""
+        lib = self.library
+        out = [(lib.section_key, "artist", lib.title, lib.uuid)]
+        key = lib.section_key
+        for stype, title in self.extra_sections:
+            key += 1
+            out.append((key, stype, title, hashlib.md5(f"{stype}:{title}".encode()).hexdigest()))
+        return out
+
+    def cached_select(self, kind: str, params: Sequence[tuple[str, str]]) -> list[Any]:
+        """Listing results cached per (query, library version) so that paging stays cheap."""
+        relevant = tuple(p for p in params if not p[0].startswith("X-Plex-"))
+        key = (kind, relevant, self.library.version, self.library.clock() // 60)
+        with self._cache_lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+                return hit
+        with self.library.lock:
+            result = select(self.library, kind, params)
+        with self._cache_lock:
+            self._cache[key] = result
+            while len(self._cache) > 16:
+                self._cache.popitem(last=False)
+        return result
+
+    # -- request handling -------------------------------------------------------------------
+    def handle(self, method: str, raw_path: str, headers: dict[str, str]) -> Response:
+        """Answer one request; ``headers`` has lower-case names."""
+        parts = urlsplit(raw_path)
+        path = parts.path.rstrip("/") or "/"
+        params = parse_qsl(parts.query, keep_blank_values=True)
+        hooks = self.hooks
+        query_type = next((v for k, v in params if k == "type"), None)
+        hooks.record(method, path, query_type)
+        delay = hooks.delay()
+        if delay > 0:
+            time.sleep(delay)
+        limit = hooks.max_url_length
+        if limit is not None and len(raw_path) > limit:
+            return error(414, "Request-URI Too Long")
+        fault = hooks.fault_for(method, path)
+        if fault is not None:
+            resp = error(fault.status, f"injected fault {fault.status}")
+            if fault.retry_after is not None:
+                resp.headers["Retry-After"] = f"{fault.retry_after:g}"
+            return resp
+        token = headers.get("x-plex-token") or next((v for k, v in params if k == "X-Plex-Token"), "")
+        if path not in _OPEN_PATHS and token != self.token:
+            return error(401, "Unauthorized")
+        req = Request(method, "" if path == "/" else path, params, headers)
+        try:
+            return self._api.dispatch(req)
+        except Exception as exc:  # a bug in the emulator: answer 500 like a real server would
+            return error(500, f"{type(exc).__name__}: {exc}")
