@@ -1,0 +1,56 @@
+"""Plain data passed into and out of the AI providers.
+
+Kept free of any SDK import so that the CLI, the generator and the tests can use it cheaply.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Candidate:
+    """One track offered to the provider.
+
+    ``id`` is the local database track id; ``score`` the retrieval score (higher is better).
+    Lists of candidates arrive sorted by score, best first.
+    """
+
+    id: int
+    title: str
+    artist: str | None
+    album: str | None
+    year: int | None
+    genres: list[str]
+    moods: list[str]
+    score: float
+
+
+@dataclass
+class Selection:
+    """The provider's answer: an ordered playlist with one short reason per track.
+
+    ``fallback`` is True when no usable LLM answer was obtained and the similarity ranking was
+    used instead; ``fallback_reason`` then says why in one sentence. When the LLM answered but
+    too few usable ids, the rest is filled from the ranking: ``fallback`` stays False,
+    ``filled_ids`` lists the added tracks and ``fallback_reason`` notes "filled N".
+    """
+
+    track_ids: list[int]
+    reasons: dict[int, str]
+    provider: str
+    model: str | None
+    fallback: bool
+    fallback_reason: str | None
+    usage: dict | None
+    filled_ids: list[int] = field(default_factory=list)
+
+
+@dataclass
+class PromptEstimate:
+    """What a :meth:`AIProvider.select` call would send and roughly cost."""
+
+    prompt_tokens: int
+    max_output_tokens: int
+    candidates_sent: int
+    estimated_cost_usd: float | None
