@@ -6,4 +6,6 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
-    return None
+    from plexmix.cli import sync
+
+    app.add_typer(sync.app, name="sync")

@@ -28,16 +28,24 @@ class SecretSpec:
     username: str
     env_var: str
     label: str
+    setting: str  # the dotted name `plexmix config set` takes
 
 
 SECRETS: dict[str, SecretSpec] = {
     spec.name: spec
     for spec in (
-        SecretSpec("plex_token", "plexmix-plex", "token", "PLEX_TOKEN", "Plex token"),
-        SecretSpec("google_api_key", "plexmix-gemini", "api_key", "GOOGLE_API_KEY", "Google API key"),
-        SecretSpec("openai_api_key", "plexmix-openai", "api_key", "OPENAI_API_KEY", "OpenAI API key"),
+        SecretSpec("plex_token", "plexmix-plex", "token", "PLEX_TOKEN", "Plex token", "plex.token"),
         SecretSpec(
-            "anthropic_api_key", "plexmix-claude", "api_key", "ANTHROPIC_API_KEY", "Anthropic API key"
+            "google_api_key", "plexmix-gemini", "api_key", "GOOGLE_API_KEY", "Google API key",
+            "ai.google_api_key",
+        ),
+        SecretSpec(
+            "openai_api_key", "plexmix-openai", "api_key", "OPENAI_API_KEY", "OpenAI API key",
+            "ai.openai_api_key",
+        ),
+        SecretSpec(
+            "anthropic_api_key", "plexmix-claude", "api_key", "ANTHROPIC_API_KEY", "Anthropic API key",
+            "ai.anthropic_api_key",
         ),
     )
 }
@@ -87,8 +95,8 @@ class CredentialStore:
             spec = SECRETS[name]
             raise CredentialError(
                 f"No {spec.label} is configured.",
-                hint=f"Set {spec.env_var} or run `plexmix config init` "
-                f"(or `plexmix config set-secret {name}`).",
+                hint=f"Set {spec.env_var}, run `plexmix config set {spec.setting} VALUE`, "
+                "or run `plexmix config init`.",
             )
         return value
 

@@ -1,0 +1,40 @@
+"""Shared rendering helpers for commands: JSON output, timestamps, prompts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from typing import Any
+
+import typer
+from rich.console import Console
+
+
+def print_json(console: Console, data: Any) -> None:
+    console.print_json(json.dumps(data, default=str, ensure_ascii=False))
+
+
+def when(epoch: int | None) -> str:
+    if not epoch:
+        return "—"
+    return dt.datetime.fromtimestamp(epoch).strftime("%Y-%m-%d %H:%M")
+
+
+def interactive() -> bool:
+    return sys.stdin.isatty()
+
+
+def confirm(question: str, *, yes: bool, default: bool = False) -> bool:
+    """Ask only when a person is there: ``--yes`` or a non-TTY stdin means "yes"."""
+    if yes or not interactive():
+        return True
+    return bool(typer.confirm(question, default=default))
+
+
+def duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    return f"{int(seconds // 60)} min {int(seconds % 60)} s"

@@ -1,0 +1,66 @@
+"""Rich progress bars (with ETA) for the library's :class:`~plexmix.utils.progress.Progress`."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+
+class RichProgress:
+    """One bar per stage (Artists, Albums, Tracks, Embeddings); silent when disabled."""
+
+    def __init__(self, console: Console, enabled: bool = True) -> None:
+        self.enabled = enabled
+        self._progress = Progress(
+            SpinnerColumn(),
+            TextColumn("[bold]{task.description:<11}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("•"),
+            TimeElapsedColumn(),
+            TextColumn("• ETA"),
+            TimeRemainingColumn(),
+            console=console,
+            transient=False,
+            disable=not enabled,
+        )
+        self._tasks: dict[str, TaskID] = {}
+
+    def __enter__(self) -> RichProgress:
+        self._progress.start()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._progress.stop()
+
+    def start(self, stage: str, total: int | None = None) -> None:
+        if stage in self._tasks:
+            self._progress.reset(self._tasks[stage], total=total)
+        else:
+            self._tasks[stage] = self._progress.add_task(stage, total=total)
+
+    def advance(self, stage: str, amount: int = 1) -> None:
+        if stage not in self._tasks:
+            self.start(stage)
+        self._progress.advance(self._tasks[stage], amount)
+
+    def finish(self, stage: str) -> None:
+        task_id = self._tasks.get(stage)
+        if task_id is None:
+            return
+        task = self._progress.tasks[task_id]
+        done = task.completed if task.total is None else task.total
+        self._progress.update(task_id, total=done, completed=done)

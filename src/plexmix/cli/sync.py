@@ -1,0 +1,173 @@
+"""``plexmix sync``: full, incremental (the default), verify and status."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from plexmix.cli.output import confirm, duration, print_json, when
+from plexmix.cli.state import AppState, get_state
+
+app = typer.Typer(help="Mirror your Plex music library into the local database.", no_args_is_help=False)
+
+NO_EMBEDDINGS = typer.Option(False, "--no-embeddings", help="Skip embedding new or changed tracks.")
+JSON = typer.Option(False, "--json", help="Print the result as JSON.")
+YES = typer.Option(False, "--yes", "-y", help="Never ask for confirmation.")
+LIBRARY = typer.Option(None, "--library", "-l", help="Music library name (default: plex.library).")
+
+
+@app.callback(invoke_without_command=True)
+def sync_default(
+    ctx: typer.Context,
+    no_embeddings: bool = NO_EMBEDDINGS,
+    as_json: bool = JSON,
+    library: str | None = LIBRARY,
+) -> None:
+    """Sync what changed since the last sync (same as `plexmix sync incremental`).
+
+    Example: plexmix sync
+    """
+    if ctx.invoked_subcommand is None:
+        _run(get_state(ctx), "incremental", no_embeddings, as_json, library)
+
+
+@app.command("full")
+def sync_full(
+    ctx: typer.Context,
+    no_embeddings: bool = NO_EMBEDDINGS,
+    as_json: bool = JSON,
+    library: str | None = LIBRARY,
+) -> None:
+    """Read the whole library from Plex; remove what Plex no longer has.
+
+    Example: plexmix sync full
+    """
+    _run(get_state(ctx), "full", no_embeddings, as_json, library)
+
+
+@app.command("incremental")
+def sync_incremental(
+    ctx: typer.Context,
+    no_embeddings: bool = NO_EMBEDDINGS,
+    as_json: bool = JSON,
+    library: str | None = LIBRARY,
+) -> None:
+    """Only what was added, changed, played, rated or deleted since the last successful sync.
+
+    Example: plexmix sync incremental --no-embeddings
+    """
+    _run(get_state(ctx), "incremental", no_embeddings, as_json, library)
+
+
+@app.command("verify")
+def sync_verify(
+    ctx: typer.Context,
+    repair: bool = typer.Option(False, "--repair", help="Fix what differs (full sync + index rebuild)."),
+    yes: bool = YES,
+    as_json: bool = JSON,
+    library: str | None = LIBRARY,
+) -> None:
+    """Compare the local database with Plex: counts, missing and stale tracks, orphans.
+
+    Example: plexmix sync verify --repair --yes
+    """
+    from plexmix.plex.connect import client_from_settings
+    from plexmix.plex.sync import SyncEngine
+    from plexmix.plex.verify import verify
+
+    state = get_state(ctx)
+    client = client_from_settings(state.settings, state.credentials, library=library)
+    with state.open_db() as db, client:
+        engine = SyncEngine(client, db)
+        report = verify(engine, repair=False)
+        if repair and not report.ok and confirm("Repair the differences now?", yes=yes, default=True):
+            report = verify(engine, repair=True)
+    if as_json:
+        print_json(state.out, report.as_dict())
+    else:
+        table = Table(title="Sync verification", show_lines=False)
+        table.add_column("Check")
+        table.add_column("Plex", justify="right")
+        table.add_column("Local", justify="right")
+        for kind in ("artists", "albums", "tracks"):
+            table.add_row(kind.title(), str(report.plex_counts[kind]), str(report.local_counts[kind]))
+        table.add_row("Tracks missing locally", "", str(len(report.missing_keys)))
+        table.add_row("Tracks gone from Plex", "", str(len(report.extra_keys)))
+        table.add_row("Orphan albums / artists", "", f"{report.orphan_albums} / {report.orphan_artists}")
+        table.add_row("Search index rows", "", str(report.fts_rows))
+        table.add_row("SQLite integrity", "", "ok" if not report.integrity_problems else "PROBLEMS")
+        state.out.print(table)
+        verdict = "[green]In sync.[/]" if report.ok else "[yellow]Differences found[/] (run with --repair)."
+        state.out.print(("Repaired. " if report.repaired else "") + verdict)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command("status")
+def sync_status(
+    ctx: typer.Context,
+    limit: int = typer.Option(10, "--limit", "-n", min=1, help="How many syncs to show."),
+    as_json: bool = JSON,
+) -> None:
+    """Show the last syncs and what the database holds.
+
+    Example: plexmix sync status --json
+    """
+    from plexmix.database import history, library
+
+    state = get_state(ctx)
+    with state.open_db() as db:
+        records = history.recent_syncs(db.conn, limit)
+        counts = library.counts(db.conn)
+    if as_json:
+        print_json(state.out, {"counts": counts, "syncs": [r.model_dump() for r in records]})
+        return
+    if not records:
+        state.out.print("No sync yet. Run [bold]plexmix sync[/] to mirror your Plex library.")
+        return
+    table = Table(title="Recent syncs")
+    numeric = ("#", "Added", "Updated", "Removed")
+    for column in ("#", "Mode", "Status", "Started", "Duration", "Added", "Updated", "Removed", "Error"):
+        table.add_column(column, justify="right" if column in numeric else "left")
+    colors = {"success": "green", "failed": "red", "interrupted": "yellow", "running": "cyan"}
+    for r in records:
+        table.add_row(
+            str(r.id), r.mode, f"[{colors.get(r.status, 'white')}]{r.status}[/]", when(r.started_at),
+            duration(r.duration_s), str(r.tracks_added), str(r.tracks_updated), str(r.tracks_removed),
+            r.error_message or "",
+        )  # fmt: skip
+    state.out.print(table)
+    state.out.print(
+        f"Library: {counts['tracks']:,} tracks, {counts['albums']:,} albums, {counts['artists']:,} artists; "
+        f"{counts['embeddings']:,} embedded."
+    )
+
+
+def _run(state: AppState, mode: str, no_embeddings: bool, as_json: bool, library: str | None) -> None:
+    from plexmix.cli.progress import RichProgress
+    from plexmix.plex.connect import client_from_settings
+    from plexmix.plex.sync import SyncEngine
+
+    settings = state.settings
+    show_bars = not as_json and not state.quiet
+    client = client_from_settings(settings, state.credentials, library=library)
+    with state.open_db() as db, client, RichProgress(state.err, enabled=show_bars) as progress:
+        report = SyncEngine(client, db, progress=progress).sync(mode)
+        embedded = None
+        if not no_embeddings:
+            from plexmix.cli.embedding_step import refresh_after_sync
+
+            embedded = refresh_after_sync(state, db, progress)
+    data = report.as_dict()
+    if embedded is not None:
+        data["embeddings"] = embedded
+    if as_json:
+        print_json(state.out, data)
+        return
+    state.out.print(
+        f"[green]Sync ({report.mode}) finished[/] in {duration(report.duration_s)}: "
+        f"{report.added:,} added, {report.updated:,} updated, {report.removed:,} removed, "
+        f"{report.unchanged:,} unchanged."
+    )
+    if embedded:
+        state.out.print(f"Embeddings: {embedded}")

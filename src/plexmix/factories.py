@@ -1,0 +1,119 @@
+"""Build PlexMix's components from settings and stored credentials (the composition root).
+
+Used by the CLI and by ``plexmix demo``; library users may call these or build components
+directly. Heavy modules are imported inside the functions.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from plexmix.config.credentials import PROVIDER_SECRETS, SECRETS
+from plexmix.errors import CredentialError
+
+if TYPE_CHECKING:
+    from plexmix.ai.base import AIProvider
+    from plexmix.config.credentials import CredentialStore
+    from plexmix.config.loader import LoadedSettings
+    from plexmix.utils.embeddings import EmbeddingProvider
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Choice:
+    """A component and, when PlexMix chose something other than what was configured, why."""
+
+    name: str
+    note: str | None = None
+
+
+def embedding_choice(loaded: LoadedSettings, credentials: CredentialStore) -> Choice:
+    """The embedding provider to use: the configured one, or local when the default lacks a key.
+
+    Only a provider left at its default falls back (offline-first); one the user chose
+    explicitly is never swapped silently.
+    """
+    provider = loaded.settings.embeddings.provider
+    secret = PROVIDER_SECRETS.get(provider)
+    if secret is None or credentials.get(secret)[0]:
+        return Choice(provider)
+    if loaded.source("embeddings.provider") == "default" and loaded.source("embeddings.model") == "default":
+        return Choice(
+            "local",
+            f"No {SECRETS[secret].label} is set, so tracks are embedded locally (offline MiniLM). "
+            f"Set {SECRETS[secret].env_var} to use {provider} embeddings.",
+        )
+    raise CredentialError(
+        f"The {provider} embedding provider needs a {SECRETS[secret].label}.",
+        hint=f"Set {SECRETS[secret].env_var}, run `plexmix config set {SECRETS[secret].setting} KEY`, "
+        "or `plexmix config set embeddings.provider local` for offline embeddings.",
+    )
+
+
+def build_embedder(loaded: LoadedSettings, credentials: CredentialStore) -> tuple[EmbeddingProvider, Choice]:
+    from plexmix.utils.embeddings import get_embedding_provider
+
+    settings = loaded.settings
+    choice = embedding_choice(loaded, credentials)
+    same = choice.name == settings.embeddings.provider
+    secret = PROVIDER_SECRETS.get(choice.name)
+    base_url = {"gemini": settings.ai.gemini_base_url, "openai": settings.ai.openai_base_url}.get(choice.name)
+    embedder = get_embedding_provider(
+        choice.name,
+        model=settings.embeddings.model if same else None,
+        dimension=settings.embeddings.dimension if same else None,
+        api_key=credentials.get(secret)[0] if secret else None,
+        base_url=base_url,
+        timeout=settings.ai.timeout,
+    )
+    return embedder, choice
+
+
+def ai_choice(loaded: LoadedSettings, credentials: CredentialStore, requested: str | None = None) -> Choice:
+    """The curator to use. With no key for the *default* provider: ``none``, with a note."""
+    name = (requested or loaded.settings.ai.provider).strip().lower()
+    secret = PROVIDER_SECRETS.get(name)
+    if secret is None or credentials.get(secret)[0]:
+        return Choice(name)
+    if requested is None and loaded.source("ai.provider") == "default":
+        spec = SECRETS[secret]
+        return Choice(
+            "none",
+            f"No {spec.label} is set, so tracks are ranked by similarity without an LLM. "
+            f"Set {spec.env_var} (or `plexmix config set {spec.setting} KEY`) to let {name} curate.",
+        )
+    spec = SECRETS[secret]
+    raise CredentialError(
+        f"The {name} provider needs a {spec.label}.",
+        hint=f"Set {spec.env_var}, run `plexmix config set {spec.setting} KEY`, or use --provider none.",
+    )
+
+
+def build_ai_provider(
+    loaded: LoadedSettings, credentials: CredentialStore, requested: str | None = None
+) -> tuple[AIProvider, Choice]:
+    from plexmix.ai import get_ai_provider
+
+    settings = loaded.settings
+    choice = ai_choice(loaded, credentials, requested)  # an unknown name fails in get_ai_provider
+    name = choice.name
+    secret = PROVIDER_SECRETS.get(name)
+    base_url = {
+        "gemini": settings.ai.gemini_base_url, "openai": settings.ai.openai_base_url,
+        "claude": settings.ai.anthropic_base_url, "local": settings.ai.local_base_url,
+    }.get(name)  # fmt: skip
+    model = settings.ai.local_model if name == "local" else None
+    if name == settings.ai.provider and settings.ai.model:
+        model = settings.ai.model
+    provider = get_ai_provider(
+        name,
+        api_key=credentials.get(secret)[0] if secret else None,
+        model=model,
+        base_url=base_url,
+        timeout=settings.ai.timeout,
+        temperature=settings.ai.temperature,
+    )
+    return provider, choice

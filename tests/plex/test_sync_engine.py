@@ -1,0 +1,178 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sync_helpers import assert_mirror_exact
+
+from plexmix.database import history, library
+from plexmix.database.sqlite_manager import SQLiteManager
+from plexmix.devserver.csv_loader import DEFAULT_NOW, load_library
+from plexmix.devserver.library import ManualClock, MusicLibrary
+from plexmix.devserver.server import PlexEmulator
+from plexmix.plex.client import PlexClient
+from plexmix.plex.sync import SyncEngine
+from plexmix.plex.verify import verify
+
+TIDY = "tidytuesday_spotify_songs.csv.gz"
+SAMPLE = "spotify_114_genres_sample.csv"
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(DEFAULT_NOW + 86400)
+
+
+@pytest.fixture
+def track_genres() -> bool:
+    return False
+
+
+@pytest.fixture
+def lib(shared_data_dir: Path, clock: ManualClock, track_genres: bool) -> MusicLibrary:
+    """About 1,200 real tracks; genres on albums (old servers) unless ``track_genres``."""
+    return load_library(
+        [shared_data_dir / SAMPLE, shared_data_dir / TIDY], limit=1200, track_genres=track_genres, clock=clock
+    )
+
+
+@pytest.fixture
+def emu(lib: MusicLibrary) -> Iterator[PlexEmulator]:
+    with PlexEmulator(lib) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def client(emu: PlexEmulator) -> Iterator[PlexClient]:
+    with PlexClient(emu.url, emu.token, page_size=500, backoff_factor=0.0) as c:
+        c.connect()
+        c.select_library("Music")
+        yield c
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[SQLiteManager]:
+    with SQLiteManager(tmp_path / "sync.db") as manager:
+        yield manager
+
+
+@pytest.mark.parametrize("track_genres", [False, True], ids=["album-genres", "track-genres"])
+def test_full_sync_mirrors_the_library_exactly(
+    lib: MusicLibrary, emu: PlexEmulator, client: PlexClient, db: SQLiteManager
+) -> None:
+    report = SyncEngine(client, db).full_sync()
+    assert report.status == "success"
+    assert report.added == len(lib.tracks) and report.removed == 0
+    assert_mirror_exact(lib, db.conn)
+    ratings = [r[0] for r in db.conn.execute("SELECT rating FROM tracks WHERE rating IS NOT NULL")]
+    assert ratings and max(ratings) > 5  # Plex's 0-10 scale is kept
+    (record,) = history.recent_syncs(db.conn)
+    assert record.status == "success" and record.tracks_added == len(lib.tracks) and record.server_time
+
+
+def test_full_sync_makes_no_request_per_track_or_album(
+    lib: MusicLibrary, emu: PlexEmulator, client: PlexClient, db: SQLiteManager
+) -> None:
+    emu.reset_counts()
+    SyncEngine(client, db).full_sync()
+    total = emu.total_requests
+    pages = sum(-(-n // 500) for n in (len(lib.artists), len(lib.albums), len(lib.tracks)))
+    assert total <= pages + 3 + 2, dict(emu.request_counts)  # pages + 3 counts + slack
+    assert not any("/library/metadata/" in key for key in emu.request_counts)
+
+
+def test_second_full_sync_writes_nothing(emu: PlexEmulator, client: PlexClient, db: SQLiteManager) -> None:
+    SyncEngine(client, db).full_sync()
+    again = SyncEngine(client, db).full_sync()
+    assert (again.added, again.updated, again.removed) == (0, 0, 0)
+    assert again.unchanged == again.tracks_seen
+
+
+def test_incremental_after_adds_changes_deletes_matches(
+    lib: MusicLibrary, emu: PlexEmulator, client: PlexClient, db: SQLiteManager, clock: ManualClock
+) -> None:
+    SyncEngine(client, db).full_sync()
+    clock.advance(3600)
+    keys = sorted(lib.tracks)
+    album_key = lib.tracks[keys[0]].album_key
+    lib.add_track("A Brand New Song", album_key, user_rating=8.0)
+    lib.add_song("New Artist", "New Album", "Fresh Track", year=2024, genres=["Jazz"])
+    lib.update_track(keys[1], title="Renamed Track")
+    lib.update_track(keys[2], user_rating=10.0)  # user state: updatedAt unchanged
+    lib.record_play(keys[3])
+    other_album = lib.tracks[keys[10]].album_key
+    lib.update_album(other_album, genres=["Shoegaze"], moods=["Dreamy"])
+    artist_key = lib.tracks[keys[20]].artist_key
+    lib.update_artist(artist_key, title="Renamed Artist")
+    for k in keys[-5:]:
+        lib.delete_track(k)
+    emu.reset_counts()
+    report = SyncEngine(client, db).incremental_sync()
+    assert report.mode == "incremental" and report.status == "success"
+    assert report.added == 2 and report.removed == 5
+    assert_mirror_exact(lib, db.conn)
+    # Far fewer requests than listing everything again.
+    assert emu.total_requests < 20, dict(emu.request_counts)
+
+
+def test_incremental_without_changes_is_cheap_and_exact(
+    lib: MusicLibrary, emu: PlexEmulator, client: PlexClient, db: SQLiteManager
+) -> None:
+    SyncEngine(client, db).full_sync()
+    emu.reset_counts()
+    report = SyncEngine(client, db).incremental_sync()
+    assert (report.added, report.updated, report.removed) == (0, 0, 0)
+    track_pages = [k for k in emu.request_counts if "type=10" in k or "track" in k]
+    assert emu.total_requests <= 8, dict(emu.request_counts)
+    assert track_pages is not None
+    assert_mirror_exact(lib, db.conn)
+
+
+def test_first_incremental_without_history_runs_full(lib: MusicLibrary, client: PlexClient, db: SQLiteManager) -> None:
+    report = SyncEngine(client, db).incremental_sync()
+    assert report.mode == "full"
+    assert_mirror_exact(lib, db.conn)
+
+
+def test_sync_with_429_and_503_on_every_5th_request_is_exact(
+    lib: MusicLibrary, emu: PlexEmulator, client: PlexClient, db: SQLiteManager
+) -> None:
+    emu.set_fault(429, every_nth=5, retry_after=0)
+    emu.set_fault(503, every_nth=7)
+    SyncEngine(client, db).full_sync()
+    assert_mirror_exact(lib, db.conn)
+    keys = sorted(lib.tracks)
+    lib.delete_track(keys[0])
+    lib.update_track(keys[1], title="Changed under load")
+    SyncEngine(client, db).incremental_sync()
+    assert_mirror_exact(lib, db.conn)
+
+
+def test_plex_is_the_source_of_truth_for_local_edits(
+    lib: MusicLibrary, client: PlexClient, db: SQLiteManager
+) -> None:
+    SyncEngine(client, db).full_sync()
+    db.conn.execute("UPDATE tracks SET title = 'edited locally', rating = 1 WHERE id = (SELECT MIN(id) FROM tracks)")
+    db.conn.execute("DELETE FROM tracks WHERE id = (SELECT MAX(id) FROM tracks)")
+    report = SyncEngine(client, db).full_sync()
+    assert report.updated == 1 and report.added == 1
+    assert_mirror_exact(lib, db.conn)
+
+
+def test_verify_finds_and_repairs_differences(
+    lib: MusicLibrary, client: PlexClient, db: SQLiteManager
+) -> None:
+    engine = SyncEngine(client, db)
+    engine.full_sync()
+    assert verify(engine).ok
+    keys = sorted(lib.tracks)
+    lib.delete_track(keys[0])
+    db.conn.execute("DELETE FROM tracks WHERE plex_key = ?", (str(keys[5]),))
+    report = verify(engine)
+    assert not report.ok
+    assert report.extra_keys == [str(keys[0])] and report.missing_keys == [str(keys[5])]
+    repaired = verify(engine, repair=True)
+    assert repaired.ok and repaired.repaired
+    assert_mirror_exact(lib, db.conn)
+    assert library.counts(db.conn)["tracks"] == len(lib.tracks)
