@@ -32,7 +32,7 @@ class Fault:
     status: int
     every_nth: int | None = None
     first_n: int | None = None
-    retry_after: float | None = None
+    retry_after: int | None = None
     path_contains: str | None = None
     method: str | None = None
     seen: int = 0

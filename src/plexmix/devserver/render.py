@@ -111,56 +111,49 @@ def album_xml(lib: MusicLibrary, album: EmuAlbum, tag_limit: int | None = None) 
     return f"<Directory{head}>{children}</Directory>\n"
 
 
+def _opt(name: str, value: object) -> str:
+    return "" if value is None else f' {name}="{value}"'
+
+
 def track_xml(
     lib: MusicLibrary,
     track: EmuTrack,
     tag_limit: int | None = None,
     extra: Attrs | None = None,
 ) -> str:
-    rk = track.rating_key
-    album = lib.albums.get(track.album_key)
-    artist = lib.artists.get(track.artist_key)
-    values: dict[str, object] = {
-        "ratingKey": rk,
-        "key": f"/library/metadata/{rk}",
-        "parentRatingKey": track.album_key,
-        "grandparentRatingKey": track.artist_key,
-        "guid": f"plex://track/emu{rk:08x}",
-        "type": "track",
-        "title": track.title,
-        "grandparentKey": f"/library/metadata/{track.artist_key}",
-        "parentKey": f"/library/metadata/{track.album_key}",
-        "librarySectionID": lib.section_key,
-        "librarySectionTitle": lib.title,
-        "librarySectionKey": f"/library/sections/{lib.section_key}",
-        "grandparentTitle": artist.title if artist else None,
-        "parentTitle": album.title if album else None,
-        "originalTitle": track.original_title,
-        "summary": "",
-        "index": track.index,
-        "parentIndex": track.disc,
-        "userRating": _rating(track.user_rating),
-        "viewCount": track.view_count or None,
-        "lastViewedAt": track.last_viewed_at,
-        "lastRatedAt": track.last_rated_at,
-        "year": track.year,
-        "parentYear": album.year if album else None,
-        "duration": track.duration_ms,
-        "addedAt": track.added_at,
-        "updatedAt": track.updated_at,
-    }
-    if extra:
-        values.update(extra)
-    container_ext = track.file.rsplit(".", 1)[-1] if "." in track.file else "flac"
-    media = (
-        f'<Media id="{rk}" duration="{track.duration_ms}" audioChannels="2" audioCodec="{container_ext}"'
-        f' container="{container_ext}">'
-        f'<Part id="{rk}" key="/library/parts/{rk}/{track.added_at}/file.{container_ext}"'
-        f' duration="{track.duration_ms}" file="{esc(track.file)}" container="{container_ext}" />'
-        "</Media>"
+    """One ``<Track>`` (hand-built: listings render thousands of these per request)."""
+    rk, ak, gk, sk = track.rating_key, track.album_key, track.artist_key, lib.section_key
+    album = lib.albums.get(ak)
+    artist = lib.artists.get(gk)
+    ext = track.file.rsplit(".", 1)[-1] if "." in track.file else "flac"
+    original = None if track.original_title is None else esc(track.original_title)
+    head = (
+        f'<Track ratingKey="{rk}" key="/library/metadata/{rk}" parentRatingKey="{ak}"'
+        f' grandparentRatingKey="{gk}" guid="plex://track/emu{rk:08x}" type="track"'
+        f' title="{esc(track.title)}" grandparentKey="/library/metadata/{gk}"'
+        f' parentKey="/library/metadata/{ak}" librarySectionID="{sk}"'
+        f' librarySectionTitle="{esc(lib.title)}" librarySectionKey="/library/sections/{sk}"'
+        + ("" if artist is None else f' grandparentTitle="{esc(artist.title)}"')
+        + ("" if album is None else f' parentTitle="{esc(album.title)}"')
+        + _opt("originalTitle", original)
+        + f' summary="" index="{track.index}" parentIndex="{track.disc}"'
+        + _opt("userRating", _rating(track.user_rating))
+        + _opt("viewCount", track.view_count or None)
+        + _opt("lastViewedAt", track.last_viewed_at)
+        + _opt("lastRatedAt", track.last_rated_at)
+        + _opt("year", track.year)
+        + _opt("parentYear", album.year if album else None)
+        + f' duration="{track.duration_ms}" addedAt="{track.added_at}" updatedAt="{track.updated_at}"'
+        + (attrs(extra) if extra else "")
     )
-    children = media + _tags("Genre", track.genres, tag_limit) + _tags("Mood", track.moods, tag_limit)
-    return f"<Track{attrs(values)}>{children}</Track>\n"
+    media = (
+        f'<Media id="{rk}" duration="{track.duration_ms}" audioChannels="2" audioCodec="{ext}"'
+        f' container="{ext}"><Part id="{rk}" key="/library/parts/{rk}/{track.added_at}/file.{ext}"'
+        f' duration="{track.duration_ms}" file="{esc(track.file)}" container="{ext}" /></Media>'
+    )
+    genres = _tags("Genre", track.genres, tag_limit) if track.genres else ""
+    moods = _tags("Mood", track.moods, tag_limit) if track.moods else ""
+    return f"{head}>{media}{genres}{moods}</Track>\n"
 
 
 def item_xml(lib: MusicLibrary, item: EmuArtist | EmuAlbum | EmuTrack, tag_limit: int | None = None) -> str:

@@ -178,14 +178,14 @@ class PlexEmulator:
         *,
         every_nth: int | None = None,
         first_n: int | None = None,
-        retry_after: float | None = None,
+        retry_after: int | None = None,
         path_contains: str | None = None,
         method: str | None = None,
     ) -> Fault:
         """Answer ``status`` to every n-th (or the first n, or all) matching requests.
 
-        ``retry_after`` adds a ``Retry-After`` header (seconds). Faults stack; the first that
-        fires wins. ``clear_faults()`` removes them.
+        ``retry_after`` adds a ``Retry-After`` header (whole seconds, as HTTP allows). Faults
+        stack; the first that fires wins. ``clear_faults()`` removes them.
         """
         fault = Fault(status, every_nth, first_n, retry_after, path_contains, method)
         with self.hooks.lock:
@@ -284,7 +284,7 @@ class PlexEmulator:
         if fault is not None:
             resp = error(fault.status, f"injected fault {fault.status}")
             if fault.retry_after is not None:
-                resp.headers["Retry-After"] = f"{fault.retry_after:g}"
+                resp.headers["Retry-After"] = str(int(fault.retry_after))
             return resp
         token = headers.get("x-plex-token") or next((v for k, v in params if k == "X-Plex-Token"), "")
         if path not in _OPEN_PATHS and token != self.token:

@@ -1,0 +1,330 @@
+"""PlexClient: everything PlexMix asks of a Plex server, in as few requests as possible.
+
+* Connects with the real plexapi ``PlexServer`` (token as a header, never in a URL) over a
+  session that retries 429/5xx (honouring ``Retry-After``) and can be rate limited.
+* Lists artists/albums/tracks page by page (``page_size`` items per request) and parses the
+  XML itself: no plexapi objects, no auto-reload, never one request per item.
+* Writes playlists in URL-length-bounded chunks (first chunk creates, later chunks add) and
+  replaces their content in place, so a playlist keeps its ratingKey.
+
+Library indexes given to :meth:`PlexClient.select_library` are **1-based** (as listed to users).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+from plexmix.errors import LibraryNotFoundError, PlaylistError, PlexError
+from plexmix.plex.chunking import key_chunks
+from plexmix.plex.models import LibraryInfo, PlaylistInfo, PlexAlbum, PlexArtist, PlexTrack, ServerInfo
+from plexmix.plex.parsing import PARSERS, is_kind, parse_library, parse_track
+from plexmix.plex.playlists import PlaylistOps
+from plexmix.plex.rate_limit import TokenBucket
+
+if TYPE_CHECKING:
+    from xml.etree.ElementTree import Element
+
+    import requests
+    from plexapi.server import PlexServer
+
+log = logging.getLogger(__name__)
+
+Kind = Literal["artist", "album", "track"]
+Progress = Callable[[int, int], None]
+TYPE_IDS: dict[str, int] = {"artist": 8, "album": 9, "track": 10}
+DEFAULT_MAX_URL_LENGTH = 2000  # path + query; real servers answer 414 somewhere above this
+
+
+def _safe_url(url: str) -> str:
+    """The server URL without credentials or query (a token pasted into PLEX_URL stays out)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path.rstrip("/"), "", "")) or url.split("?")[0]
+
+
+class PlexClient(PlaylistOps):
+    """A Plex server connection scoped to one music library (see :meth:`select_library`)."""
+
+    def __init__(
+        self,
+        url: str,
+        token: str,
+        *,
+        timeout: float = 30.0,
+        max_retries: int = 5,
+        backoff_factor: float = 0.5,
+        requests_per_second: float | None = None,
+        page_size: int = 1000,
+        session: requests.Session | None = None,
+        library: str | int | None = None,
+        max_url_length: int = DEFAULT_MAX_URL_LENGTH,
+    ) -> None:
+        from plexmix.plex.transport import make_session
+
+        self.url = url.rstrip("/")
+        self.safe_url = _safe_url(self.url)
+        self._token = token
+        self.timeout = timeout
+        self.page_size = max(1, int(page_size))
+        self.max_url_length = max(200, int(max_url_length))
+        self.limiter = TokenBucket(requests_per_second) if requests_per_second else None
+        self.session = make_session(
+            session=session, max_retries=max_retries, backoff_factor=backoff_factor, limiter=self.limiter
+        )
+        self._library_choice = library
+        self._server: PlexServer | None = None
+        self.library: LibraryInfo | None = None
+
+    def __repr__(self) -> str:
+        return f"PlexClient({self.safe_url!r})"
+
+    def close(self) -> None:
+        self.session.close()
+
+    def __enter__(self) -> PlexClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- connection -------------------------------------------------------------------------
+    def connect(self) -> ServerInfo:
+        """Contact the server (``GET /``) and return its name, version and machine id."""
+        os.environ.setdefault("PLEXAPI_PLEXAPI_AUTORELOAD", "false")
+        from plexapi.server import PlexServer
+
+        from plexmix.plex.transport import plex_errors
+
+        with plex_errors(self.safe_url, "connect"):
+            self._server = PlexServer(self.url, self._token, session=self.session, timeout=self.timeout)
+        return self.server_info()
+
+    def server_info(self) -> ServerInfo:
+        server = self.server
+        return ServerInfo(
+            name=server.friendlyName or "",
+            version=server.version or "",
+            machine_identifier=server.machineIdentifier or "",
+        )
+
+    @property
+    def server(self) -> PlexServer:
+        if self._server is None:
+            self.connect()
+        assert self._server is not None
+        return self._server
+
+    def _query(
+        self,
+        path: str,
+        *,
+        action: str,
+        method: str = "GET",
+        headers: dict[str, str] | None = None,
+        library: str | None = None,
+        missing_ok: bool = False,
+    ) -> Element | None:
+        """One request through plexapi's ``query`` (token header, XML parsed).
+
+        ``missing_ok`` turns a 404 into ``None``; other failures become PlexMix errors.
+        """
+        from plexapi.exceptions import NotFound
+
+        from plexmix.plex.transport import plex_errors
+
+        server = self.server
+        send = getattr(self.session, method.lower())
+        with plex_errors(self.safe_url, action, library=library):
+            try:
+                return server.query(path, method=send, headers=headers)
+            except NotFound:
+                if missing_ok:
+                    return None
+                raise
+
+    # -- libraries --------------------------------------------------------------------------
+    def music_libraries(self) -> list[LibraryInfo]:
+        """The server's music sections, in server order."""
+        root = self._query("/library/sections", action="list the libraries")
+        return [parse_library(el) for el in (root if root is not None else []) if el.get("type") == "artist"]
+
+    def select_library(self, name_or_index: str | int | None = None) -> LibraryInfo:
+        """Choose the music library to work on.
+
+        ``None`` picks the first music library; a name matches case-insensitively; an ``int``
+        (or a digit string that is no library's name) is a **1-based** index into
+        :meth:`music_libraries`.
+        """
+        libraries = self.music_libraries()
+        if not libraries:
+            raise LibraryNotFoundError(
+                "The Plex server has no music library.",
+                hint="Create a library of type Music in Plex, then run the sync again.",
+            )
+        chosen: LibraryInfo | None = None
+        if name_or_index is None:
+            chosen = libraries[0]
+        elif isinstance(name_or_index, int):
+            if 1 <= name_or_index <= len(libraries):
+                chosen = libraries[name_or_index - 1]
+        else:
+            wanted = name_or_index.strip().lower()
+            chosen = next((lib for lib in libraries if lib.title.lower() == wanted), None)
+            if chosen is None and wanted.isdigit() and 1 <= int(wanted) <= len(libraries):
+                chosen = libraries[int(wanted) - 1]
+        if chosen is None:
+            names = ", ".join(f"{i}. {lib.title}" for i, lib in enumerate(libraries, start=1))
+            raise LibraryNotFoundError(
+                f"There is no music library '{name_or_index}' on the Plex server.",
+                hint=f"Music libraries on this server: {names}. Set plex.library to one of them.",
+            )
+        self.library = chosen
+        return chosen
+
+    def _lib(self) -> LibraryInfo:
+        if self.library is None:
+            self.select_library(self._library_choice)
+        assert self.library is not None
+        return self.library
+
+    # -- listings ---------------------------------------------------------------------------
+    def _listing(self, kind: str, params: Sequence[tuple[str, str]] = ()) -> str:
+        query = urlencode([("type", str(TYPE_IDS[kind])), *params])
+        return f"/library/sections/{self._lib().key}/all?{query}"
+
+    def _pages(self, path: str, *, action: str, library: str | None = None) -> Iterator[tuple[Element, int]]:
+        """Raw XML pages of a listing with the total size the server reports."""
+        start = 0
+        while True:
+            headers = {"X-Plex-Container-Start": str(start), "X-Plex-Container-Size": str(self.page_size)}
+            root = self._query(path, action=action, headers=headers, library=library)
+            if root is None:
+                return
+            total = int(root.get("totalSize") or root.get("size") or 0)
+            returned = int(root.get("size") or sum(1 for el in root if el.get("ratingKey")))
+            yield root, total
+            start += returned
+            if returned <= 0 or start >= total:
+                return
+
+    def count(self, kind: Kind) -> int:
+        """How many artists/albums/tracks the library holds (one request, no items)."""
+        lib = self._lib()
+        headers = {"X-Plex-Container-Start": "0", "X-Plex-Container-Size": "0"}
+        root = self._query(
+            self._listing(kind), action=f"count the {kind}s", headers=headers, library=lib.title
+        )
+        if root is None:
+            return 0
+        return int(root.get("totalSize") or root.get("size") or 0)
+
+    def iter_pages(
+        self,
+        kind: Kind,
+        *,
+        updated_since: int | None = None,
+        added_since: int | None = None,
+        progress: Progress | None = None,
+        extra_filters: Sequence[tuple[str, str]] = (),
+    ) -> Iterator[list[Any]]:
+        """Pages (lists) of PlexArtist / PlexAlbum / PlexTrack; ``progress(done, total)`` per page.
+
+        ``updated_since`` / ``added_since`` (epoch seconds, inclusive) filter on the server;
+        both together must hold.
+        """
+        params = list(extra_filters)
+        if updated_since is not None:
+            params.append((f"{kind}.updatedAt>>", str(int(updated_since) - 1)))
+        if added_since is not None:
+            params.append((f"{kind}.addedAt>>", str(int(added_since) - 1)))
+        parse = PARSERS[kind]
+        lib = self._lib()
+        done = 0
+        for root, total in self._pages(
+            self._listing(kind, params), action=f"list the {kind}s", library=lib.title
+        ):
+            page = [parse(el) for el in root if is_kind(el, kind)]
+            done += len(page)
+            if progress is not None:
+                progress(done, max(total, done))
+            yield page
+
+    def iter_artists(
+        self, updated_since: int | None = None, *, progress: Progress | None = None
+    ) -> Iterator[PlexArtist]:
+        for page in self.iter_pages("artist", updated_since=updated_since, progress=progress):
+            yield from page
+
+    def iter_albums(
+        self, updated_since: int | None = None, *, progress: Progress | None = None
+    ) -> Iterator[PlexAlbum]:
+        for page in self.iter_pages("album", updated_since=updated_since, progress=progress):
+            yield from page
+
+    def iter_tracks(
+        self,
+        updated_since: int | None = None,
+        added_since: int | None = None,
+        *,
+        progress: Progress | None = None,
+    ) -> Iterator[PlexTrack]:
+        pages = self.iter_pages(
+            "track", updated_since=updated_since, added_since=added_since, progress=progress
+        )
+        for page in pages:
+            yield from page
+
+    def iter_tracks_activity(self, since: int) -> Iterator[PlexTrack]:
+        """Tracks played or rated at/after ``since`` (user state does not move ``updatedAt``)."""
+        seen: set[str] = set()
+        for field in ("lastViewedAt", "lastRatedAt"):
+            for page in self.iter_pages("track", extra_filters=[(f"track.{field}>>", str(int(since) - 1))]):
+                for track in page:
+                    if track.rating_key not in seen:
+                        seen.add(track.rating_key)
+                        yield track
+
+    def track_keys(self) -> set[str]:
+        """All track ratingKeys (paged listing; only the keys are kept)."""
+        lib = self._lib()
+        keys: set[str] = set()
+        for root, _total in self._pages(self._listing("track"), action="list the tracks", library=lib.title):
+            keys.update(el.get("ratingKey", "") for el in root if is_kind(el, "track"))
+        keys.discard("")
+        return keys
+
+    def fetch_tracks(self, keys: Sequence[str]) -> list[PlexTrack]:
+        """Tracks by ratingKey: one ``/library/metadata/k1,k2,...`` request per URL-sized chunk.
+
+        Unknown keys are skipped; the result follows the order of ``keys``.
+        """
+        wanted = [k for k in dict.fromkeys(str(k) for k in keys) if k]
+        found: dict[str, PlexTrack] = {}
+        prefix = "/library/metadata/"
+        for chunk in key_chunks(wanted, fixed=len(prefix), sep_len=1, max_length=self.max_url_length):
+            root = self._query(prefix + ",".join(chunk), action="fetch tracks", missing_ok=True)
+            for el in root if root is not None else []:
+                if is_kind(el, "track"):
+                    track = parse_track(el)
+                    found[track.rating_key] = track
+        return [found[k] for k in wanted if k in found]
+
+
+__all__ = [
+    "LibraryInfo",
+    "LibraryNotFoundError",
+    "PlaylistError",
+    "PlaylistInfo",
+    "PlexAlbum",
+    "PlexArtist",
+    "PlexClient",
+    "PlexError",
+    "PlexTrack",
+    "ServerInfo",
+]

@@ -1,0 +1,168 @@
+"""HTTP plumbing for PlexClient: a retrying, rate-limited requests session and error mapping.
+
+plexapi itself never retries and ignores ``Retry-After``; the session built here does both
+(urllib3 ``Retry`` on 429/5xx, every method) and passes every request through an optional
+token bucket. Exceptions from plexapi/requests become :mod:`plexmix.errors` types whose
+messages never contain the token.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from plexmix.errors import LibraryNotFoundError, PlexAuthError, PlexConnectionError, PlexError
+from plexmix.plex.rate_limit import TokenBucket
+
+log = logging.getLogger(__name__)
+
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+RETRY_AFTER_MAX = 120  # seconds: never sleep longer than this on one Retry-After header
+CONNECTION_HINT = "Check PLEX_URL / plex.url and that the server is running"
+AUTH_HINT = (
+    "Get a fresh token: in Plex Web open any item > Get Info > View XML and copy the "
+    "X-Plex-Token value from the address bar (see support.plex.tv article 204059436), "
+    "then set PLEX_TOKEN or run `plexmix config`."
+)
+_STATUS = re.compile(r"^\((\d{3})\)")
+
+
+class PlexHTTPError(PlexError):
+    """The server answered an HTTP error status (kept in ``status``) after any retries."""
+
+    def __init__(self, message: str, hint: str | None = None, *, status: int | None = None) -> None:
+        super().__init__(message, hint)
+        self.status = status
+
+
+class LimitedAdapter(HTTPAdapter):
+    """An HTTPAdapter that takes a token from ``limiter`` before sending each request."""
+
+    def __init__(self, limiter: TokenBucket | None = None, **kwargs: Any) -> None:
+        self.limiter = limiter
+        super().__init__(**kwargs)
+
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
+        if self.limiter is not None:
+            waited = self.limiter.acquire()
+            if waited > 0.5:
+                log.debug("Rate limit: waited %.2f s before a Plex request.", waited)
+        return super().send(request, *args, **kwargs)
+
+
+def make_retry(max_retries: int, backoff_factor: float) -> Retry:
+    """Retry 429/5xx answers on every method, honouring Retry-After (capped).
+
+    Connection failures are retried once only (a refused connection rarely heals in seconds
+    and the user should hear about it quickly); read errors up to twice.
+    """
+    options: dict[str, Any] = {
+        "total": max_retries,
+        "connect": min(max_retries, 1),
+        "read": min(max_retries, 2),
+        "status": max_retries,
+        "other": 0,
+        "redirect": 3,
+        "status_forcelist": RETRY_STATUSES,
+        "backoff_factor": backoff_factor,
+        "backoff_max": 30,
+        "respect_retry_after_header": True,
+        "allowed_methods": None,
+        "raise_on_status": False,
+    }
+    try:
+        return Retry(**options, retry_after_max=RETRY_AFTER_MAX)
+    except TypeError:  # urllib3 < 2.4 has no retry_after_max
+        return Retry(**options)
+
+
+def make_session(
+    *,
+    session: requests.Session | None = None,
+    max_retries: int = 5,
+    backoff_factor: float = 0.5,
+    limiter: TokenBucket | None = None,
+) -> requests.Session:
+    """A session whose http/https adapters retry and rate-limit."""
+    session = session or requests.Session()
+    adapter = LimitedAdapter(limiter, max_retries=make_retry(max_retries, backoff_factor))
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+def status_of(exc: BaseException) -> int | None:
+    """The HTTP status in a plexapi exception message like ``(503) service_unavailable; ...``."""
+    m = _STATUS.match(str(exc))
+    return int(m.group(1)) if m else None
+
+
+@contextlib.contextmanager
+def plex_errors(url: str, action: str, *, library: str | None = None) -> Iterator[None]:
+    """Translate plexapi/requests failures raised inside the block into PlexMix errors.
+
+    ``action`` is a short phrase for messages (``"list the tracks"``); ``library`` turns a 404
+    into :class:`LibraryNotFoundError`.
+    """
+    from plexapi.exceptions import BadRequest, NotFound, Unauthorized
+
+    try:
+        yield
+    except PlexError:
+        raise
+    except Unauthorized:
+        raise PlexAuthError(
+            f"The Plex server at {url} rejected the token (HTTP 401).", hint=AUTH_HINT
+        ) from None
+    except NotFound as exc:
+        if library is not None:
+            raise LibraryNotFoundError(
+                f"The library '{library}' no longer exists on the Plex server.",
+                hint="Run `plexmix libraries` (or check Plex) and set plex.library again.",
+            ) from None
+        raise PlexHTTPError(
+            f"The Plex server could not find what PlexMix asked for ({action}).",
+            hint="The item may have been deleted in Plex; try again after a sync.",
+            status=404,
+        ) from exc
+    except BadRequest as exc:
+        status = status_of(exc)
+        raise PlexHTTPError(
+            f"The Plex server answered HTTP {status or '4xx/5xx'} when trying to {action}.",
+            hint=_status_hint(status),
+            status=status,
+        ) from None
+    except (
+        requests.exceptions.MissingSchema,
+        requests.exceptions.InvalidURL,
+        requests.exceptions.InvalidSchema,
+    ):
+        raise PlexConnectionError(
+            f"'{url}' is not a valid Plex server URL.",
+            hint="Use the form http://HOST:32400 in PLEX_URL / plex.url",
+        ) from None
+    except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+        log.debug("Connection to the Plex server failed: %s", type(exc).__name__)
+        raise PlexConnectionError(f"Cannot reach the Plex server at {url}.", hint=CONNECTION_HINT) from None
+    except requests.exceptions.RequestException as exc:
+        raise PlexError(
+            f"Talking to the Plex server failed ({type(exc).__name__}) when trying to {action}.",
+            hint=CONNECTION_HINT,
+        ) from None
+
+
+def _status_hint(status: int | None) -> str:
+    if status == 429:
+        return "The server is rate limiting PlexMix: lower plex.requests_per_second and retry later."
+    if status == 414:
+        return "The request URL was too long for this server; please report this as a PlexMix bug."
+    if status is not None and status >= 500:
+        return "The Plex server had an internal problem; check its logs and retry in a moment."
+    return "Check the Plex server's logs; retrying may help."
