@@ -22,7 +22,8 @@ from plexmix.ai import (
 )
 
 SECRET = "sk-test-DO-NOT-LOG-4f9c2e"
-TRACKS_CSV = Path("/work/shared/data/spotify_114_genres_sample.csv")
+# ../shared/data beside the repository (see tests/conftest.py)
+TRACKS_CSV = Path(__file__).resolve().parents[3] / "shared" / "data" / "spotify_114_genres_sample.csv"
 
 
 # --------------------------------------------------------------------------- fake server

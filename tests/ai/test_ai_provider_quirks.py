@@ -184,3 +184,15 @@ def test_other_client_error_falls_back_without_retry(kit, fake_server, candidate
     assert len(fake_server.received) == 1
     assert selection.fallback is True
     assert "HTTP 422" in (selection.fallback_reason or "")
+
+
+def test_gemini_ignores_vertex_environment(kits, fake_server, candidates, monkeypatch):
+    monkeypatch.setenv("GOOGLE_GENAI_USE_VERTEXAI", "true")
+    monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", "some-project")
+    kit = kits["gemini"]
+    fake_server.script(Reply(200, kit.ok(answer([candidates[0].id]))))
+    selection = kit.make(fake_server).select(MOOD, candidates, 1)
+
+    assert selection.fallback is False
+    assert kit.path_ok(fake_server.received[0].path, "gemini-2.5-flash")
+    assert "projects/" not in fake_server.received[0].path

@@ -49,8 +49,9 @@ class GeminiProvider(AIProvider):
             }
             if self.base_url:
                 options["base_url"] = self.base_url
+            # The Gemini Developer API with an API key, never Vertex AI via environment.
             self._client = genai.Client(
-                api_key=self._api_key, http_options=types.HttpOptions(**options)
+                vertexai=False, api_key=self._api_key, http_options=types.HttpOptions(**options)
             )
         return self._client
 

@@ -28,8 +28,9 @@ class LocalProvider(OpenAIProvider):
     default_model: ClassVar[str | None] = None
     needs_key: ClassVar[bool] = False
     key_env_var: ClassVar[str | None] = None
-    # Local servers often run with small windows (Ollama's default is a few thousand).
-    context_tokens: ClassVar[int] = 8_192
+    # Local servers often run with small windows (Ollama's default context is 4096 tokens and
+    # it silently cuts longer prompts from the front); raise with context_tokens=.
+    context_tokens: ClassVar[int] = 4_096
     free: ClassVar[bool] = True
     json_modes: ClassVar[tuple[str | None, ...]] = ("json_object", None)
     # Older servers only know the classic parameter.
