@@ -1,0 +1,78 @@
+"""``plexmix list playlists|tracks``: what PlexMix has made."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from plexmix.cli.output import print_json, when
+from plexmix.cli.state import get_state
+
+app = typer.Typer(help="List the playlists PlexMix made and their tracks.", no_args_is_help=True)
+JSON = typer.Option(False, "--json", help="Print as JSON.")
+
+
+@app.command("playlists")
+def list_playlists(ctx: typer.Context, as_json: bool = JSON) -> None:
+    """Every playlist PlexMix made, newest first.
+
+    Example: plexmix list playlists
+    """
+    from plexmix.database import playlists
+
+    state = get_state(ctx)
+    with state.open_db() as db:
+        items = playlists.list_playlists(db.conn)
+    if as_json:
+        print_json(state.out, [p.model_dump() for p in items])
+        return
+    if not items:
+        state.out.print('No playlists yet. Try [bold]plexmix create "rainy sunday jazz"[/].')
+        return
+    table = Table(title="PlexMix playlists")
+    for column in ("ID", "Name", "Tracks", "Mood", "Curator", "Plex key", "Created"):
+        table.add_column(column, justify="right" if column in ("ID", "Tracks") else "left")
+    for p in items:
+        table.add_row(str(p.id), p.name, str(p.track_count), p.mood_query or "", p.provider or "",
+                      p.plex_key or "(local)", when(p.created_at))  # fmt: skip
+    state.out.print(table)
+
+
+@app.command("tracks")
+def list_tracks(
+    ctx: typer.Context,
+    playlist_id: int = typer.Argument(..., help="The playlist ID from `plexmix list playlists`."),
+    as_json: bool = JSON,
+) -> None:
+    """The tracks of one playlist, in order, with the curator's reasons.
+
+    Example: plexmix list tracks 3
+    """
+    from plexmix.database import playlists
+    from plexmix.errors import UsageError
+
+    state = get_state(ctx)
+    with state.open_db() as db:
+        playlist = playlists.get_playlist(db.conn, playlist_id)
+        if playlist is None:
+            raise UsageError(f"There is no playlist #{playlist_id}.", hint="See `plexmix list playlists`.")
+        entries = playlists.playlist_entries(db.conn, playlist_id)
+    if as_json:
+        print_json(state.out, {
+            "playlist": playlist.model_dump(),
+            "tracks": [
+                {"position": e.position, "plex_key": e.track.plex_key, "title": e.track.title,
+                 "artist": e.track.artist_name, "album": e.track.album_title, "year": e.track.year,
+                 "duration_ms": e.track.duration_ms, "reason": e.reason}
+                for e in entries
+            ],
+        })  # fmt: skip
+        return
+    table = Table(title=f"#{playlist.id} {playlist.name}", caption=playlist.mood_query or None)
+    for column in ("#", "Title", "Artist", "Album", "Duration", "Why"):
+        table.add_column(column, justify="right" if column in ("#", "Duration") else "left")
+    for e in entries:
+        seconds = (e.track.duration_ms or 0) // 1000
+        table.add_row(str(e.position), e.track.title, e.track.artist_name or "", e.track.album_title or "",
+                      f"{seconds // 60}:{seconds % 60:02d}", e.reason or "")  # fmt: skip
+    state.out.print(table)

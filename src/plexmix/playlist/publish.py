@@ -1,0 +1,89 @@
+"""Write a generated playlist to Plex (in chunks, replacing in place) and remember it locally."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from plexmix.database import playlists
+from plexmix.errors import PlaylistError, PlexError
+
+if TYPE_CHECKING:
+    from plexmix.database.sqlite_manager import SQLiteManager
+    from plexmix.playlist.generator import GeneratedPlaylist
+    from plexmix.plex.client import PlexClient
+
+log = logging.getLogger(__name__)
+
+
+class PlaylistExistsError(PlaylistError):
+    """A Plex playlist with this name exists and replacing it was not allowed."""
+
+
+@dataclass
+class Published:
+    playlist_id: int
+    name: str
+    plex_key: str | None
+    replaced: bool
+    plex_error: str | None = None  # set when Plex could not be written but the playlist was saved
+
+
+def default_name(mood: str, now: dt.datetime | None = None) -> str:
+    when = (now or dt.datetime.now()).strftime("%Y-%m-%d %H:%M")
+    mood = " ".join(mood.split())
+    return f"{mood[:60].rstrip()} ({when})"
+
+
+def summary_for(playlist: GeneratedPlaylist) -> str:
+    curator = playlist.provider if not playlist.fallback else f"{playlist.provider}, ranked by similarity"
+    return f'Made by PlexMix for "{playlist.mood}" (curator: {curator}).'
+
+
+def publish(
+    db: SQLiteManager,
+    playlist: GeneratedPlaylist,
+    name: str,
+    *,
+    client: PlexClient | None,
+    replace: bool = False,
+) -> Published:
+    """Create (or, with ``replace``, update in place) the Plex playlist, then save it locally.
+
+    If Plex fails after retries, the playlist is still saved locally and the error returned in
+    :attr:`Published.plex_error`, so the user's work is never lost.
+    """
+    if not playlist.tracks:
+        raise PlaylistError("The playlist is empty; nothing to write.", hint="Loosen the filters.")
+    keys = [item.track.plex_key for item in playlist.tracks]
+    summary = summary_for(playlist)
+    plex_key: str | None = None
+    replaced, plex_error = False, None
+    if client is not None:
+        existing = client.find_playlist(name)
+        if existing is not None and not replace:
+            raise PlaylistExistsError(
+                f"A Plex playlist named '{name}' already exists.",
+                hint="Use --replace to update it in place, or --name to choose another name.",
+            )
+        try:
+            if existing is not None:
+                info = client.replace_playlist(existing.rating_key, keys, summary=summary)
+                replaced = True
+            else:
+                info = client.create_playlist(name, keys, summary=summary)
+            plex_key = info.rating_key
+        except PlexError as exc:
+            log.warning("Writing the playlist to Plex failed: %s", exc.message)
+            plex_error = exc.message
+    track_ids = [item.track.id for item in playlist.tracks if item.track.id is not None]
+    reasons = {item.track.id: item.reason for item in playlist.tracks if item.track.id is not None}
+    with db.transaction() as tx:
+        playlist_id = playlists.save_playlist(
+            tx, name=name, track_ids=track_ids, reasons=reasons, plex_key=plex_key,
+            mood_query=playlist.mood, description=summary, provider=playlist.provider,
+            model=playlist.model, created_by_ai=not playlist.fallback,
+        )  # fmt: skip
+    return Published(playlist_id, name, plex_key, replaced, plex_error)
