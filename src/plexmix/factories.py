@@ -7,16 +7,18 @@ directly. Heavy modules are imported inside the functions.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from plexmix.config.credentials import PROVIDER_SECRETS, SECRETS
-from plexmix.errors import CredentialError
+from plexmix.errors import CredentialError, IndexMismatchError
 
 if TYPE_CHECKING:
     from plexmix.ai.base import AIProvider
     from plexmix.config.credentials import CredentialStore
     from plexmix.config.loader import LoadedSettings
+    from plexmix.database.vector_index import VectorIndex
     from plexmix.utils.embeddings import EmbeddingProvider
 
 log = logging.getLogger(__name__)
@@ -117,3 +119,32 @@ def build_ai_provider(
         temperature=settings.ai.temperature,
     )
     return provider, choice
+
+
+def build_retrieval(
+    loaded: LoadedSettings, credentials: CredentialStore, conn: sqlite3.Connection
+) -> tuple[VectorIndex | None, EmbeddingProvider | None, list[str]]:
+    """The vector index and query embedder for ``create``/``search`` (None when nothing is embedded).
+
+    The index is checked against the stored vectors and rebuilt from them if it disagrees; vectors
+    of another model than the configured one are an :class:`IndexMismatchError`.
+    """
+    from plexmix.database.indexer import ensure_index
+
+    notes: list[str] = []
+    stored = dict(conn.execute("SELECT model, COUNT(*) FROM embeddings GROUP BY model").fetchall())
+    if not stored:
+        notes.append("No embeddings yet, so candidates come from keyword search and ratings "
+                      "(run `plexmix embeddings generate`).")  # fmt: skip
+        return None, None, notes
+    embedder, choice = build_embedder(loaded, credentials)
+    if choice.note:
+        notes.append(choice.note)
+    if embedder.model_id not in stored:
+        raise IndexMismatchError(
+            f"The stored embeddings were made with {', '.join(sorted(stored))}, "
+            f"but the configured model is {embedder.model_id}.",
+            hint="Run `plexmix embeddings rebuild`, or set embeddings.provider/model back.",
+        )
+    index = ensure_index(conn, loaded.settings.index_path, embedder.model_id)
+    return index, embedder, notes
