@@ -9,6 +9,7 @@ import pytest
 from plexmix.devserver.server import PlexEmulator
 from plexmix.errors import PlaylistError
 from plexmix.plex.client import PlexClient
+from plexmix.plex.transport import PlexHTTPError
 
 ClientFactory = Callable[..., PlexClient]
 
@@ -96,6 +97,7 @@ def test_failed_chunk_removes_the_half_built_playlist(
 ) -> None:
     client = make_client(emulator, max_retries=0)
     emulator.set_fault(status=500, method="PUT", path_contains="/items")
-    with pytest.raises(PlaylistError.__mro__[1]):  # a PlexMixError; concretely PlexHTTPError
+    with pytest.raises(PlexHTTPError) as err:
         client.create_playlist("Half", track_keys(emulator, 100), chunk_size=30)
+    assert err.value.status == 500
     assert emulator.playlists.playlists == {}
