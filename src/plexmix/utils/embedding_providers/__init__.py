@@ -1,0 +1,1 @@
+"""Embedding providers behind one interface; see :mod:`plexmix.utils.embeddings` for the facade."""

@@ -1,0 +1,103 @@
+"""Google Gemini embeddings (``gemini-embedding-001``, 3072 dims) through the google-genai SDK.
+
+Documents are embedded with task type ``RETRIEVAL_DOCUMENT`` and queries with
+``RETRIEVAL_QUERY``: the same vector space, so both share one ``model_id``. A reduced
+``output_dimensionality`` is not normalised by the API; :class:`EmbeddingProvider` re-normalises.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from plexmix.utils.embedding_providers.api import (
+    ApiEmbeddingProvider,
+    Failure,
+    RetryPolicy,
+    failure_for_status,
+    is_transport_error,
+    retry_after_from_headers,
+)
+from plexmix.utils.embedding_providers.base import (
+    DEFAULT_MODELS,
+    KNOWN_MODELS,
+    BatchFailedError,
+    expected_dimension,
+)
+
+GEMINI_BATCH_SIZE = 100  # batchEmbedContents accepts at most 100 requests
+
+
+class GeminiEmbeddingProvider(ApiEmbeddingProvider):
+    name = "gemini"
+    key_env = "GOOGLE_API_KEY"
+
+    def __init__(
+        self,
+        api_key: str,
+        *,
+        model: str | None = None,
+        dimension: int | None = None,
+        base_url: str | None = None,
+        timeout: float = 60.0,
+        batch_size: int = GEMINI_BATCH_SIZE,
+        max_concurrency: int = 4,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        super().__init__(retry=retry, max_concurrency=max_concurrency)
+        self.model = model or DEFAULT_MODELS["gemini"]
+        self.dimension = expected_dimension("gemini", self.model, dimension)
+        self.batch_size = max(1, min(int(batch_size), GEMINI_BATCH_SIZE))
+        spec = KNOWN_MODELS.get(("gemini", self.model))
+        self._output_dimensionality = (
+            self.dimension if spec is None or self.dimension != spec.dimension else None
+        )
+        self._api_key = api_key
+        self._base_url = base_url
+        self._timeout = timeout
+        self._client: Any = None
+
+    def _get_client(self) -> Any:
+        if self._client is None:
+            from google import genai
+            from google.genai import types
+
+            options = types.HttpOptions(
+                base_url=self._base_url,
+                timeout=int(self._timeout * 1000),  # milliseconds
+                retry_options=None,  # no SDK retries: ApiEmbeddingProvider retries
+            )
+            self._client = genai.Client(api_key=self._api_key, http_options=options)
+        return self._client
+
+    def _embed_batch(self, texts: list[str], *, query: bool) -> np.ndarray:
+        from google.genai import types
+
+        config = types.EmbedContentConfig(
+            task_type="RETRIEVAL_QUERY" if query else "RETRIEVAL_DOCUMENT",
+            output_dimensionality=self._output_dimensionality,
+        )
+        response = self._get_client().models.embed_content(
+            model=self.model, contents=list(texts), config=config
+        )
+        embeddings = response.embeddings or []
+        if len(embeddings) != len(texts):
+            raise BatchFailedError(
+                f"gemini returned {len(embeddings)} embeddings for {len(texts)} texts"
+            )
+        return np.asarray([e.values or [] for e in embeddings], dtype=np.float32)
+
+    def _classify(self, exc: BaseException) -> tuple[Failure, float | None, str]:
+        code = getattr(exc, "code", None)
+        if isinstance(code, int) and hasattr(exc, "details"):  # google.genai.errors.APIError
+            response = getattr(exc, "response", None)
+            retry_after = retry_after_from_headers(getattr(response, "headers", None))
+            message = getattr(exc, "message", None) or getattr(exc, "status", None) or ""
+            kind = failure_for_status(code)
+            if code == 400 and "API key" in str(message):  # Gemini says 400 for a bad key
+                kind = Failure.FATAL
+            return kind, retry_after, f"HTTP {code}: {message}"
+        if is_transport_error(exc):
+            return Failure.RETRY, None, f"{type(exc).__name__}: {exc}"
+        return Failure.SKIP, None, f"{type(exc).__name__}: {exc}"

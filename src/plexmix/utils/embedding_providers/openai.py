@@ -1,0 +1,88 @@
+"""OpenAI embeddings (``text-embedding-3-small`` by default) through the official SDK."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from plexmix.utils.embedding_providers.api import (
+    ApiEmbeddingProvider,
+    Failure,
+    RetryPolicy,
+    failure_for_status,
+    is_transport_error,
+    retry_after_from_headers,
+)
+from plexmix.utils.embedding_providers.base import (
+    DEFAULT_MODELS,
+    KNOWN_MODELS,
+    BatchFailedError,
+    expected_dimension,
+)
+
+# The API takes up to 2048 inputs per request; 256 short track texts stay far below its
+# 300k-token request limit and keep one failed batch cheap.
+OPENAI_BATCH_SIZE = 256
+
+
+class OpenAIEmbeddingProvider(ApiEmbeddingProvider):
+    name = "openai"
+    key_env = "OPENAI_API_KEY"
+
+    def __init__(
+        self,
+        api_key: str,
+        *,
+        model: str | None = None,
+        dimension: int | None = None,
+        base_url: str | None = None,
+        timeout: float = 60.0,
+        batch_size: int = OPENAI_BATCH_SIZE,
+        max_concurrency: int = 4,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        super().__init__(retry=retry, max_concurrency=max_concurrency)
+        self.model = model or DEFAULT_MODELS["openai"]
+        self.dimension = expected_dimension("openai", self.model, dimension)
+        self.batch_size = max(1, min(int(batch_size), 2048))
+        spec = KNOWN_MODELS.get(("openai", self.model))
+        # Ask for a reduced size only when it differs from the native one (3-* models only).
+        self._request_dimensions = spec is None or self.dimension != spec.dimension
+        self._api_key = api_key
+        self._base_url = base_url
+        self._timeout = timeout
+        self._client: Any = None
+
+    def _get_client(self) -> Any:
+        if self._client is None:
+            import openai
+
+            self._client = openai.OpenAI(
+                api_key=self._api_key,
+                base_url=self._base_url,
+                timeout=self._timeout,
+                max_retries=0,
+            )
+        return self._client
+
+    def _embed_batch(self, texts: list[str], *, query: bool) -> np.ndarray:
+        kwargs: dict[str, Any] = {"input": texts, "model": self.model}
+        if self._request_dimensions:
+            kwargs["dimensions"] = self.dimension
+        response = self._get_client().embeddings.create(**kwargs)
+        data = sorted(response.data, key=lambda item: item.index)
+        if len(data) != len(texts):
+            raise BatchFailedError(f"openai returned {len(data)} embeddings for {len(texts)} texts")
+        return np.asarray([item.embedding for item in data], dtype=np.float32)
+
+    def _classify(self, exc: BaseException) -> tuple[Failure, float | None, str]:
+        status = getattr(exc, "status_code", None)
+        if isinstance(status, int):
+            response = getattr(exc, "response", None)
+            retry_after = retry_after_from_headers(getattr(response, "headers", None))
+            message = getattr(exc, "message", None) or str(exc)
+            return failure_for_status(status), retry_after, f"HTTP {status}: {message}"
+        if is_transport_error(exc):
+            return Failure.RETRY, None, f"{type(exc).__name__}: {exc}"
+        return Failure.SKIP, None, f"{type(exc).__name__}: {exc}"
