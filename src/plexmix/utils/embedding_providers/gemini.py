@@ -7,6 +7,7 @@ Documents are embedded with task type ``RETRIEVAL_DOCUMENT`` and queries with
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import numpy as np
@@ -57,19 +58,24 @@ class GeminiEmbeddingProvider(ApiEmbeddingProvider):
         self._base_url = base_url
         self._timeout = timeout
         self._client: Any = None
+        self._client_lock = threading.Lock()
 
     def _get_client(self) -> Any:
-        if self._client is None:
-            from google import genai
-            from google.genai import types
+        with self._client_lock:  # one client for all worker threads
+            if self._client is None:
+                self._client = self._new_client()
+            return self._client
 
-            options = types.HttpOptions(
-                base_url=self._base_url,
-                timeout=int(self._timeout * 1000),  # milliseconds
-                retry_options=None,  # no SDK retries: ApiEmbeddingProvider retries
-            )
-            self._client = genai.Client(api_key=self._api_key, http_options=options)
-        return self._client
+    def _new_client(self) -> Any:
+        from google import genai
+        from google.genai import types
+
+        options = types.HttpOptions(
+            base_url=self._base_url,
+            timeout=int(self._timeout * 1000),  # milliseconds
+            retry_options=None,  # no SDK retries: ApiEmbeddingProvider retries
+        )
+        return genai.Client(api_key=self._api_key, http_options=options)
 
     def _embed_batch(self, texts: list[str], *, query: bool) -> np.ndarray:
         from google.genai import types
@@ -78,8 +84,11 @@ class GeminiEmbeddingProvider(ApiEmbeddingProvider):
             task_type="RETRIEVAL_QUERY" if query else "RETRIEVAL_DOCUMENT",
             output_dimensionality=self._output_dimensionality,
         )
+        # One Content per text: a bare list of strings would be merged into one multi-part
+        # content (one embedding) for models the SDK treats as multimodal.
+        contents = [types.Content(parts=[types.Part(text=text)]) for text in texts]
         response = self._get_client().models.embed_content(
-            model=self.model, contents=list(texts), config=config
+            model=self.model, contents=contents, config=config
         )
         embeddings = response.embeddings or []
         if len(embeddings) != len(texts):

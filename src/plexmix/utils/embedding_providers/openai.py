@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import numpy as np
@@ -53,18 +54,23 @@ class OpenAIEmbeddingProvider(ApiEmbeddingProvider):
         self._base_url = base_url
         self._timeout = timeout
         self._client: Any = None
+        self._client_lock = threading.Lock()
 
     def _get_client(self) -> Any:
-        if self._client is None:
-            import openai
+        with self._client_lock:  # one client for all worker threads
+            if self._client is None:
+                self._client = self._new_client()
+            return self._client
 
-            self._client = openai.OpenAI(
-                api_key=self._api_key,
-                base_url=self._base_url,
-                timeout=self._timeout,
-                max_retries=0,
-            )
-        return self._client
+    def _new_client(self) -> Any:
+        import openai
+
+        return openai.OpenAI(
+            api_key=self._api_key,
+            base_url=self._base_url,
+            timeout=self._timeout,
+            max_retries=0,  # ApiEmbeddingProvider retries
+        )
 
     def _embed_batch(self, texts: list[str], *, query: bool) -> np.ndarray:
         kwargs: dict[str, Any] = {"input": texts, "model": self.model}
