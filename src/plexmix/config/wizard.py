@@ -1,9 +1,9 @@
 """The setup wizard behind ``plexmix config init``, testable without a terminal.
 
 :class:`SetupWizard` talks through two callables: ``ask(question, default, secret) -> answer``
-and ``say(rich_markup_text)``. :class:`ConsoleIO` provides them on a terminal (secrets are read
-without echo). Every answer is checked on the spot and asked again with a reason when wrong;
-nothing is written until every question is answered, and secrets never go to ``config.yaml``.
+and ``say(rich_markup_text)``; ``wizard_input.ConsoleIO`` provides them on a terminal (secrets
+are read without echo). Every answer is checked on the spot and asked again with a reason when
+wrong; nothing is written until every question is answered; secrets never go to ``config.yaml``.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
+
+from rich.markup import escape
 
 from plexmix.config.credentials import SECRETS, mask
 from plexmix.config.wizard_input import (
@@ -103,7 +105,7 @@ class SetupWizard:
             try:
                 return parse(self.ask(question, default, secret))
             except AnswerError as exc:
-                self.say(f"[red]✗[/] {exc}")
+                self.say(f"[red]✗[/] {escape(str(exc))}")
 
     def _yes_no(self, question: str, default: bool) -> bool:
         return self._ask_valid(question + (" (y/n)"), parse_yes_no, "y" if default else "n")
@@ -159,11 +161,13 @@ class SetupWizard:
         self.say(TOKEN_HELP)
         token = self._ask_secret("plex_token", "Plex token (hidden as you type)", parse_token)
         while True:
-            self.say(f"Connecting to {url} …")
+            self.say(f"Connecting to {escape(url)} …")
             try:
                 client = _connect(url, token, self.timeout)
             except PlexAuthError:
-                self.say(f"[red]✗[/] The server at {url} rejected this token. Copy it again (see above).")
+                self.say(
+                    f"[red]✗[/] The server at {escape(url)} rejected this token. Copy it again (see above)."
+                )
                 self.secrets.pop("plex_token", None)
                 token = self._ask_secret(
                     "plex_token", "Plex token (hidden as you type)", parse_token, keep=False
@@ -172,18 +176,21 @@ class SetupWizard:
             except PlexConnectionError as exc:
                 if "not a valid" in exc.message:
                     self.say(
-                        f"[red]✗[/] {url} is not a usable address; use http(s)://HOST:PORT, "
+                        f"[red]✗[/] {escape(url)} is not a usable address; use http(s)://HOST:PORT, "
                         f"e.g. {URL_EXAMPLE}."
                     )
                 else:
-                    self.say(f"[red]✗[/] Cannot reach a Plex server at {url}. Check the address and port, "
+                    where = escape(url)
+                    self.say(f"[red]✗[/] Cannot reach a Plex server at {where}. Check the address and port, "
                              "and that Plex is running.")  # fmt: skip
             except PlexMixError as exc:
-                self.say(f"[red]✗[/] {url} did not answer like a Plex server: {exc.message}")
+                self.say(f"[red]✗[/] {escape(url)} did not answer like a Plex server: {escape(exc.message)}")
             else:
                 info = client.server_info()
                 self.values["plex.url"] = url
-                self.say(f"[green]✓[/] Connected to {info.name or 'Plex'} (Plex {info.version}).")
+                self.say(
+                    f"[green]✓[/] Connected to {escape(info.name or 'Plex')} (Plex {escape(info.version)})."
+                )
                 return client
             url = self._ask_valid("Plex server URL", parse_plex_url, url)
 
@@ -199,9 +206,9 @@ class SetupWizard:
         current = (self.current.plex.library or "") if self.current else ""
         default = next((i for i, t in enumerate(titles, 1) if t.lower() == current.lower()), 1)
         for i, title in enumerate(titles, start=1):
-            self.say(f"  {i}. {title}")
+            self.say(f"  {i}. {escape(title)}")
         title = self._ask_valid("Music library number", lambda a: parse_choice(a, titles), str(default))
-        self.say(f"[green]✓[/] Using the library '{title}'.")
+        self.say(f"[green]✓[/] Using the library '{escape(title)}'.")
         return libraries[titles.index(title)]
 
     def ask_google_key(self) -> bool:
@@ -281,7 +288,9 @@ class SetupWizard:
             for name, value in self.secrets.items():
                 result.stored[name] = self.credentials.set(name, value)
         write_config_file(self.config_path, data)
-        self.say(f"[green]✓[/] Saved {self.config_path} (readable only by you; no secrets in it).")
+        self.say(
+            f"[green]✓[/] Saved {escape(str(self.config_path))} (readable only by you; no secrets in it)."
+        )
         self._report_secrets(result.stored)
         return result
 
@@ -293,7 +302,7 @@ class SetupWizard:
         if where == "keyring":
             self.say(f"[green]✓[/] {labels} stored in the system keyring.")
         else:
-            self.say(f"[green]✓[/] {labels} stored in {where} (mode 0600, readable only by you): "
+            self.say(f"[green]✓[/] {labels} stored in {escape(where)} (mode 0600, readable only by you): "
                      "no system keyring is available here.")  # fmt: skip
         for name in stored:
             spec = SECRETS[name]
