@@ -6,6 +6,10 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
-    from plexmix.cli import sync
+    from plexmix.cli import config_cmd, create, demo, listing, sync
 
+    app.add_typer(config_cmd.app, name="config")
     app.add_typer(sync.app, name="sync")
+    app.command("create")(create.create)
+    app.add_typer(listing.app, name="list")
+    app.command("demo")(demo.demo)

@@ -1,0 +1,80 @@
+"""``plexmix demo``: the whole job on the bundled demo library, with no Plex server and no key.
+
+Starts the project's Plex emulator with ~2,000 real tracks on a free loopback port, uses a
+temporary PLEXMIX_HOME, syncs, embeds locally (offline MiniLM), creates a few playlists, writes
+them to the emulator, shows them, and stops the emulator.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import tempfile
+from pathlib import Path
+
+import typer
+
+from plexmix.cli.state import AppState, get_state
+
+DEMO_MOODS = ("rainy sunday jazz", "calm folk evening", "energetic 2010s party")
+_KEEP_FROM_ENV = ("GOOGLE_API_KEY", "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "DEFAULT_AI_PROVIDER",
+                  "OPENAI_BASE_URL", "ANTHROPIC_BASE_URL", "GOOGLE_GEMINI_BASE_URL", "LOCAL_LLM_BASE_URL",
+                  "LOCAL_LLM_MODEL", "LOG_LEVEL", "HOME", "PATH")  # fmt: skip
+
+
+def demo(
+    ctx: typer.Context,
+    limit: int = typer.Option(15, "--limit", "-n", min=1, max=100, help="Tracks per demo playlist."),
+    keep: bool = typer.Option(False, "--keep", help="Keep the demo's data folder afterwards."),
+    provider: str | None = typer.Option(None, "--provider", "-p", help="Curator (default: none, or your configured key's)."),
+) -> None:
+    """Try PlexMix end to end on a bundled library of real tracks (offline, no API key).
+
+    Example: plexmix demo --limit 10
+    """
+    from plexmix.config.loader import load_settings
+    from plexmix.devserver.csv_loader import demo_library
+    from plexmix.devserver.server import PlexEmulator
+
+    outer = get_state(ctx)
+    home = Path(tempfile.mkdtemp(prefix="plexmix-demo-"))
+    try:
+        outer.err.print("[bold]PlexMix demo[/]: starting the bundled Plex emulator (real tracks, offline)…")
+        with PlexEmulator(demo_library(), token=secrets.token_hex(12)) as emu:
+            env = {k: v for k, v in os.environ.items() if k in _KEEP_FROM_ENV}
+            env.update({"PLEXMIX_HOME": str(home), "PLEX_URL": emu.url, "PLEX_TOKEN": emu.token,
+                        "PLEX_LIBRARY": "Music", "DEFAULT_EMBEDDING_PROVIDER": "local"})  # fmt: skip
+            state = AppState(verbose=outer.verbose, quiet=outer.quiet, debug=outer.debug)
+            state._loaded = load_settings(home / "config.yaml", environ=env, dotenv_path=home / ".env")
+            state.setup_logging()
+            outer.err.print(f"Emulator at {emu.url}; demo data in {home}")
+            _run_demo(state, limit, provider)
+            from plexmix.plex.connect import client_from_settings
+
+            with client_from_settings(state.settings, state.credentials) as client:
+                names = [p.title for p in client.list_playlists()]
+            state.out.print(f"[green]Demo done.[/] Playlists now on the (emulated) Plex server: {', '.join(names)}")
+    finally:
+        if keep:
+            outer.err.print(f"Kept the demo data in {home}")
+        else:
+            shutil.rmtree(home, ignore_errors=True)
+
+
+def _run_demo(state: AppState, limit: int, provider: str | None) -> None:
+    from plexmix.cli import create as create_cmd
+    from plexmix.cli import sync as sync_cmd
+    from plexmix.playlist.generator import PlaylistRequest
+
+    state.out.rule("1. Sync the library")
+    sync_cmd._run(state, "full", False, False, None)
+    playlist = state.settings.playlist
+    for number, mood in enumerate(DEMO_MOODS, start=2):
+        state.out.rule(f"{number}. plexmix create \"{mood}\" --limit {limit}")
+        request = PlaylistRequest(
+            mood=mood, length=limit, pool=playlist.candidate_pool, max_per_artist=playlist.max_per_artist,
+            max_per_album=playlist.max_per_album,
+        )  # fmt: skip
+        create_cmd._run(state, request, name=f"PlexMix demo: {mood}", provider=provider, replace=True,
+                        dry_run=False, no_plex=False, export=None, as_json=False, yes=True)  # fmt: skip
