@@ -6,10 +6,12 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
-    from plexmix.cli import config_cmd, create, demo, listing, sync
+    from plexmix.cli import config_cmd, create, demo, embeddings_cmd, listing, search, sync
 
     app.add_typer(config_cmd.app, name="config")
     app.add_typer(sync.app, name="sync")
+    app.add_typer(embeddings_cmd.app, name="embeddings")
     app.command("create")(create.create)
+    app.command("search")(search.search)
     app.add_typer(listing.app, name="list")
     app.command("demo")(demo.demo)
