@@ -23,6 +23,7 @@ from plexmix.database import history, library
 from plexmix.database.library import TagCache, TagTriple
 from plexmix.database.models import Album, Artist, TrackRecord, normalize_tags
 from plexmix.errors import PlexMixError
+from plexmix.utils.prefetch import prefetch
 from plexmix.utils.progress import NullProgress, Progress
 
 if TYPE_CHECKING:
@@ -59,6 +60,11 @@ class SyncReport:
             "artists": self.artists, "albums": self.albums, "tracks_seen": self.tracks_seen,
             "duration_s": round(self.duration_s, 3),
         }  # fmt: skip
+
+
+def _flatten(pages: Iterable[list[T]]) -> Iterator[T]:
+    for page in pages:
+        yield from page
 
 
 def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -107,15 +113,18 @@ class SyncEngine:
 
     # -- the two modes -------------------------------------------------------------------------
     def _full(self, report: SyncReport) -> None:
-        artist_tags = self._sync_artists(report, self.client.iter_artists(), self.client.count("artist"))
-        album_tags, album_years = self._sync_albums(
-            report, self.client.iter_albums(), self.client.count("album")
+        totals = {kind: self.client.count(kind) for kind in ("artist", "album", "track")}
+        # All three listings are fetched ahead in background threads while batches are written.
+        artists, albums, tracks = (
+            prefetch(self.client.iter_pages(kind), depth=4, name=f"plex-{kind}s")
+            for kind in ("artist", "album", "track")
         )
+        artist_tags = self._sync_artists(report, _flatten(artists), totals["artist"])
+        album_tags, album_years = self._sync_albums(report, _flatten(albums), totals["album"])
         seen: set[str] = set()
-        total = self.client.count("track")
-        self.progress.start("Tracks", total)
+        self.progress.start("Tracks", totals["track"])
         tag_cache = TagCache(self.db.conn)
-        for batch in batched(self.client.iter_tracks(), self.batch_size):
+        for batch in batched(_flatten(tracks), self.batch_size):
             self._write_tracks(report, batch, album_tags, artist_tags, album_years, tag_cache)
             seen.update(t.rating_key for t in batch)
             self.progress.advance("Tracks", len(batch))
