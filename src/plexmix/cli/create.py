@@ -59,6 +59,10 @@ def create(
         raise UsageError(f"--pool must be at least 1 (got {pool}).", hint="For example --pool 150.")
     if avoid_recent is not None and avoid_recent < 0:
         raise UsageError(f"--avoid-recent must be 0 or more days (got {avoid_recent}).", hint="For example 14.")
+    if export is not None:
+        from plexmix.playlist.export import check_format
+
+        check_format(export[0])  # before anything is written
     flags = TrackFilters(genres=[g for g in genre if g.strip()], artists=[a for a in artist if a.strip()])
     if year is not None:
         flags.year_min, flags.year_max = parse_year(year)

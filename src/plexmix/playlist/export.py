@@ -35,12 +35,17 @@ def playlist_json(playlist: GeneratedPlaylist, *, name: str, plex_key: str | Non
     }  # fmt: skip
 
 
-def export(playlist: GeneratedPlaylist, fmt: str, path: Path, *, name: str, plex_key: str | None) -> Path:
-    fmt = fmt.lower()
-    if fmt not in FORMATS:
+def check_format(fmt: str) -> str:
+    """The export format in lower case; UsageError for one PlexMix cannot write."""
+    if fmt.lower() not in FORMATS:
         raise UsageError(
             f"Unknown export format '{fmt}'.", hint="Use --export m3u PATH or --export json PATH."
         )
+    return fmt.lower()
+
+
+def export(playlist: GeneratedPlaylist, fmt: str, path: Path, *, name: str, plex_key: str | None) -> Path:
+    fmt = check_format(fmt)
     path = path.expanduser()
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "json":

@@ -1,0 +1,237 @@
+"""Helpers for the playlist tests (fixtures live in conftest.py).
+
+The session library: ~1,600 real tracks (both shared CSVs) with track-level genres and moods.
+The local ONNX model is slow on a loaded 2-core machine (~40 tracks/s), so the vectors it made
+are remembered in a content-addressed file keyed by the model and tokenizer bytes and the track
+text (like PlexMix's own embedding cache); a cold run embeds everything for real.
+Set PLEXMIX_TEST_NO_EMBED_CACHE=1 to bypass it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import os
+import re
+import sqlite3
+import sys
+import tempfile
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from typer.testing import CliRunner, Result
+
+from plexmix.devserver.csv_loader import SongRow, read_rows
+from plexmix.devserver.server import PlexEmulator
+from plexmix.utils.embedding_providers.local_onnx import TOKENIZER_PATH, LocalOnnxProvider, default_model_path
+from plexmix.utils.embeddings import text_hash
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ai"))
+from ai_fakes import FakeLLMServer, OpenAIKit, Received, Reply, _Handler
+
+SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+TIDY = SHARED / "tidytuesday_spotify_songs.csv.gz"
+SAMPLE = SHARED / "spotify_114_genres_sample.csv"
+PROLIFIC = ("Queen", "Martin Garrix", "Guns N' Roses", "Drake")  # whole discographies: diversity matters
+TOKEN = "playlist-test-token"
+FAKE_KEY = "sk-fake-playlist-test-0000"
+
+
+# ------------------------------------------------------------------------------ the library
+def library_rows() -> Iterator[SongRow]:
+    """Every 5th row of the 114-genre sample, every 40th TidyTuesday row, and four whole artists."""
+    seen: set[tuple[str, str]] = set()
+    tidy = list(read_rows(TIDY))
+    picked = itertools.chain(
+        itertools.islice(read_rows(SAMPLE), 0, None, 5),
+        tidy[::40],
+        (r for r in tidy if r.artists[0] in PROLIFIC),
+    )
+    for row in picked:
+        key = (row.album_id, row.title)
+        if key not in seen:
+            seen.add(key)
+            yield row
+
+
+# ------------------------------------------------------------------------ embedding cache
+class CachedLocalEmbedder(LocalOnnxProvider):
+    """The real local ONNX provider; vectors it made before for the same text are reused."""
+
+    def __init__(self, cache_file: Path | None) -> None:
+        super().__init__(batch_size=64)
+        self.cache_file = cache_file
+        self.known: dict[str, np.ndarray] = {}
+        self.computed = 0
+        if cache_file is not None and cache_file.is_file():
+            with np.load(cache_file) as data:
+                self.known = dict(zip(data["hashes"].tolist(), data["vectors"], strict=True))
+
+    def _embed_batch(self, texts: list[str], *, query: bool) -> np.ndarray:
+        hashes = [text_hash(t) for t in texts]
+        missing = [i for i, h in enumerate(hashes) if h not in self.known]
+        if missing:
+            fresh = super()._embed_batch([texts[i] for i in missing], query=query)
+            self.computed += len(missing)
+            for i, vector in zip(missing, fresh, strict=True):
+                self.known[hashes[i]] = np.asarray(vector, dtype=np.float32)
+        return np.stack([self.known[h] for h in hashes])
+
+    def save(self) -> None:
+        if self.cache_file is None or not self.computed:
+            return
+        self.cache_file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.cache_file.with_name(f"{self.cache_file.stem}.{os.getpid()}.tmp.npz")
+        np.savez(tmp, hashes=np.array(list(self.known)), vectors=np.stack(list(self.known.values())))
+        os.replace(tmp, self.cache_file)
+
+
+def embed_cache_file() -> Path | None:
+    if os.environ.get("PLEXMIX_TEST_NO_EMBED_CACHE"):
+        return None
+    digest = hashlib.sha256()
+    for path in (default_model_path(), TOKENIZER_PATH):
+        digest.update(path.read_bytes())
+    return Path(tempfile.gettempdir()) / "plexmix-test-cache" / f"minilm-{digest.hexdigest()[:20]}.npz"
+
+
+# ------------------------------------------------------------------------- files and CLI
+@dataclass(frozen=True)
+class Built:
+    db: Path
+    index: Path
+    model_id: str
+    tracks: int
+
+
+@dataclass(frozen=True)
+class Work:
+    """One test's own copy of the database and index, and its PLEXMIX_HOME."""
+
+    home: Path
+    db: Path
+    index: Path
+
+    def connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.db, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        return conn
+
+
+@dataclass
+class Cli:
+    """``cli("create", "mood", ...)`` runs ``plexmix`` in-process against one test's files."""
+
+    env: dict[str, str]
+    runner: CliRunner = field(default_factory=CliRunner)
+
+    def __call__(self, *args: str, env: dict[str, str] | None = None) -> Result:
+        from plexmix.cli.main import app
+
+        return self.runner.invoke(app, list(args), env={**self.env, **(env or {})})
+
+    def json(self, *args: str, env: dict[str, str] | None = None) -> Any:
+        result = self(*args, "--json", env=env)
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+
+def assert_clean_error(result: Result, exit_code: int, *needles: str) -> None:
+    """One ``Error:`` line and a ``Hint:`` line, the expected exit code, no traceback."""
+    assert result.exit_code == exit_code, result.output
+    out = result.output
+    assert "Traceback" not in out and "Unexpected error" not in out, out
+    assert out.count("Error:") == 1 and "Hint:" in out, out
+    for needle in needles:
+        assert needle in out, out
+
+
+@dataclass
+class Seen:
+    method: str
+    path: str  # with the query
+    status: int
+
+
+def spy_statuses(emu: PlexEmulator) -> list[Seen]:
+    """Record the status of every answer the emulator gives from now on."""
+    seen: list[Seen] = []
+    handle = emu.handle
+
+    def recording(method: str, raw_path: str, headers: dict[str, str]) -> Any:
+        response = handle(method, raw_path, headers)
+        seen.append(Seen(method, raw_path, response.status))
+        return response
+
+    emu.handle = recording  # type: ignore[method-assign]
+    return seen
+
+
+def saved_playlists(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Every saved playlist with its tracks' plex keys and reasons in position order."""
+    out = []
+    for row in conn.execute("SELECT * FROM playlists ORDER BY id").fetchall():
+        entries = conn.execute(
+            "SELECT pt.position, t.plex_key, pt.reason FROM playlist_tracks pt JOIN tracks t ON t.id = pt.track_id"
+            " WHERE pt.playlist_id = ? ORDER BY pt.position",
+            (row["id"],),
+        ).fetchall()
+        out.append({**dict(row), "positions": [e[0] for e in entries], "keys": [e[1] for e in entries],
+                    "reasons": [e[2] for e in entries]})  # fmt: skip
+    return out
+
+
+# ------------------------------------------------------------------------ fake LLM endpoint
+CANDIDATE_LINE = re.compile(r"^(\d+)\|", re.MULTILINE)
+Responder = Callable[[list[int]], Reply]
+
+
+class FakeCurator(FakeLLMServer):
+    """The fake OpenAI endpoint of tests/ai, answering from the candidate ids in each prompt."""
+
+    kit = OpenAIKit()
+    respond: Responder | None = None
+
+    def _next(self) -> Reply:
+        with self.lock:
+            if self.replies:
+                return self.replies.pop(0)
+            received = self.received[-1]
+        if self.respond is None:
+            return self.default or Reply(500, {"error": {"message": "no responder"}})
+        return self.respond(self.candidate_ids(received))
+
+    @staticmethod
+    def candidate_ids(received: Received) -> list[int]:
+        text = OpenAIKit().prompt_text(received.json)
+        return [int(m) for m in CANDIDATE_LINE.findall(text)]
+
+    def answer(self, picks: Iterable[tuple[int, str]]) -> Reply:
+        body = json.dumps({"tracks": [{"id": i, "reason": r} for i, r in picks]})
+        return Reply(200, self.kit.ok(body))
+
+    def broken(self) -> Reply:
+        return Reply(200, self.kit.ok('Sure! {"tracks": [{"id": 1, "reason": "cut off'))
+
+    @property
+    def base_url(self) -> str:
+        return self.url + "/v1"
+
+    @property
+    def cli_env(self) -> dict[str, str]:
+        return {"OPENAI_API_KEY": FAKE_KEY, "OPENAI_BASE_URL": self.base_url}
+
+
+def start_curator() -> tuple[FakeCurator, ThreadingHTTPServer]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    httpd.daemon_threads = True
+    fake = FakeCurator(url=f"http://127.0.0.1:{httpd.server_address[1]}")
+    httpd.fake = fake  # type: ignore[attr-defined]
+    threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
+    return fake, httpd
