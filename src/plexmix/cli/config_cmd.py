@@ -93,8 +93,7 @@ def _check_key(key: str) -> str | None:
 
 def _reload(state: AppState) -> None:
     """Forget loaded settings so the next use reads the files just written (and re-registers secrets)."""
-    state._loaded = None
-    state._logging_ready = False
+    state.reload()
 
 
 # -- init ------------------------------------------------------------------------------------------

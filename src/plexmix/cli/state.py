@@ -48,6 +48,11 @@ class AppState:
 
         return CredentialStore(self.settings.home, self.loaded.environ)
 
+    def reload(self) -> None:
+        """Forget the loaded settings (after the config changed); the next use loads them again."""
+        self._loaded = None
+        self._logging_ready = False
+
     def console_level(self) -> int:
         if self.debug or self.verbose:
             return logging.DEBUG

@@ -199,7 +199,9 @@ def _config_error(exc: ValidationError, sources: Mapping[str, str], path: Path) 
     err = exc.errors()[0]
     key = ".".join(str(p) for p in err["loc"]) or "settings"
     # A whole-section error (e.g. embeddings dimension vs model) takes the source of its keys.
-    origin = sources.get(key) or next((v for k, v in sources.items() if k.startswith(key + ".")), "")
+    if key not in sources:  # a whole-section error: name the key inside it that was set
+        key = next((k for k in sources if k.startswith(key + ".")), key)
+    origin = sources.get(key, "")
     where = {"file": f" (from {path})", "flag": " (from a command-line flag)"}.get(origin, "")
     if origin.startswith("env:"):
         where = f" (from the environment variable {origin[4:]})"
