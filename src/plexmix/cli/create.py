@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.table import Table
 
 from plexmix.cli.output import interactive, print_json
 from plexmix.cli.state import AppState, get_state
@@ -166,6 +165,8 @@ def _dry_run(
 
 
 def _show(state: AppState, playlist: GeneratedPlaylist, published: Published) -> None:
+    from rich.table import Table
+
     table = Table(title=f"{published.name}", caption=", ".join(playlist.filter_lines) or None)
     table.add_column("#", justify="right")
     table.add_column("Title")

@@ -8,9 +8,6 @@ them to the emulator, shows them, and stops the emulator.
 from __future__ import annotations
 
 import os
-import secrets
-import shutil
-import tempfile
 from pathlib import Path
 
 import typer
@@ -33,6 +30,10 @@ def demo(
 
     Example: plexmix demo --limit 10
     """
+    import secrets
+    import shutil
+    import tempfile
+
     from plexmix.config.loader import load_settings
     from plexmix.devserver.csv_loader import demo_library
     from plexmix.devserver.server import PlexEmulator

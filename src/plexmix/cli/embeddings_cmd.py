@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import typer
-from rich.table import Table
 
 from plexmix.cli.output import interactive, print_json
 from plexmix.cli.state import AppState, get_state
@@ -60,6 +59,8 @@ def status(ctx: typer.Context, as_json: bool = JSON) -> None:
 
     Example: plexmix embeddings status --json
     """
+    from rich.table import Table
+
     from plexmix.database.embedding_store import embedding_stats, load_vectors
     from plexmix.database.vector_index import ids_checksum, read_index_metadata
     from plexmix.factories import build_embedder

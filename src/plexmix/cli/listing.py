@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import typer
-from rich.table import Table
 
 from plexmix.cli.output import print_json, when
 from plexmix.cli.state import get_state
@@ -18,6 +17,8 @@ def list_playlists(ctx: typer.Context, as_json: bool = JSON) -> None:
 
     Example: plexmix list playlists
     """
+    from rich.table import Table
+
     from plexmix.database import playlists
 
     state = get_state(ctx)
@@ -48,6 +49,8 @@ def list_tracks(
 
     Example: plexmix list tracks 3
     """
+    from rich.table import Table
+
     from plexmix.database import playlists
     from plexmix.errors import UsageError
 

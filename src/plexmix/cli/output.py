@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
 from typing import Any
 
@@ -12,6 +11,8 @@ from rich.console import Console
 
 
 def print_json(console: Console, data: Any) -> None:
+    import json
+
     console.print_json(json.dumps(data, default=str, ensure_ascii=False))
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import typer
-from rich.table import Table
 
 from plexmix.cli.output import print_json
 from plexmix.cli.state import get_state
@@ -24,6 +23,8 @@ def search(
 
     Example: plexmix search "late night rain" --genre jazz --limit 10
     """
+    from rich.table import Table
+
     from plexmix.database import library
     from plexmix.database.queries import TrackFilters
     from plexmix.errors import UsageError

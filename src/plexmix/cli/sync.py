@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import typer
-from rich.table import Table
 
 from plexmix.cli.output import confirm, duration, print_json, when
 from plexmix.cli.state import AppState, get_state
@@ -71,6 +70,8 @@ def sync_verify(
 
     Example: plexmix sync verify --repair --yes
     """
+    from rich.table import Table
+
     from plexmix.plex.connect import client_from_settings
     from plexmix.plex.sync import SyncEngine
     from plexmix.plex.verify import verify
@@ -113,6 +114,8 @@ def sync_status(
 
     Example: plexmix sync status --json
     """
+    from rich.table import Table
+
     from plexmix.database import history, library
 
     state = get_state(ctx)
