@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from plexmix.database.models import Album, Artist, Track, TrackLike
+from plexmix.database.models import Album, AlbumLike, Artist, ArtistLike, Track, TrackLike
 
 _MAX_PARAMS = 900  # stay under SQLite's default host-parameter limit on old builds
 
@@ -66,11 +66,11 @@ def _upsert_sql(table: str, columns: str) -> str:
     )
 
 
-def _tag_values(item: Artist | Album | TrackLike) -> tuple[str, str, str]:
+def _tag_values(item: ArtistLike | AlbumLike | TrackLike) -> tuple[str, str, str]:
     return ", ".join(item.genres), ", ".join(item.moods), ", ".join(item.styles)
 
 
-def upsert_artists(conn: sqlite3.Connection, artists: Sequence[Artist]) -> UpsertCounts:
+def upsert_artists(conn: sqlite3.Connection, artists: Sequence[ArtistLike]) -> UpsertCounts:
     existing = _existing_rows(conn, "artists", _ARTIST_COLUMNS, [a.plex_key for a in artists])
     rows, counts = [], UpsertCounts()
     for a in artists:
@@ -82,7 +82,7 @@ def upsert_artists(conn: sqlite3.Connection, artists: Sequence[Artist]) -> Upser
 
 
 def upsert_albums(
-    conn: sqlite3.Connection, albums: Sequence[Album], artist_ids: dict[str, int]
+    conn: sqlite3.Connection, albums: Sequence[AlbumLike], artist_ids: dict[str, int]
 ) -> UpsertCounts:
     existing = _existing_rows(conn, "albums", _ALBUM_COLUMNS, [a.plex_key for a in albums])
     rows, counts = [], UpsertCounts()

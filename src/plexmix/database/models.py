@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
+@lru_cache(maxsize=8192)
 def normalize_tag(name: str) -> str:
     """Genres, moods and styles are stored trimmed, single-spaced and lower-case."""
     return " ".join(name.split()).lower()
@@ -87,6 +89,62 @@ class Track(_Entity):
     @classmethod
     def _normalize(cls, value: list[str]) -> list[str]:
         return normalize_tags(value)
+
+
+class ArtistLike(Protocol):
+    plex_key: str
+    name: str
+    sort_name: str | None
+    summary: str | None
+    added_at: int | None
+    updated_at: int | None
+    genres: list[str]
+    moods: list[str]
+    styles: list[str]
+
+
+class AlbumLike(Protocol):
+    plex_key: str
+    title: str
+    artist_key: str | None
+    artist_id: int | None
+    year: int | None
+    added_at: int | None
+    updated_at: int | None
+    genres: list[str]
+    moods: list[str]
+    styles: list[str]
+
+
+@dataclass(slots=True)
+class ArtistRecord:
+    """An artist row for bulk writes; tags already normalised."""
+
+    plex_key: str
+    name: str
+    sort_name: str | None = None
+    summary: str | None = None
+    added_at: int | None = None
+    updated_at: int | None = None
+    genres: list[str] = field(default_factory=list)
+    moods: list[str] = field(default_factory=list)
+    styles: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class AlbumRecord:
+    """An album row for bulk writes; tags already normalised."""
+
+    plex_key: str
+    title: str
+    artist_key: str | None = None
+    artist_id: int | None = None
+    year: int | None = None
+    added_at: int | None = None
+    updated_at: int | None = None
+    genres: list[str] = field(default_factory=list)
+    moods: list[str] = field(default_factory=list)
+    styles: list[str] = field(default_factory=list)
 
 
 class TrackLike(Protocol):

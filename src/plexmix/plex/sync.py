@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from plexmix.database import history, library
 from plexmix.database.library import TagCache, TagTriple
-from plexmix.database.models import Album, Artist, TrackRecord, normalize_tags
+from plexmix.database.models import AlbumRecord, ArtistRecord, TrackRecord, normalize_tags
 from plexmix.errors import PlexMixError
 from plexmix.utils.prefetch import prefetch
 from plexmix.utils.progress import NullProgress, Progress
@@ -200,7 +200,7 @@ class SyncEngine:
         self.progress.start("Artists", total)
         for batch in batched(artists, self.batch_size):
             rows = [
-                Artist.model_construct(
+                ArtistRecord(
                     plex_key=a.rating_key, name=a.title, sort_name=a.sort_title, summary=a.summary,
                     added_at=a.added_at, updated_at=a.updated_at, genres=normalize_tags(a.genres),
                     moods=normalize_tags(a.moods), styles=normalize_tags(a.styles),
@@ -225,7 +225,7 @@ class SyncEngine:
         self.progress.start("Albums", total)
         for batch in batched(albums, self.batch_size):
             rows = [
-                Album.model_construct(
+                AlbumRecord(
                     plex_key=a.rating_key, title=a.title, artist_key=a.artist_key, artist_id=None,
                     year=a.year, added_at=a.added_at, updated_at=a.updated_at,
                     genres=normalize_tags(a.genres), moods=normalize_tags(a.moods),
