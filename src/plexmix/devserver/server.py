@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import socket
+import sys
 import threading
 import time
 from collections import Counter, OrderedDict
@@ -48,6 +49,12 @@ class _HTTPServer(ThreadingHTTPServer):
         with self.connections_lock:
             self.connections.add(request)
         super().process_request(request, client_address)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away mid-answer (killed, timed out) is normal: no traceback."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
     def shutdown_request(self, request: Any) -> None:
         with self.connections_lock:
