@@ -231,12 +231,19 @@ M005_FTS_BULK_SWITCH = """
         END;
 """
 
+# A covering index, so the index consistency check (track id + text hash per model) and the
+# per-model counts read a few hundred KB instead of every stored vector.
+M006_EMBEDDINGS_MODEL_INDEX = """
+        CREATE INDEX idx_embeddings_model ON embeddings(model, track_id, text_hash);
+"""
+
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "core tables", M001_CORE_TABLES),
     (2, "tags and full-text search", M002_TAGS_AND_FTS),
     (3, "sync history and playlist details", M003_HISTORY_AND_PLAYLIST_DETAILS),
     (4, "album and artist tags", M004_ALBUM_ARTIST_TAGS),
     (5, "bulk switch for the FTS triggers", M005_FTS_BULK_SWITCH),
+    (6, "covering index for embeddings by model", M006_EMBEDDINGS_MODEL_INDEX),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]
