@@ -17,8 +17,9 @@ REDACTED = "[REDACTED]"
 # Shapes of secrets that may appear without PlexMix knowing the value (URLs, headers, SDK errors).
 _PATTERNS = [
     re.compile(r"(?i)(x-plex-token[=:]\s*)[^\s&'\"]+"),
+    # A value shorter than 8 characters is a word ("token: in Plex Web ..."), not a credential.
     re.compile(r"(?i)((?:api[_-]?key|token|authorization|x-api-key|x-goog-api-key)['\"]?\s*[=:]\s*"
-               r"['\"]?(?:bearer\s+)?)[^\s&'\",}]+"),
+               r"['\"]?(?:bearer\s+)?)[^\s&'\",}]{8,}"),
     re.compile(r"\bsk-(?:ant-)?[A-Za-z0-9_\-]{16,}"),
     re.compile(r"\bAIza[0-9A-Za-z_\-]{20,}"),
 ]
@@ -114,3 +115,8 @@ def setup_logging(
             root.addHandler(file_handler)
     for name in _NOISY:
         logging.getLogger(name).setLevel(logging.WARNING)
+    # urllib3 warns about each connection retry ("Retrying (Retry(total=4 ...)) after connection
+    # broken by NewConnectionError ..."); PlexMix reports the outcome itself, so only --verbose
+    # and --debug show those.
+    level = logging.getLevelName(console_level) if isinstance(console_level, str) else console_level
+    logging.getLogger("urllib3").setLevel(logging.WARNING if level == logging.DEBUG else logging.ERROR)
