@@ -7,6 +7,7 @@ sync, then checks that the database still holds exactly what that sync wrote.
 from __future__ import annotations
 
 import hashlib
+import json
 import socket
 import sqlite3
 import time
@@ -21,8 +22,8 @@ from plexmix.devserver.csv_loader import load_library
 from plexmix.devserver.library import MusicLibrary
 from plexmix.devserver.server import PlexEmulator
 
-TOKEN = "Emu-Plex-Token-7f3a9c21"  # noqa: S105 - the emulator's (fake) token
-WRONG_TOKEN = "Wrong-Token-0d4e8b6a"  # noqa: S105
+TOKEN = "Emu-Plex-Token-7f3a9c21"  # the emulator's (fake) token
+WRONG_TOKEN = "Wrong-Token-0d4e8b6a"
 runner = CliRunner()
 
 
@@ -89,7 +90,9 @@ def test_wrong_token(env: dict[str, str], synced: Path) -> None:
     assert fingerprint(synced) == before
 
 
-def test_wrong_token_with_debug_shows_the_traceback_but_not_the_token(env: dict[str, str], synced: Path) -> None:
+def test_wrong_token_with_debug_shows_the_traceback_but_not_the_token(
+    env: dict[str, str], synced: Path
+) -> None:
     result = runner.invoke(app, ["--debug", "sync"], env={**env, "PLEX_TOKEN": WRONG_TOKEN})
     assert result.exit_code != 0
     assert type(result.exception).__name__ == "PlexAuthError"
@@ -137,8 +140,6 @@ def test_status_still_shows_the_good_sync_after_the_failures(env: dict[str, str]
         assert runner.invoke(app, ["sync"], env={**env, **extra}).exit_code == 1
     result = runner.invoke(app, ["sync", "status", "--json"], env=env)
     assert result.exit_code == 0, result.output
-    import json
-
     data = json.loads(result.stdout)
     assert [s["status"] for s in data["syncs"]] == ["success"]  # failed connections start no sync
     assert data["counts"]["tracks"] == 120
