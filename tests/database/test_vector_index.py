@@ -50,10 +50,16 @@ def test_search_is_exact_and_sorted(index: VectorIndex, data: tuple[np.ndarray, 
     assert scores == sorted(scores, reverse=True)
 
 
-@pytest.mark.parametrize("allowed_count", [1, 30, vi.DIRECT_SCORING_MAX, 1500])
+@pytest.mark.parametrize("path", ["direct", "selector"])
+@pytest.mark.parametrize("allowed_count", [1, 30, 512, 1500])
 def test_filtered_search_is_never_short(
-    index: VectorIndex, data: tuple[np.ndarray, np.ndarray], allowed_count: int
+    index: VectorIndex,
+    data: tuple[np.ndarray, np.ndarray],
+    allowed_count: int,
+    path: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(vi, "DIRECT_SCORING_BUDGET", 10**12 if path == "direct" else 0)
     ids, vectors = data
     rng = np.random.default_rng(allowed_count)
     allowed = rng.choice(ids, allowed_count, replace=False)
@@ -79,8 +85,9 @@ def test_direct_and_selector_paths_agree(
 ) -> None:
     allowed = np.arange(1, 400, dtype=np.int64) * 7
     query = random_unit(1, seed=3)[0]
+    monkeypatch.setattr(vi, "DIRECT_SCORING_BUDGET", 10**12)
     direct = index.search(query, 40, allowed_ids=allowed)
-    monkeypatch.setattr(vi, "DIRECT_SCORING_MAX", 0)
+    monkeypatch.setattr(vi, "DIRECT_SCORING_BUDGET", 0)
     selector = index.search(query, 40, allowed_ids=allowed)
     assert [r[0] for r in direct] == [r[0] for r in selector]
     np.testing.assert_allclose([r[1] for r in direct], [r[1] for r in selector], atol=1e-5)
