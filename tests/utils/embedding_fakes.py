@@ -50,8 +50,9 @@ class Request:
 
 
 # A fault hook sees (request, how many earlier requests carried the same texts) and returns
-# (status, extra headers) to fail that request, or None to answer normally.
-Fault = Callable[[Request, int], "tuple[int, dict[str, str]] | None"]
+# (status, extra headers[, extra fields of the error body]) to fail that request, or None to
+# answer normally.
+Fault = Callable[[Request, int], "tuple[Any, ...] | None"]
 
 
 @dataclass
@@ -100,8 +101,10 @@ class _Handler(BaseHTTPRequestHandler):
         earlier = fake.register(request)
         failure = fake.fault(request, earlier) if fake.fault else None
         if failure is not None:
-            status, headers = failure
+            status, headers = failure[0], failure[1]
             error = {"code": status, "message": f"injected {status}", "status": "UNAVAILABLE"}
+            if len(failure) > 2:
+                error.update(failure[2])
             self._send(status, {"error": error}, headers)
             return
         if self.path.endswith("/embeddings"):

@@ -137,6 +137,14 @@ def test_429_honours_retry_after_then_succeeds(
     assert len(api.requests) == 2
 
 
+def test_gemini_429_honours_retry_info_in_the_body(api: FakeEmbeddingAPI, sleeps: Sleeps) -> None:
+    retry_info = {"details": [{"@type": "type.googleapis.com/google.rpc.RetryInfo",
+                               "retryDelay": "37s"}]}  # fmt: skip
+    api.fault = lambda request, earlier: (429, {}, retry_info) if earlier == 0 else None
+    assert make("gemini", api, sleeps).embed_query("quota").shape == (8,)
+    assert sleeps == [37.0]
+
+
 @pytest.mark.parametrize("name", ["openai", "gemini"])
 def test_500_backs_off_then_succeeds(name: str, api: FakeEmbeddingAPI, sleeps: Sleeps) -> None:
     api.fault = lambda request, earlier: (500, {}) if earlier < 2 else None
@@ -227,3 +235,14 @@ def test_concurrent_batches_stay_bounded(api: FakeEmbeddingAPI, sleeps: Sleeps) 
     vectors = make("openai", api, sleeps, batch_size=4, max_concurrency=3).embed_documents(texts)
     np.testing.assert_allclose(vectors, expected(texts), atol=1e-6)
     assert 1 < active["max"] <= 3
+
+
+def test_retry_after_header_forms() -> None:
+    from plexmix.utils.embedding_providers.api import parse_retry_after, retry_after_from_headers
+
+    assert parse_retry_after("12") == 12.0
+    assert parse_retry_after("Wed, 21 Oct 2015 07:28:30 GMT", now=1445412500.0) == pytest.approx(10.0)
+    assert parse_retry_after("Wed, 21 Oct 2015 07:28:30 GMT", now=1445412600.0) == 0.0
+    assert parse_retry_after("soon") is None and parse_retry_after(None) is None
+    assert retry_after_from_headers({"retry-after-ms": "250", "retry-after": "9"}) == 0.25
+    assert retry_after_from_headers({}) is None

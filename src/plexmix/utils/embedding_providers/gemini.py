@@ -30,6 +30,20 @@ from plexmix.utils.embedding_providers.base import (
 GEMINI_BATCH_SIZE = 100  # batchEmbedContents accepts at most 100 requests
 
 
+def retry_delay_from_details(details: object) -> float | None:
+    """Seconds from a ``google.rpc.RetryInfo`` entry (``"retryDelay": "37s"``) of an error body."""
+    error = details.get("error", details) if isinstance(details, dict) else None
+    entries = error.get("details") if isinstance(error, dict) else None
+    for entry in entries if isinstance(entries, list) else []:
+        delay = entry.get("retryDelay") if isinstance(entry, dict) else None
+        if isinstance(delay, str) and delay.endswith("s"):
+            try:
+                return max(0.0, float(delay[:-1]))
+            except ValueError:
+                return None
+    return None
+
+
 class GeminiEmbeddingProvider(ApiEmbeddingProvider):
     name = "gemini"
     key_env = "GOOGLE_API_KEY"
@@ -102,6 +116,8 @@ class GeminiEmbeddingProvider(ApiEmbeddingProvider):
         if isinstance(code, int) and hasattr(exc, "details"):  # google.genai.errors.APIError
             response = getattr(exc, "response", None)
             retry_after = retry_after_from_headers(getattr(response, "headers", None))
+            if retry_after is None:
+                retry_after = retry_delay_from_details(getattr(exc, "details", None))
             message = getattr(exc, "message", None) or getattr(exc, "status", None) or ""
             kind = failure_for_status(code)
             if code == 400 and "API key" in str(message):  # Gemini says 400 for a bad key
