@@ -16,6 +16,7 @@ from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ProtocolError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from plexmix.errors import LibraryNotFoundError, PlexAuthError, PlexConnectionError, PlexError
@@ -57,11 +58,36 @@ class LimitedAdapter(HTTPAdapter):
         return super().send(request, *args, **kwargs)
 
 
+# A read error (timeout, connection reset mid-answer) may come after the server carried the
+# request out: only these methods are sent again then. POST /playlists and PUT .../items are not
+# idempotent; repeating them made duplicate playlists and doubled items.
+READ_RETRY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class PlexRetry(Retry):
+    """urllib3 ``Retry`` that never repeats a non-idempotent request after a read error."""
+
+    def increment(
+        self,
+        method: str | None = None,
+        url: str | None = None,
+        response: Any = None,
+        error: Exception | None = None,
+        _pool: Any = None,
+        _stacktrace: Any = None,
+    ) -> PlexRetry:
+        unsafe = (method or "").upper() not in READ_RETRY_METHODS
+        if unsafe and isinstance(error, (ReadTimeoutError, ProtocolError)):
+            raise error.with_traceback(_stacktrace)
+        return super().increment(method, url, response, error, _pool, _stacktrace)
+
+
 def make_retry(max_retries: int, backoff_factor: float) -> Retry:
     """Retry 429/5xx answers on every method, honouring Retry-After (capped).
 
     Connection failures are retried once only (a refused connection rarely heals in seconds
-    and the user should hear about it quickly); read errors up to twice.
+    and the user should hear about it quickly); read errors up to twice, and only for GET/HEAD
+    (see :class:`PlexRetry`).
     """
     options: dict[str, Any] = {
         "total": max_retries,
@@ -78,9 +104,9 @@ def make_retry(max_retries: int, backoff_factor: float) -> Retry:
         "raise_on_status": False,
     }
     try:
-        return Retry(**options, retry_after_max=RETRY_AFTER_MAX)
+        return PlexRetry(**options, retry_after_max=RETRY_AFTER_MAX)
     except TypeError:  # urllib3 < 2.4 has no retry_after_max
-        return Retry(**options)
+        return PlexRetry(**options)
 
 
 def make_session(
@@ -147,6 +173,11 @@ def plex_errors(url: str, action: str, *, library: str | None = None) -> Iterato
         raise PlexConnectionError(
             f"'{url}' is not a valid Plex server URL.",
             hint="Use the form http://HOST:32400 in PLEX_URL / plex.url",
+        ) from None
+    except requests.exceptions.ReadTimeout:
+        raise PlexConnectionError(
+            f"The Plex server at {url} did not answer in time when trying to {action}.",
+            hint="The server may be busy; try again in a moment, or raise plex.timeout.",
         ) from None
     except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
         log.debug("Connection to the Plex server failed: %s", type(exc).__name__)
