@@ -32,6 +32,11 @@ class Choice:
     note: str | None = None
 
 
+def _a(label: str) -> str:
+    """``label`` with its indefinite article: "an OpenAI API key", "a Google API key"."""
+    return f"{'an' if label[:1].upper() in 'AEIOU' else 'a'} {label}"
+
+
 def embedding_choice(loaded: LoadedSettings, credentials: CredentialStore) -> Choice:
     """The embedding provider to use: the configured one, or local when the default lacks a key.
 
@@ -49,7 +54,7 @@ def embedding_choice(loaded: LoadedSettings, credentials: CredentialStore) -> Ch
             f"Set {SECRETS[secret].env_var} to use {provider} embeddings.",
         )
     raise CredentialError(
-        f"The {provider} embedding provider needs a {SECRETS[secret].label}.",
+        f"The {provider} embedding provider needs {_a(SECRETS[secret].label)}.",
         hint=f"Set {SECRETS[secret].env_var}, run `plexmix config set {SECRETS[secret].setting} KEY`, "
         "or `plexmix config set embeddings.provider local` for offline embeddings.",
     )
@@ -89,7 +94,7 @@ def ai_choice(loaded: LoadedSettings, credentials: CredentialStore, requested: s
         )
     spec = SECRETS[secret]
     raise CredentialError(
-        f"The {name} provider needs a {spec.label}.",
+        f"The {name} provider needs {_a(spec.label)}.",
         hint=f"Set {spec.env_var}, run `plexmix config set {spec.setting} KEY`, or use --provider none.",
     )
 

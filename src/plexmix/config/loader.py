@@ -211,7 +211,10 @@ def _config_error(exc: ValidationError, sources: Mapping[str, str], path: Path) 
             f"'{key}' is not a PlexMix setting{where}.",
             hint="Check the spelling; `plexmix config show` lists every setting.",
         )
+    hint = f"Fix it with `plexmix config set {key} VALUE`."
+    if origin.startswith("env:"):  # the variable overrides config.yaml: `config set` would not help
+        hint = f"Fix or unset the environment variable {origin[4:]} (it overrides config.yaml)."
     return ConfigError(
         f"Invalid setting {key}{where}: {message}.",
-        hint=f"Fix it with `plexmix config set {key} VALUE`.",
+        hint=hint,
     )
