@@ -16,12 +16,18 @@ def normalize_tag(name: str) -> str:
 
 
 def normalize_tags(names: list[str] | tuple[str, ...]) -> list[str]:
+    """Normalised, de-duplicated tags in their first order (cached: tag lists repeat a lot)."""
+    return list(_normalize_tuple(tuple(names)))
+
+
+@lru_cache(maxsize=16384)
+def _normalize_tuple(names: tuple[str, ...]) -> tuple[str, ...]:
     seen: dict[str, None] = {}
     for name in names:
         tag = normalize_tag(name)
         if tag:
             seen.setdefault(tag, None)
-    return list(seen)
+    return tuple(seen)
 
 
 class _Entity(BaseModel):
