@@ -448,3 +448,21 @@ def test_example_config_loads(tmp_path: Path) -> None:
     assert loaded.settings.plex.url and loaded.settings.playlist.default_length >= 1
     secrets = re.findall(r"^\s*\w*(?:token|api_key)\s*:", path.read_text(encoding="utf-8"), re.M)
     assert not secrets, f"secrets do not belong in config.yaml: {secrets}"
+
+
+def test_schema_doc_describes_every_table_and_migration(tmp_path: Path) -> None:
+    from plexmix.database.migrations import MIGRATIONS
+    from plexmix.database.sqlite_manager import SQLiteManager
+
+    text = (REPO / "docs" / "database-schema.md").read_text(encoding="utf-8")
+    with SQLiteManager(tmp_path / "schema.db") as db:
+        tables = [
+            row[0]
+            for row in db.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            if not row[0].startswith("sqlite_") and not row[0].startswith("tracks_fts_")
+        ]
+    assert "tracks" in tables and "tracks_fts" in tables
+    for table in tables:
+        assert f"`{table}`" in text, f"docs/database-schema.md does not describe the table {table}"
+    for number, name, _ in MIGRATIONS:
+        assert f"| {number} | {name} |" in text, f"migration {number} ({name}) is missing from the table"
