@@ -35,7 +35,9 @@ from plexmix.utils.embeddings import text_hash
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ai"))
 from ai_fakes import FakeLLMServer, OpenAIKit, Received, Reply, _Handler
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+from datafiles import shared_data
+
+SHARED = shared_data()
 TIDY = SHARED / "tidytuesday_spotify_songs.csv.gz"
 SAMPLE = SHARED / "spotify_114_genres_sample.csv"
 PROLIFIC = ("Queen", "Martin Garrix", "Guns N' Roses", "Drake")  # whole discographies: diversity matters
@@ -235,3 +237,70 @@ def start_curator() -> tuple[FakeCurator, ThreadingHTTPServer]:
     httpd.fake = fake  # type: ignore[attr-defined]
     threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
     return fake, httpd
+
+
+# ------------------------------------------------------------- an independent view of the DB
+@dataclass(frozen=True)
+class Fact:
+    """One track as the tests see it, read with plain SQL (not through PlexMix's query layer)."""
+
+    id: int
+    plex_key: str
+    title: str
+    artist: str | None
+    artist_id: int | None
+    album_id: int | None
+    year: int | None
+    rating: float | None
+    last_played: int | None
+    genres: frozenset[str]
+
+
+def load_facts(conn: sqlite3.Connection) -> dict[int, Fact]:
+    genres: dict[int, set[str]] = {}
+    for track_id, name in conn.execute(
+        "SELECT tg.track_id, g.name FROM track_genres tg JOIN genres g ON g.id = tg.genre_id"
+    ):
+        genres.setdefault(track_id, set()).add(name)
+    rows = conn.execute(
+        "SELECT t.id, t.plex_key, t.title, a.name, t.artist_id, t.album_id, t.year, t.rating, t.last_played"
+        " FROM tracks t LEFT JOIN artists a ON a.id = t.artist_id"
+    ).fetchall()
+    return {r[0]: Fact(*tuple(r), genres=frozenset(genres.get(r[0], ()))) for r in rows}
+
+
+@dataclass
+class Expect:
+    """The constraints a playlist must honour, stated by the test."""
+
+    genres: set[str] = field(default_factory=set)  # any of (lower case)
+    year_min: int | None = None
+    year_max: int | None = None
+    rating_min: float | None = None
+    artists: set[str] = field(default_factory=set)  # any of (lower case)
+    blocked_artists: set[str] = field(default_factory=set)
+    blocked_genres: set[str] = field(default_factory=set)
+    played_before: int | None = None  # last_played must be older than this (or never)
+
+    def ok(self, f: Fact) -> bool:
+        artist = (f.artist or "").lower()
+        return (
+            (not self.genres or bool(f.genres & self.genres))
+            and (self.year_min is None or (f.year is not None and f.year >= self.year_min))
+            and (self.year_max is None or (f.year is not None and f.year <= self.year_max))
+            and (self.rating_min is None or (f.rating is not None and f.rating >= self.rating_min))
+            and (not self.artists or artist in self.artists)
+            and artist not in self.blocked_artists
+            and not f.genres & self.blocked_genres
+            and (self.played_before is None or f.last_played is None or f.last_played < self.played_before)
+        )
+
+
+def phrase_pattern(phrase: str) -> re.Pattern[str]:
+    """Matches ``phrase`` as whole words, case-insensitively."""
+    return re.compile(rf"(?<!\w){re.escape(phrase)}(?!\w)", re.I)
+
+
+def mentions(text: str, phrase: str) -> bool:
+    """``phrase`` appears in ``text`` as whole words (case-insensitive)."""
+    return phrase_pattern(phrase).search(text) is not None

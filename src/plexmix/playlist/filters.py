@@ -70,8 +70,30 @@ _BEFORE = re.compile(r"\bbefore\s+(\d{4})\b", re.I)
 _DECADE = re.compile(r"(?<![\w'])('?\d{2}'?s|\d{3}0'?s)(?!\w)", re.I)
 
 
-def _contains_phrase(text: str, phrase: str) -> bool:
-    return re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text, re.I) is not None
+_WORD_CHAR = re.compile(r"\w")
+
+
+def _phrases(text: str, longest: int) -> set[str]:
+    """Every stretch of ``text`` (lower-cased, at most ``longest`` characters) with no word
+    character just before or after it: what a whole-word, case-insensitive search could match.
+
+    One set per mood instead of one regex per genre and artist name keeps this fast for
+    libraries with tens of thousands of artists.
+    """
+    word = [_WORD_CHAR.match(c) is not None for c in text]
+    size = len(text)
+    starts = [i for i in range(size) if i == 0 or not word[i - 1]]
+    ends = [j for j in range(1, size + 1) if j == size or not word[j]]
+    return {text[i:j].lower() for i in starts for j in ends if i < j <= i + longest}
+
+
+def _named_in(text: str, names: Iterable[str]) -> list[str]:
+    """The names (of at least 3 characters) that ``text`` contains as whole words, sorted."""
+    candidates = [n for n in names if len(n) >= 3]
+    if not candidates or not text:
+        return []
+    phrases = _phrases(text, max(len(n) for n in candidates))
+    return sorted({n for n in candidates if n.lower() in phrases})
 
 
 def filters_from_mood(
@@ -98,8 +120,8 @@ def filters_from_mood(
         found.rating_min = 8.0
     elif m := _STARS.search(text):
         found.rating_min = float(m.group(1)) * 2
-    found.genres = sorted({g for g in genres if len(g) >= 3 and _contains_phrase(text, g)})
-    found.artists = sorted({a for a in artists if len(a) >= 3 and _contains_phrase(text, a)})
+    found.genres = _named_in(text, genres)
+    found.artists = _named_in(text, artists)
     return found
 
 
