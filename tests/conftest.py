@@ -7,10 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from datafiles import shared_data
 from plexmix.config.loader import ENV_SETTINGS
-
-REPO_ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 
 _SECRET_VARS = ("PLEX_TOKEN", "GOOGLE_API_KEY", "OPENAI_API_KEY", "ANTHROPIC_API_KEY")
 
@@ -33,5 +31,5 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def shared_data_dir() -> Path:
-    assert SHARED_DATA.is_dir(), f"../shared/data is missing beside the repo ({SHARED_DATA})"
-    return SHARED_DATA
+    """Real track CSVs: ../shared/data in CI, else rebuilt from the bundled demo tracks."""
+    return shared_data()

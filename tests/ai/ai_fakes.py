@@ -9,9 +9,9 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
+from datafiles import shared_data
 from plexmix.ai import (
     AIProvider,
     Candidate,
@@ -22,8 +22,8 @@ from plexmix.ai import (
 )
 
 SECRET = "sk-test-DO-NOT-LOG-4f9c2e"
-# ../shared/data beside the repository (see tests/conftest.py)
-TRACKS_CSV = Path(__file__).resolve().parents[3] / "shared" / "data" / "spotify_114_genres_sample.csv"
+# Real tracks: ../shared/data beside the repository, or rebuilt from bundled data (tests/datafiles.py)
+TRACKS_CSV = shared_data() / "spotify_114_genres_sample.csv"
 
 
 # --------------------------------------------------------------------------- fake server

@@ -9,14 +9,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
+from datafiles import shared_data
 from plexmix.devserver.csv_loader import load_library
 from plexmix.devserver.library import MusicLibrary
 from plexmix.devserver.server import PlexEmulator
 
-SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+SHARED_DATA = shared_data()
 TIDY = SHARED_DATA / "tidytuesday_spotify_songs.csv.gz"
 PLEX_TOKEN = "emu-token-3f9a1c7d5e"
 GOOD_KEY = "sk-good-FAKE-KEY-1234567890abcd"
