@@ -101,11 +101,15 @@ def _run(
             playlist = generator.generate(request)
         playlist.notes[:0] = notes
         playlist_name = name or default_name(request.mood)
-        client = None
+        client, connect_error = None, None
         if not no_plex:
+            from plexmix.errors import PlexError
             from plexmix.plex.connect import client_from_settings
 
-            client = client_from_settings(state.settings, state.credentials)
+            try:
+                client = client_from_settings(state.settings, state.credentials)
+            except PlexError as exc:  # keep the work: save locally, report the Plex problem
+                connect_error = exc
         try:
             try:
                 published = publish(db, playlist, playlist_name, client=client, replace=replace)
@@ -117,6 +121,8 @@ def _run(
         finally:
             if client is not None:
                 client.close()
+        if connect_error is not None:
+            published.plex_error = connect_error.message + (f" {connect_error.hint}" if connect_error.hint else "")
     if export:
         export_playlist(playlist, export[0], export[1], name=published.name, plex_key=published.plex_key)
     if as_json:
