@@ -6,6 +6,8 @@ import logging
 from typing import Any
 
 import typer
+from typer._click.exceptions import NoArgsIsHelpError
+from typer._click.exceptions import UsageError as ClickUsageError
 from typer.core import TyperGroup
 
 from plexmix.errors import PlexMixError
@@ -32,7 +34,17 @@ def report_error(message: str, hint: str | None = None) -> None:
 
 
 class PlexMixGroup(TyperGroup):
-    """Catches PlexMix errors and Ctrl+C for every command below it."""
+    """Catches PlexMix errors, bad command lines and Ctrl+C for every command below it."""
+
+    def make_context(self, info_name: Any, args: Any, parent: Any = None, **extra: Any) -> Any:
+        """Global options are parsed here, before :meth:`invoke`: same rendering for their errors."""
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except ClickUsageError as exc:
+            if isinstance(exc, NoArgsIsHelpError):
+                raise
+            report_error(exc.format_message(), f"See `{info_name or 'plexmix'} --help`.")
+            raise typer.Exit(exc.exit_code) from None
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -48,6 +60,12 @@ class PlexMixGroup(TyperGroup):
                 raise
             report_error("Interrupted.", "Nothing already saved was lost; run the command again to resume.")
             raise typer.Exit(INTERRUPTED_EXIT) from None
+        except ClickUsageError as exc:  # a bad option value, a missing argument, an unknown command
+            if isinstance(exc, NoArgsIsHelpError) or _debug_requested(ctx):
+                raise
+            where = exc.ctx.command_path if exc.ctx is not None else "plexmix"
+            report_error(exc.format_message(), f"See `{where} --help`.")
+            raise typer.Exit(exc.exit_code) from None
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise
         except Exception as exc:
