@@ -36,11 +36,45 @@ def pick_diverse(
 
 
 def spread_artists(items: Sequence[T], artist_of: Callable[[T], Hashable]) -> list[T]:
-    """Reorder as little as possible so that neighbours have different artists where possible."""
+    """Reorder as little as possible so that neighbours have different artists wherever any order can.
+
+    Greedy in the given order: take the first remaining item whose artist differs from the
+    previous one and whose removal leaves the rest spaceable (no artist needs more than every other
+    slot). When the rest cannot be spaced anyway, the most frequent other artist goes next, which
+    keeps the unavoidable neighbours few. An already spaced sequence is returned unchanged.
+    """
     remaining = list(items)
+    left: Counter[Hashable] = Counter(artist_of(item) for item in remaining)
     result: list[T] = []
+    previous: Hashable = _NOBODY
     while remaining:
-        previous = artist_of(result[-1]) if result else object()
-        index = next((i for i, item in enumerate(remaining) if artist_of(item) != previous), 0)
-        result.append(remaining.pop(index))
+        index = _next_index(remaining, left, previous, artist_of)
+        item = remaining.pop(index)
+        previous = artist_of(item)
+        left[previous] -= 1
+        result.append(item)
     return result
+
+
+_NOBODY = object()
+
+
+def _next_index(
+    remaining: Sequence[T], left: Counter[Hashable], previous: Hashable, artist_of: Callable[[T], Hashable]
+) -> int:
+    rest = len(remaining) - 1  # items left after this pick
+    top = left.most_common(2)
+    first, second = top[0], top[1] if len(top) > 1 else (None, 0)
+    fallback: int | None = None
+    for index, item in enumerate(remaining):
+        artist = artist_of(item)
+        if artist == previous:
+            continue
+        # After picking ``artist``: it must fit every other slot of the rest without leading it,
+        # and every other artist must fit every other slot.
+        most_other = second[1] if first[0] == artist else first[1]
+        if left[artist] - 1 <= rest // 2 and most_other <= (rest + 1) // 2:
+            return index
+        if fallback is None or left[artist] > left[artist_of(remaining[fallback])]:
+            fallback = index
+    return fallback if fallback is not None else 0

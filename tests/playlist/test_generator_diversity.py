@@ -1,0 +1,181 @@
+"""Exclusions (recently played, blocked artists and genres) and diversity (per artist, per album,
+neighbours) through `plexmix create` and the generator, with the real retrieval stack."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from itertools import pairwise
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from playlist_helpers import FAKE_KEY, Cli, Expect, Fact, FakeCurator, Work, assert_clean_error, load_facts
+
+from plexmix.ai import NoneProvider, OpenAIProvider
+from plexmix.ai.base import AIProvider
+from plexmix.database.queries import TrackFilters
+from plexmix.database.sqlite_manager import SQLiteManager
+from plexmix.database.vector_index import VectorIndex
+from plexmix.devserver.server import PlexEmulator
+from plexmix.playlist.diversity import spread_artists
+from plexmix.playlist.generator import GeneratedPlaylist, PlaylistGenerator, PlaylistRequest
+from plexmix.utils.embedding_providers.local_onnx import LocalOnnxProvider
+
+DAY = 86400
+
+
+@pytest.fixture(scope="module")
+def facts(shared_db: SQLiteManager) -> dict[int, Fact]:
+    return load_facts(shared_db.conn)
+
+
+def keys(data: dict) -> list[str]:
+    return [t["plex_key"] for t in data["tracks"]]
+
+
+def assert_diverse(
+    artists: list[object], albums: list[object], max_artist: int | None, max_album: int
+) -> None:
+    if max_artist is not None:
+        assert max(Counter(artists).values()) <= max_artist, Counter(artists).most_common(3)
+    assert max(Counter(albums).values()) <= max_album, Counter(albums).most_common(3)
+    top = max(Counter(artists).values())
+    if top <= (len(artists) + 1) // 2:  # a spacing without neighbours of one artist exists
+        pairs = [(i, a) for i, (a, b) in enumerate(pairwise(artists)) if a == b]
+        assert not pairs, pairs
+
+
+def test_avoid_recent_skips_tracks_played_in_the_last_days(cli: Cli, work: Work) -> None:
+    mood = ["create", "calm evening by the sea", "--limit", "15", "--no-plex"]
+    baseline = cli.json(*mood, "--name", "before")
+    now = int(time.time())
+    recent, older = keys(baseline)[:5], keys(baseline)[5:10]
+    with work.connect() as conn:
+        conn.executemany(
+            "UPDATE tracks SET last_played = ? WHERE plex_key = ?", [(now - 2 * DAY, k) for k in recent]
+        )
+        conn.executemany(
+            "UPDATE tracks SET last_played = ? WHERE plex_key = ?", [(now - 30 * DAY, k) for k in older]
+        )
+        played = dict(conn.execute("SELECT plex_key, last_played FROM tracks").fetchall())
+
+    flagged = cli.json(*mood, "--name", "flag", "--avoid-recent", "7")
+    assert not set(recent) & set(keys(flagged))
+    assert set(older) & set(keys(flagged)), "tracks played a month ago are still welcome"
+    assert all(played[k] is None or played[k] < now - 7 * DAY for k in keys(flagged))
+    assert any(line.startswith("not played since") for line in flagged["filters"])
+    assert len(keys(flagged)) == 15
+
+    setting = {"PLEXMIX_PLAYLIST__AVOID_RECENT_DAYS": "7"}
+    assert keys(cli.json(*mood, "--name", "setting", env=setting)) == keys(flagged)
+    # The flag wins over the setting: 0 days means nothing is skipped.
+    assert keys(cli.json(*mood, "--name", "zero", "--avoid-recent", "0", env=setting)) == keys(baseline)
+
+
+@pytest.mark.parametrize("provider", ["none", "openai"])
+def test_blocked_artists_and_genres_never_appear(
+    cli: Cli, curator: FakeCurator, facts: dict[int, Fact], provider: str
+) -> None:
+    blocked = {f.id for f in facts.values() if f.artist in ("Queen", "Drake") or f.genres & {"rock", "latin"}}
+    # The model insists on blocked tracks, then takes what it is offered.
+    curator.respond = lambda ids: curator.answer([*((b, "blocked") for b in sorted(blocked)[:60]),
+                                                  *((i, "offered") for i in ids)])  # type: ignore[assignment,misc] # fmt: skip
+    env = {**curator.cli_env, "PLEXMIX_PLAYLIST__BLOCKED_ARTISTS": '["Queen", "drake"]',
+           "PLEXMIX_PLAYLIST__BLOCKED_GENRES": '["Rock", "latin"]'}  # fmt: skip
+    data = cli.json("create", "stadium anthems and party hits", "--limit", "40", "--no-plex",
+                    "--provider", provider, env=env)  # fmt: skip
+    by_key = {f.plex_key: f for f in facts.values()}
+    expect = Expect(blocked_artists={"queen", "drake"}, blocked_genres={"rock", "latin"})
+    assert len(data["tracks"]) == 40
+    for key in keys(data):
+        assert expect.ok(by_key[key]), by_key[key]
+    assert "blocked artists: Queen, drake" in data["filters"]
+    assert "blocked genres: Rock, latin" in data["filters"]
+    assert data["provider"] == provider and data["fallback"] is False
+
+
+def test_an_impossible_filter_is_one_clear_error(cli: Cli, emu: PlexEmulator, facts: dict[int, Fact]) -> None:
+    assert not [f for f in facts.values() if f.artist == "Queen" and "jazz" in f.genres]
+    result = cli("create", "late night", "--artist", "Queen", "--genre", "jazz")
+    assert_clean_error(
+        result, 1, "No track in your library matches", "artist: Queen", "genre: jazz", "Loosen"
+    )
+    # A mood naming a blocked artist asks for nothing that may be played.
+    result = cli("create", "Queen", env={"PLEXMIX_PLAYLIST__BLOCKED_ARTISTS": '["Queen"]'})
+    assert_clean_error(result, 1, "No track in your library matches", "blocked artists: Queen")
+    assert emu.playlists.find() == []
+
+
+@pytest.fixture
+def generator_for(
+    shared_db: SQLiteManager,
+    shared_index: VectorIndex,
+    query_embedder: LocalOnnxProvider,
+    curator: FakeCurator,
+) -> dict[str, PlaylistGenerator]:
+    llm = OpenAIProvider(api_key=FAKE_KEY, base_url=curator.base_url, timeout=10, retry_backoff=0.01)
+    providers: dict[str, AIProvider] = {"none": NoneProvider(), "openai": llm}
+    return {n: PlaylistGenerator(shared_db.conn, p, index=shared_index, embedder=query_embedder)
+            for n, p in providers.items()}  # fmt: skip
+
+
+def facts_of(playlist: GeneratedPlaylist, facts: dict[int, Fact]) -> list[Fact]:
+    return [facts[item.track.id] for item in playlist.tracks if item.track.id is not None]
+
+
+@pytest.mark.parametrize(("max_artist", "max_album"), [(3, 2), (1, 1), (2, 1)])
+def test_diversity_limits_hold_even_when_the_curator_wants_one_artist(
+    generator_for: dict[str, PlaylistGenerator], curator: FakeCurator, facts: dict[int, Fact],
+    max_artist: int, max_album: int,
+) -> None:  # fmt: skip
+    queen = [f.id for f in facts.values() if f.artist == "Queen"]
+    # 90% of the answer is Queen (offered or not), the rest what was offered.
+    curator.respond = lambda ids: curator.answer(
+        [(i, "Queen again") for i in [*[c for c in ids if c in set(queen)], *queen][:90]] + [(i, "other") for i in ids[:10]]
+    )  # type: ignore[assignment,misc] # fmt: skip
+    request = PlaylistRequest(mood="we will rock you, stadium rock", length=30, pool=120,
+                              flag_filters=TrackFilters(genres=["rock"]),
+                              max_per_artist=max_artist, max_per_album=max_album)  # fmt: skip
+    for name, generator in generator_for.items():
+        playlist = generator.generate(request)
+        chosen = facts_of(playlist, facts)
+        assert chosen and all("rock" in f.genres for f in chosen)
+        assert_diverse([f.artist_id for f in chosen], [f.album_id for f in chosen], max_artist, max_album)
+        if name == "openai":
+            assert sum(f.artist == "Queen" for f in chosen) == max_artist
+            assert any("replaced to respect the diversity limits" in n for n in playlist.notes)
+
+
+def test_an_artist_filter_lifts_the_per_artist_limit_but_not_the_album_limit(
+    generator_for: dict[str, PlaylistGenerator], facts: dict[int, Fact]
+) -> None:
+    request = PlaylistRequest(
+        mood="queen greatest hits", length=25, pool=100, max_per_artist=3, max_per_album=2
+    )
+    playlist = generator_for["none"].generate(request)
+    chosen = facts_of(playlist, facts)
+    assert playlist.filter_lines == ["artist: Queen"] and len(chosen) == 25
+    assert {f.artist for f in chosen} == {"Queen"}
+    assert_diverse([f.artist_id for f in chosen], [f.album_id for f in chosen], None, 2)
+
+
+def test_diversity_settings_reach_create(cli: Cli, facts: dict[int, Fact]) -> None:
+    env = {"PLEXMIX_PLAYLIST__MAX_PER_ARTIST": "1", "PLEXMIX_PLAYLIST__MAX_PER_ALBUM": "1"}
+    data = cli.json("create", "rock and roll", "--limit", "30", "--no-plex", env=env)
+    by_key = {f.plex_key: f for f in facts.values()}
+    chosen = [by_key[k] for k in keys(data)]
+    assert len(chosen) == 30 and len({f.artist_id for f in chosen}) == 30
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(artists=st.lists(st.sampled_from("ABCDE"), max_size=14))
+def test_spread_artists_keeps_neighbours_apart_whenever_possible(artists: list[str]) -> None:
+    items = list(enumerate(artists))  # (position, artist): every item distinct
+    spread = spread_artists(items, artist_of=lambda item: item[1])
+    assert sorted(spread) == items  # a reordering, nothing lost or added
+    order = [a for _, a in spread]
+    if artists and max(Counter(artists).values()) <= (len(artists) + 1) // 2:
+        assert all(a != b for a, b in pairwise(order)), (artists, order)
+    if all(a != b for a, b in pairwise(artists)):
+        assert spread == items  # already spaced: left as it is
