@@ -88,7 +88,8 @@ class PlaylistGenerator:
             )
         filters = merge_filters(request.flag_filters, implied)
         if request.avoid_recent_days > 0:
-            filters.exclude_played_since = int(time.time()) - request.avoid_recent_days * 86400
+            # Never before 1970: a huge day count means "ever played", not a date out of range.
+            filters.exclude_played_since = max(0, int(time.time()) - request.avoid_recent_days * 86400)
         if request.blocked_artists:
             filters.exclude_artists = sorted({*filters.exclude_artists, *request.blocked_artists})
         if request.blocked_genres:
