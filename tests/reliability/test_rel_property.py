@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rel_cli import Template, clean_env, invoke, make_template
 from typer.testing import Result
@@ -110,6 +110,12 @@ def check(result: Result, args: list[str]) -> None:
 
 @SETTINGS
 @given(args=create_args())
+@example(
+    args=["create", "0", "--no-plex", "--provider", "none", "--avoid-recent", "2147483648"]
+)  # was a crash
+@example(
+    args=["create", 'NEAR("x', "--no-plex", "--provider", "none", "--rating", "nan", "--year", "2000-1990"]
+)
 def test_create_never_crashes(env: dict[str, str | None], args: list[str]) -> None:
     check(invoke(args, env), args)
 
