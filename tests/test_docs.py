@@ -391,9 +391,6 @@ def test_every_command_has_an_example_that_parses(path: tuple[str, ...], command
         assert parse_error(argv) is None, f"{example}: {parse_error(argv)}"
 
 
-@pytest.mark.xfail(
-    strict=True, reason="group help (Typer(help=...)) has no example yet: remove this mark once added"
-)
 @pytest.mark.parametrize("path,command", GROUPS, ids=[" ".join(("plexmix", *p)) for p, _ in GROUPS])
 def test_every_group_has_an_example(path: tuple[str, ...], command: Any) -> None:
     assert re.search(r"\bExamples?:\s*plexmix", command.help or ""), f"plexmix {' '.join(path)} --help"

@@ -75,6 +75,8 @@ def build_embedder(loaded: LoadedSettings, credentials: CredentialStore) -> tupl
         api_key=credentials.get(secret)[0] if secret else None,
         base_url=base_url,
         timeout=settings.ai.timeout,
+        batch_size=settings.embeddings.batch_size,
+        max_concurrency=settings.embeddings.concurrency,
     )
     return embedder, choice
 

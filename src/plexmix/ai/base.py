@@ -129,7 +129,7 @@ class AIProvider(ABC):
     def _model_error(self, exc: BaseException) -> AIProviderError:
         return AIProviderError(
             f"The model '{self.model}' is not served by {self.display_name}.",
-            hint=f"Set {MODEL_SETTING} (plexmix config set {MODEL_SETTING} ...) or --model.",
+            hint=f"Set {MODEL_SETTING}: plexmix config set {MODEL_SETTING} MODEL.",
         )
 
     # ------------------------------------------------------------------- prompt & estimate
@@ -164,7 +164,7 @@ class AIProvider(ABC):
     def select(self, mood: str, candidates: Sequence[Candidate], length: int) -> Selection:
         """Pick and order ``length`` tracks for ``mood`` from ``candidates``."""
         if length < 1:
-            raise UsageError("The playlist length must be at least 1.", hint="Use --length N.")
+            raise UsageError("The playlist length must be at least 1.", hint="Use --limit N.")
         pool = unique_candidates(candidates)
         if not pool:
             return Selection([], {}, self.name, self.model, False, None, None)

@@ -51,7 +51,7 @@ class LocalProvider(OpenAIProvider):
                 "The local AI provider needs a model name.",
                 hint=(
                     f"Run `plexmix config set {MODEL_SETTING} llama3.1`, set {MODEL_ENV} "
-                    "or pass --model; `ollama list` shows installed models."
+                    "(`ollama list` shows installed models)."
                 ),
             )
 
@@ -75,7 +75,7 @@ class LocalProvider(OpenAIProvider):
         return AIProviderError(
             f"The model '{self.model}' is not served at {self.base_url}.",
             hint=(
-                f"Set {MODEL_SETTING} (plexmix config set {MODEL_SETTING} ...) or --model to "
+                f"Set {MODEL_SETTING} (plexmix config set {MODEL_SETTING} ...) to "
                 f"a model the server has, and check {BASE_URL_SETTING}."
             ),
         )

@@ -32,7 +32,7 @@ class NoneProvider(AIProvider):
 
     def select(self, mood: str, candidates: Sequence[Candidate], length: int) -> Selection:
         if length < 1:
-            raise UsageError("The playlist length must be at least 1.", hint="Use --length N.")
+            raise UsageError("The playlist length must be at least 1.", hint="Use --limit N.")
         return ranking_selection(
             unique_candidates(candidates), length, provider=self.name, model=None,
             fallback=False,

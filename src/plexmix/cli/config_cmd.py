@@ -18,7 +18,10 @@ if TYPE_CHECKING:
 
     from plexmix.config.credentials import CredentialStore
 
-app = typer.Typer(help="Set up, show, change and check PlexMix's settings.", no_args_is_help=True)
+app = typer.Typer(
+    help="Set up, show, change and check PlexMix's settings.\n\nExample: plexmix config show",
+    no_args_is_help=True,
+)
 
 JSON = typer.Option(False, "--json", help="Print the result as JSON.")
 STATUS_MARKS = {"ok": "[green]✓[/]", "fail": "[red]✗[/]", "skip": "[dim]–[/]"}

@@ -7,7 +7,10 @@ import typer
 from plexmix.cli.output import interactive, print_json
 from plexmix.cli.state import AppState, get_state
 
-app = typer.Typer(help="Manage track embeddings and the vector index.", no_args_is_help=True)
+app = typer.Typer(
+    help="Manage track embeddings and the vector index.\n\nExample: plexmix embeddings status",
+    no_args_is_help=True,
+)
 JSON = typer.Option(False, "--json", help="Print the result as JSON.")
 
 

@@ -7,7 +7,10 @@ import typer
 from plexmix.cli.output import print_json, when
 from plexmix.cli.state import get_state
 
-app = typer.Typer(help="List the playlists PlexMix made and their tracks.", no_args_is_help=True)
+app = typer.Typer(
+    help="List the playlists PlexMix made and their tracks.\n\nExample: plexmix list playlists",
+    no_args_is_help=True,
+)
 JSON = typer.Option(False, "--json", help="Print as JSON.")
 
 

@@ -13,7 +13,7 @@ from plexmix.cli.state import AppState
 app = typer.Typer(
     name="plexmix",
     cls=PlexMixGroup,
-    help="Turn a mood into a Plex music playlist. MIT licensed.",
+    help='Turn a mood into a Plex music playlist. MIT licensed.\n\nExample: plexmix create "rainy sunday jazz"',
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

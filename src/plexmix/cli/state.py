@@ -59,7 +59,7 @@ class AppState:
         if self.quiet:
             return logging.WARNING
         configured = self._loaded.settings.logging.level if self._loaded else "INFO"
-        return max(logging.INFO, logging.getLevelName(configured))
+        return int(logging.getLevelName(configured))
 
     def setup_logging(self) -> None:
         if self._logging_ready or self._loaded is None:

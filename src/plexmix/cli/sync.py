@@ -7,7 +7,10 @@ import typer
 from plexmix.cli.output import confirm, duration, print_json, when
 from plexmix.cli.state import AppState, get_state
 
-app = typer.Typer(help="Mirror your Plex music library into the local database.", no_args_is_help=False)
+app = typer.Typer(
+    help="Mirror your Plex music library into the local database.\n\nExample: plexmix sync full",
+    no_args_is_help=False,
+)
 
 NO_EMBEDDINGS = typer.Option(False, "--no-embeddings", help="Skip embedding new or changed tracks.")
 JSON = typer.Option(False, "--json", help="Print the result as JSON.")

@@ -176,6 +176,8 @@ def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     flat: dict[str, Any] = {}
     for key, value in data.items():
         dotted = f"{prefix}{key}"
+        if value is None and not prefix and key != "home":
+            continue  # a section whose keys are all commented out
         if isinstance(value, Mapping):
             flat.update(_flatten(value, dotted + "."))
         else:

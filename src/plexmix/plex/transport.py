@@ -30,7 +30,7 @@ CONNECTION_HINT = "Check PLEX_URL / plex.url and that the server is running"
 AUTH_HINT = (
     "Get a fresh token: in Plex Web open any item > Get Info > View XML and copy the "
     "X-Plex-Token value from the address bar (see support.plex.tv article 204059436), "
-    "then set PLEX_TOKEN or run `plexmix config`."
+    "then run `plexmix config set plex.token` (or set PLEX_TOKEN)."
 )
 _STATUS = re.compile(r"^\((\d{3})\)")
 
@@ -151,7 +151,8 @@ def plex_errors(url: str, action: str, *, library: str | None = None) -> Iterato
         if library is not None:
             raise LibraryNotFoundError(
                 f"The library '{library}' no longer exists on the Plex server.",
-                hint="Run `plexmix libraries` (or check Plex) and set plex.library again.",
+                hint="See the libraries with `plexmix config validate`; "
+                "then `plexmix config set plex.library NAME`.",
             ) from None
         raise PlexHTTPError(
             f"The Plex server could not find what PlexMix asked for ({action}).",
