@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 import time
 from dataclasses import dataclass, field
 
 from plexmix.ai.base import AIProvider
 from plexmix.ai.records import Candidate, PromptEstimate
-from plexmix.database import library, queries
+from plexmix.database import library
 from plexmix.database.models import Track
 from plexmix.database.queries import TrackFilters
 from plexmix.errors import PlaylistError, UsageError
@@ -64,6 +65,24 @@ class GeneratedPlaylist:
         return describe_filters(self.filters)
 
 
+def song_key(track: Track) -> tuple[str, str]:
+    """Artist + base title: "Sleigh Ride" and "Sleigh Ride - Remastered 2011" are one song."""
+    title = re.split(r"\s+-\s+|\s*[(\[]", track.title.lower(), maxsplit=1)[0].strip() or track.title.lower()
+    return (track.artist_name or "").lower(), title
+
+
+def distinct_songs(track_ids: list[int], tracks: dict[int | None, Track]) -> list[int]:
+    """Keep the first of several versions of one song (same artist and base title)."""
+    seen: set[tuple[str, str]] = set()
+    kept: list[int] = []
+    for tid in track_ids:
+        key = song_key(tracks[tid])
+        if key not in seen:
+            seen.add(key)
+            kept.append(tid)
+    return kept
+
+
 class PlaylistGenerator:
     def __init__(
         self,
@@ -84,7 +103,7 @@ class PlaylistGenerator:
         implied = TrackFilters()
         if request.parse_mood:
             implied = filters_from_mood(
-                request.mood, queries.genre_names(self.conn), queries.artist_names(self.conn)
+                request.mood, _names(self.conn, "genres"), _names(self.conn, "artists")
             )
         filters = merge_filters(request.flag_filters, implied)
         if request.avoid_recent_days > 0:
@@ -99,6 +118,12 @@ class PlaylistGenerator:
     def candidates(
         self, request: PlaylistRequest, filters: TrackFilters
     ) -> tuple[Retrieved, list[Candidate]]:
+        found, candidates, _ = self._candidates(request, filters)
+        return found, candidates
+
+    def _candidates(
+        self, request: PlaylistRequest, filters: TrackFilters
+    ) -> tuple[Retrieved, list[Candidate], dict[int | None, Track]]:
         pool = max(request.pool, request.length * 2)
         found = retrieve(self.conn, request.mood, filters, pool, index=self.index, embedder=self.embedder)
         tracks = {t.id: t for t in library.get_tracks(self.conn, [tid for tid, _ in found.ranked])}
@@ -109,7 +134,7 @@ class PlaylistGenerator:
             )
             for tid, score in found.ranked
             if (t := tracks.get(tid)) is not None
-        ]  # fmt: skip
+        ], tracks  # fmt: skip
 
     def estimate(self, request: PlaylistRequest) -> PromptEstimate:
         filters = self.resolve_filters(request)
@@ -123,7 +148,7 @@ class PlaylistGenerator:
                              hint="Use --limit with a positive number, e.g. --limit 25.")  # fmt: skip
         started = time.perf_counter()
         filters = self.resolve_filters(request)
-        found, candidates = self.candidates(request, filters)
+        found, candidates, tracks = self._candidates(request, filters)
         if not candidates:
             raise self._nothing_matches(filters, found)
         estimate = self.provider.estimate(request.mood, candidates, request.length)
@@ -131,16 +156,23 @@ class PlaylistGenerator:
         by_id = {c.id: c for c in candidates}
         chosen_ids = [tid for tid in dict.fromkeys(selection.track_ids) if tid in by_id]
         ranked_rest = [c.id for c in candidates if c.id not in set(chosen_ids)]
-        tracks = {t.id: t for t in library.get_tracks(self.conn, list(by_id))}
         max_per_artist = None if filters.artists else request.max_per_artist
-        ordered = pick_diverse(
-            [tid for tid in [*chosen_ids, *ranked_rest] if tid in tracks],
-            request.length,
-            artist_of=lambda tid: tracks[tid].artist_id,
-            album_of=lambda tid: tracks[tid].album_id,
-            max_per_artist=max_per_artist,
-            max_per_album=request.max_per_album,
-        )
+
+        def diverse(order: list[int]) -> list[int]:
+            return pick_diverse(
+                distinct_songs([tid for tid in order if tid in tracks], tracks), request.length,
+                artist_of=lambda tid: tracks[tid].artist_id, album_of=lambda tid: tracks[tid].album_id,
+                max_per_artist=max_per_artist, max_per_album=request.max_per_album,
+            )  # fmt: skip
+
+        ordered = diverse([*chosen_ids, *ranked_rest])
+        if len(ordered) < request.length and len(candidates) >= max(request.pool, request.length * 2):
+            # Diversity rules or repeated songs thinned the pool: fill from a wider retrieval.
+            wider = PlaylistRequest(**{**request.__dict__, "pool": max(request.pool, request.length * 2) * 4})
+            _, more, more_tracks = self._candidates(wider, filters)
+            tracks.update(more_tracks)
+            by_id.update({c.id: c for c in more if c.id not in by_id})
+            ordered = diverse([*chosen_ids, *ranked_rest, *(c.id for c in more)])
         ordered = spread_artists(ordered, artist_of=lambda tid: tracks[tid].artist_id)
         notes: list[str] = []
         if not found.used_vectors:
@@ -187,3 +219,14 @@ class PlaylistGenerator:
             if not filters.matches(year=t.year, rating=t.rating, artist=t.artist_name, genres=t.genres,
                                  moods=t.moods, last_played=t.last_played):  # fmt: skip
                 raise PlaylistError(f"Internal check failed: '{t.title}' does not satisfy the filters.")
+
+
+def _names(conn: sqlite3.Connection, table: str) -> list[str]:
+    """Every genre or artist name, as plain tuples and unsorted: a library may have tens of
+    thousands of artists, and this runs on every ``create``."""
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    return [row[0] for row in cursor.execute(f"SELECT name FROM {_NAME_TABLES[table]}")]
+
+
+_NAME_TABLES = {"genres": "genres", "artists": "artists"}
