@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import socket
 import sqlite3
 import time
@@ -25,6 +26,18 @@ from plexmix.devserver.server import PlexEmulator
 TOKEN = "Emu-Plex-Token-7f3a9c21"  # the emulator's (fake) token
 WRONG_TOKEN = "Wrong-Token-0d4e8b6a"
 runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def restore_logging() -> Iterator[None]:
+    """The CLI configures the root logger in-process; leave it as it was for the next test."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    for handler in [h for h in root.handlers if h not in handlers]:
+        root.removeHandler(handler)
+        handler.close()
+    root.setLevel(level)
 
 
 @pytest.fixture(scope="module")

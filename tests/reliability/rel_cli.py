@@ -33,10 +33,10 @@ def clean_env(home: Path, **values: str | None) -> dict[str, str | None]:
     return env
 
 
-def invoke(args: list[str], env: dict[str, str | None]) -> Result:
+def invoke(args: list[str], env: dict[str, str | None], stdin: str | None = None) -> Result:
     from plexmix.cli.main import app
 
-    return runner.invoke(app, args, env=env)
+    return runner.invoke(app, args, env=env, input=stdin)
 
 
 def lines(result: Result) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Any
 
@@ -19,6 +20,28 @@ INTERRUPTED_EXIT = 130
 def _debug_requested(ctx: Any) -> bool:
     obj = ctx.find_root().obj
     return bool(getattr(obj, "debug", False))
+
+
+def _show_traceback(ctx: Any, exc: BaseException) -> bool:
+    """True with --debug (the caller re-raises): then secrets are first cut out of the messages."""
+    if not _debug_requested(ctx):
+        return False
+    from plexmix.utils.logging import redact
+
+    pending, seen = [exc], set()
+    while pending:  # the exception and its causes, as the traceback will print them
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        current.args = tuple(redact(a) if isinstance(a, str) else a for a in current.args)
+        for name in ("message", "hint"):
+            value = getattr(current, name, None)
+            if isinstance(value, str):
+                with contextlib.suppress(AttributeError):
+                    setattr(current, name, redact(value))
+        pending += [e for e in (current.__cause__, current.__context__) if e is not None]
+    return True
 
 
 def report_error(message: str, hint: str | None = None) -> None:
@@ -51,7 +74,7 @@ class PlexMixGroup(TyperGroup):
             return super().invoke(ctx)
         except PlexMixError as exc:
             log.debug("command failed", exc_info=True)
-            if _debug_requested(ctx):
+            if _show_traceback(ctx, exc):
                 raise
             report_error(exc.message, exc.hint)
             raise typer.Exit(exc.exit_code) from None
@@ -61,7 +84,7 @@ class PlexMixGroup(TyperGroup):
             report_error("Interrupted.", "Nothing already saved was lost; run the command again to resume.")
             raise typer.Exit(INTERRUPTED_EXIT) from None
         except ClickUsageError as exc:  # a bad option value, a missing argument, an unknown command
-            if isinstance(exc, NoArgsIsHelpError) or _debug_requested(ctx):
+            if isinstance(exc, NoArgsIsHelpError) or _show_traceback(ctx, exc):
                 raise
             where = exc.ctx.command_path if exc.ctx is not None else "plexmix"
             report_error(exc.format_message(), f"See `{where} --help`.")
@@ -70,7 +93,7 @@ class PlexMixGroup(TyperGroup):
             raise
         except Exception as exc:
             log.debug("unexpected error", exc_info=True)
-            if _debug_requested(ctx):
+            if _show_traceback(ctx, exc):
                 raise
             report_error(
                 f"Unexpected error: {type(exc).__name__}: {exc}",

@@ -59,7 +59,9 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-_NOISY = ("urllib3", "httpx", "httpcore", "openai", "anthropic", "google", "faiss", "filelock")
+# (openai 3.x and anthropic talk through httpx2/httpcore2, which log every request at INFO)
+_NOISY = ("urllib3", "httpx", "httpcore", "httpx2", "httpcore2", "openai", "anthropic", "google", "faiss",
+          "filelock")  # fmt: skip
 _HANDLER_TAG = "_plexmix_handler"
 
 
