@@ -87,13 +87,24 @@ def _phrases(text: str, longest: int) -> set[str]:
     return {text[i:j].lower() for i in starts for j in ends if i < j <= i + longest}
 
 
+_LONGEST_NAME = 200  # longer names (none in practice) are searched for one by one
+
+
 def _named_in(text: str, names: Iterable[str]) -> list[str]:
-    """The names (of at least 3 characters) that ``text`` contains as whole words, sorted."""
-    candidates = [n for n in names if len(n) >= 3]
-    if not candidates or not text:
+    """The names (of at least 3 characters) that ``text`` contains as whole words, sorted.
+
+    One pass over the names with a set lookup each: this runs on every ``create`` over all the
+    library's artists.
+    """
+    if not text:
         return []
-    phrases = _phrases(text, max(len(n) for n in candidates))
-    return sorted({n for n in candidates if n.lower() in phrases})
+    phrases = _phrases(text, _LONGEST_NAME)
+    found = {
+        n for n in names
+        if n.lower() in phrases
+        or (len(n) > _LONGEST_NAME and re.search(rf"(?<!\w){re.escape(n)}(?!\w)", text, re.I))
+    }  # fmt: skip
+    return sorted(n for n in found if len(n) >= 3)
 
 
 def filters_from_mood(

@@ -36,6 +36,19 @@ class Retrieved:
     used_vectors: bool = False
 
 
+# Words that say nothing about music: matching them ranks half the library ("the") for noise.
+STOPWORDS = frozenset({
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "from", "i", "in", "into", "is", "it",
+    "its", "me", "my", "of", "on", "or", "our", "so", "some", "that", "the", "their", "this", "to", "up",
+    "we", "while", "with", "you", "your",
+})  # fmt: skip
+
+
+def keywords(text: str) -> str:
+    """The mood without stopwords, for the full-text search."""
+    return " ".join(w for w in text.split() if w.strip(".,;:!?\"'()").lower() not in STOPWORDS)
+
+
 def fuse(rankings: Sequence[Sequence[int]], k: int = RRF_K) -> list[tuple[int, float]]:
     """Reciprocal-rank fusion, scaled so a track ranked first everywhere scores 1.0."""
     scores: dict[int, float] = {}
@@ -74,7 +87,7 @@ def retrieve(
         result.used_vectors = True
         rankings.append([tid for tid, _ in hits])
     if use_keywords:
-        hits_fts = queries.search_fts(conn, text, limit=pool, filters=filters)
+        hits_fts = queries.search_fts(conn, keywords(text), limit=pool, filters=filters)
         result.keyword = dict(hits_fts)
         rankings.append([tid for tid, _ in hits_fts])
     fused = fuse(rankings)
