@@ -162,6 +162,14 @@ def worker_env() -> dict[str, str]:
 class Outcome:
     killed: bool  # SIGKILL arrived while the sync (or embedding) was still running
     reached: str  # the last milestone printed: START, SYNCED or DONE
+
+    @property
+    def phase(self) -> str:
+        """Where the kill landed (or that it came too late)."""
+        if not self.killed:
+            return "after the end"
+        return "in the sync" if self.reached == "START" else "in the embedding step"
+
     seconds: float  # from START to the kill or to DONE
 
 
@@ -240,7 +248,7 @@ def run_once(
     return Outcome(killed=killed and not done, reached="DONE", seconds=time.monotonic() - began)
 
 
-def _wait_line(lines: _Lines, prefix: str, timeout: float, seen: list[str]) -> str:
+def _wait_line(lines: _Lines, prefix: str | tuple[str, ...], timeout: float, seen: list[str]) -> str:
     deadline = time.monotonic() + timeout
     while True:
         line = lines.next(max(0.01, deadline - time.monotonic()))
@@ -267,8 +275,18 @@ class ForkServer:
         self._stderr.flush()
         return self.stderr_path.read_text(encoding="utf-8")
 
-    def run(self, job: dict[str, Any], kill_after: float | None = None, timeout: float = 60.0) -> Outcome:
-        """Run ``job``; with ``kill_after``, SIGKILL the child that many seconds after START."""
+    def run(
+        self,
+        job: dict[str, Any],
+        kill_after: float | None = None,
+        *,
+        since: str = "START",
+        timeout: float = 60.0,
+    ) -> Outcome:
+        """Run ``job``; with ``kill_after``, SIGKILL the child that many seconds after ``since``.
+
+        ``since`` is START (the sync begins) or SYNCED (the sync is done, the embedding begins).
+        """
         assert self.proc.stdin is not None
         self.proc.stdin.write(json.dumps(job) + "\n")
         self.proc.stdin.flush()
@@ -280,8 +298,13 @@ class ForkServer:
         began = time.monotonic()
         pid = int(start.split()[1])
         killed = False
+        if kill_after is not None and since != "START":
+            try:
+                _wait_line(self.lines, (since, "DONE", "EXIT"), timeout, seen)
+            except (queue.Empty, EOFError) as exc:
+                raise AssertionError(f"no {since} line: {seen}\n{self.stderr()}") from exc
         if kill_after is not None:
-            deadline = began + kill_after
+            deadline = time.monotonic() + kill_after
             while time.monotonic() < deadline:  # stop waiting early if the child finished
                 try:
                     line = self.lines.next(max(0.001, deadline - time.monotonic()))

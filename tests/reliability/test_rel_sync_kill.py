@@ -35,7 +35,8 @@ from plexmix.devserver.library import ManualClock, MusicLibrary
 from plexmix.devserver.server import PlexEmulator
 
 ROUNDS = 20
-TRACKS, PAGE = 400, 50  # small, but still 8+ pages and write batches per kind
+PAUSE = 0.04  # seconds per embedding batch of 50: the embedding step is worth killing in
+TRACKS, PAGE = 300, 40  # small, but still 8+ pages and write batches per kind
 SEED = int(os.environ.get("PLEXMIX_KILL_SEED", "20240607"))
 MODEL_ID = HashEmbedder().model_id
 
@@ -69,9 +70,9 @@ def _mutate(lib: MusicLibrary, clock: ManualClock, rng: random.Random, round_no:
     """Changes for the next sync to carry: renames, genre changes, deletions, additions."""
     clock.advance(3600)
     keys = sorted(lib.tracks)
-    for key in rng.sample(keys, 80):
+    for key in rng.sample(keys, 60):
         lib.update_track(key, title=f"{lib.tracks[key].title} [r{round_no}]")
-    for key in rng.sample(keys, 40):
+    for key in rng.sample(keys, 30):
         lib.update_track(key, genres=[rng.choice(["Jazz", "Dub", "Kill Test", "Polka"])])
     album = lib.tracks[rng.choice(keys)].album_key
     lib.update_album(album, genres=["Album Genre"], moods=["Tense"])
@@ -121,11 +122,12 @@ def test_sigkill_at_random_points_then_next_sync_is_exact(
 
     # Measure one whole run (sync + embeddings) from an empty database: the kill window.
     emu.set_latency(0.01)
-    whole = server.run(job("full", 0.01)).seconds
+    whole = server.run(job("full", PAUSE)).seconds
     assert 0.2 < whole < 60
-    killed, log = 0, []
+    killed, log, phases = 0, [], {}
     for round_no in range(ROUNDS):
         fresh = round_no % 4 == 0
+        since = "SYNCED" if round_no % 4 == 1 else "START"  # every 4th round: in the embedding step
         if fresh:
             remove_db(db_path, index_path)
             mode = "full"
@@ -133,11 +135,12 @@ def test_sigkill_at_random_points_then_next_sync_is_exact(
         else:
             _mutate(lib, clock, rng, round_no)
             mode = rng.choice(["incremental", "full"])
-            delay = rng.uniform(0.0, whole * 0.5)
+            delay = rng.uniform(0.0, whole * (0.3 if since == "SYNCED" else 0.5))
         emu.set_latency(0.01)
-        outcome = server.run(job(mode, 0.01), kill_after=delay)
+        outcome = server.run(job(mode, PAUSE), kill_after=delay, since=since)
         killed += outcome.killed
-        where = f"round {round_no} (seed {SEED}): {mode} sync killed after {delay:.3f} s at {outcome.reached}"
+        phases[outcome.phase] = phases.get(outcome.phase, 0) + 1
+        where = f"round {round_no} (seed {SEED}): {mode} sync, SIGKILL {delay:.3f} s after {since}: {outcome.phase}"
         log.append(where)
 
         problems = consistency_problems(db_path, lib) + _index_problems(index_path)
@@ -161,4 +164,4 @@ def test_sigkill_at_random_points_then_next_sync_is_exact(
         assert consistency_problems(db_path, lib) == [], where
         _check_embedded(db_path, index_path)
     # The kill points are spread over the run: most of them land while it is still working.
-    assert killed >= ROUNDS // 2, "\n".join(log)
+    assert killed >= ROUNDS // 2 and phases.get("in the embedding step"), "\n".join(log)
