@@ -64,12 +64,12 @@ class AppState:
     def setup_logging(self) -> None:
         if self._logging_ready or self._loaded is None:
             return
-        from plexmix.config.credentials import SECRETS
         from plexmix.utils.logging import setup_logging
 
         settings = self._loaded.settings
-        store = self.credentials
-        secrets = [store.get(name)[0] for name in SECRETS]
+        # Keyring secrets are registered for redaction when they are read (CredentialStore.get);
+        # asking the keyring here would cost every command a few hundred ms.
+        secrets = self.credentials.cheap_values()
         setup_logging(
             self.console_level(),
             settings.log_path,

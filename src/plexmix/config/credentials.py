@@ -17,6 +17,7 @@ import yaml
 
 from plexmix.errors import CredentialError
 from plexmix.utils.files import write_private_file
+from plexmix.utils.logging import register_secret
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +76,21 @@ class CredentialStore:
 
     # -- reading ---------------------------------------------------------------------------
     def get(self, name: str, explicit: str | None = None) -> tuple[str | None, str]:
-        """(value, source) where source is flag, env:NAME, keyring, file or missing."""
+        """(value, source) where source is flag, env:NAME, keyring, file or missing.
+
+        Every value read here is registered with the log redactor before it is returned.
+        """
+        value, source = self._lookup(name, explicit)
+        register_secret(value)
+        return value, source
+
+    def cheap_values(self) -> list[str]:
+        """Secrets known without asking the keyring (environment and the 0600 file)."""
+        values = [self.environ.get(spec.env_var) for spec in SECRETS.values()]
+        values.extend(self._read_file().values())
+        return [v for v in values if v]
+
+    def _lookup(self, name: str, explicit: str | None) -> tuple[str | None, str]:
         spec = SECRETS[name]
         if explicit:
             return explicit, "flag"
