@@ -248,3 +248,20 @@ def test_stopwords_stay_out_of_the_keyword_search() -> None:
 
     assert keywords("Late night drive through the city, with you") == "Late night drive through city,"
     assert keywords("the and of") == ""
+
+
+def test_artists_named_in_the_mood_are_found_in_any_case(world: World, generators: dict[str, PlaylistGenerator]) -> None:
+    """The generator's SQL lookup finds what a scan of every name finds, also for non-ASCII capitals."""
+    from plexmix.playlist.filters import filters_from_mood
+
+    names = sorted({f.artist for f in world.facts.values() if f.artist})
+    odd = [n for n in names if any(not c.isascii() and c.isalpha() for c in n)]
+    assert any(any(c.isupper() and not c.isascii() for c in n) for n in odd)
+    generator = generators["none"]
+    for name in [*odd, *world.artists[:20]]:
+        for spelled in (name, name.lower(), name.upper(), name.title()):
+            mood = f"rainy evening with {spelled} vibes"
+            found = generator.resolve_filters(PlaylistRequest(mood=mood)).artists
+            assert found == filters_from_mood(mood, world.genres, names).artists, mood
+            if spelled.lower() == name.lower():
+                assert name in found, mood

@@ -73,7 +73,7 @@ _DECADE = re.compile(r"(?<![\w'])('?\d{2}'?s|\d{3}0'?s)(?!\w)", re.I)
 _WORD_CHAR = re.compile(r"\w")
 
 
-def _phrases(text: str, longest: int) -> set[str]:
+def mood_phrases(text: str, longest: int = 200) -> set[str]:
     """Every stretch of ``text`` (lower-cased, at most ``longest`` characters) with no word
     character just before or after it: what a whole-word, case-insensitive search could match.
 
@@ -98,7 +98,7 @@ def _named_in(text: str, names: Iterable[str]) -> list[str]:
     """
     if not text:
         return []
-    phrases = _phrases(text, _LONGEST_NAME)
+    phrases = mood_phrases(text, _LONGEST_NAME)
     found = {
         n for n in names
         if n.lower() in phrases

@@ -15,7 +15,7 @@ from plexmix.database.models import Track
 from plexmix.database.queries import TrackFilters
 from plexmix.errors import PlaylistError, UsageError
 from plexmix.playlist.diversity import pick_diverse, spread_artists
-from plexmix.playlist.filters import describe_filters, filters_from_mood, merge_filters
+from plexmix.playlist.filters import describe_filters, filters_from_mood, merge_filters, mood_phrases
 from plexmix.playlist.retrieval import QueryEmbedder, Retrieved, VectorSearcher, retrieve
 
 log = logging.getLogger(__name__)
@@ -103,7 +103,7 @@ class PlaylistGenerator:
         implied = TrackFilters()
         if request.parse_mood:
             implied = filters_from_mood(
-                request.mood, _names(self.conn, "genres"), _names(self.conn, "artists")
+                request.mood, _names(self.conn, "genres"), _artists_in(self.conn, request.mood)
             )
         filters = merge_filters(request.flag_filters, implied)
         if request.avoid_recent_days > 0:
@@ -230,3 +230,40 @@ def _names(conn: sqlite3.Connection, table: str) -> list[str]:
 
 
 _NAME_TABLES = {"genres": "genres", "artists": "artists"}
+_MAX_KEYS = 900  # SQL parameters per statement
+_MAX_VARIANTS = 64
+
+
+def _artists_in(conn: sqlite3.Connection, mood: str) -> list[str]:
+    """Artist names ``mood`` may mention (``filters_from_mood`` checks them exactly).
+
+    The scan over all artists stays in SQLite: ``lower(name) IN (the mood's phrases)``. SQLite's
+    lower() folds ASCII only, so each phrase is also offered with its other letters capitalised
+    ("dj ötzi" also as "dj Ötzi"). A very long mood falls back to reading every name.
+    """
+    keys: set[str] = set()
+    for phrase in mood_phrases(mood):
+        variants = _sqlite_lower_variants(phrase)
+        if variants is None or len(keys) + len(variants) > _MAX_KEYS:
+            return _names(conn, "artists")
+        keys.update(variants)
+    if not keys:
+        return []
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    sql = f"SELECT name FROM artists WHERE lower(name) IN ({','.join('?' * len(keys))})"
+    return [row[0] for row in cursor.execute(sql, sorted(keys))]
+
+
+def _sqlite_lower_variants(phrase: str) -> list[str] | None:
+    """What SQLite's lower() makes of the names whose Python lower() is ``phrase`` (None: too many)."""
+    options = [
+        [c, c.upper()] if not c.isascii() and len(c.upper()) == 1 and c.upper() != c else [c]
+        for c in phrase
+    ]
+    variants = [""]
+    for choice in options:
+        variants = [v + c for v in variants for c in choice]
+        if len(variants) > _MAX_VARIANTS:
+            return None
+    return variants
