@@ -141,8 +141,9 @@ def build_retrieval(
     notes: list[str] = []
     stored = dict(conn.execute("SELECT model, COUNT(*) FROM embeddings GROUP BY model").fetchall())
     if not stored:
-        notes.append("No embeddings yet, so candidates come from keyword search and ratings "
-                      "(run `plexmix embeddings generate`).")  # fmt: skip
+        from plexmix.playlist.retrieval import NO_EMBEDDINGS_NOTE
+
+        notes.append(NO_EMBEDDINGS_NOTE)
         return None, None, notes
     embedder, choice = build_embedder(loaded, credentials)
     if choice.note:

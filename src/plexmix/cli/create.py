@@ -99,7 +99,7 @@ def _run(
         spinner = state.err.status(f"Curating with {curator.name}…") if not as_json else nullcontext()
         with spinner:
             playlist = generator.generate(request)
-        playlist.notes[:0] = notes
+        playlist.notes[:0] = [note for note in notes if note not in playlist.notes]
         playlist_name = name or default_name(request.mood)
         client, connect_error = None, None
         if not no_plex:

@@ -16,7 +16,13 @@ from plexmix.database.queries import TrackFilters
 from plexmix.errors import PlaylistError, UsageError
 from plexmix.playlist.diversity import pick_diverse, spread_artists
 from plexmix.playlist.filters import describe_filters, filters_from_mood, merge_filters, mood_phrases
-from plexmix.playlist.retrieval import QueryEmbedder, Retrieved, VectorSearcher, retrieve
+from plexmix.playlist.retrieval import (
+    NO_EMBEDDINGS_NOTE,
+    QueryEmbedder,
+    Retrieved,
+    VectorSearcher,
+    retrieve,
+)
 
 log = logging.getLogger(__name__)
 
@@ -176,8 +182,7 @@ class PlaylistGenerator:
         ordered = spread_artists(ordered, artist_of=lambda tid: tracks[tid].artist_id)
         notes: list[str] = []
         if not found.used_vectors:
-            notes.append("No embeddings yet: candidates come from keyword search and ratings "
-                         "(run `plexmix embeddings generate`).")  # fmt: skip
+            notes.append(NO_EMBEDDINGS_NOTE)
         if len(ordered) < request.length:
             notes.append(
                 f"Only {len(ordered)} of {request.length} tracks satisfy the filters and the "

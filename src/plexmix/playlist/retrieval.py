@@ -15,6 +15,10 @@ from plexmix.database import queries
 from plexmix.database.queries import TrackFilters
 
 RRF_K = 60
+NO_EMBEDDINGS_NOTE = (
+    "No embeddings yet, so candidates come from keyword search and ratings "
+    "(run `plexmix embeddings generate`)."
+)
 
 
 class QueryEmbedder(Protocol):
