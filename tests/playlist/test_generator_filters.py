@@ -227,12 +227,6 @@ def test_names_in_the_mood_are_found_as_whole_words_only(parts: list[str]) -> No
         assert found.genres == expected and found.artists == expected, variant
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=PlaylistError,
-    reason="database/queries.py filter_sql compares SQLite lower() (ASCII only) with Python's lower(), "
-    "so an artist filter never matches a name with a non-ASCII capital such as 'DJ Ötzi' (reported to the lead)",
-)
 def test_artist_filter_matches_names_with_non_ascii_capitals(
     world: World, generators: dict[str, PlaylistGenerator]
 ) -> None:

@@ -34,7 +34,7 @@ class TrackFilters:
                 genres: list[str], moods: list[str] | None = None,
                 last_played: int | None = None) -> bool:  # fmt: skip
         """The same rules as :func:`filter_sql`, for checking a track in Python."""
-        artist_l = (artist or "").lower()
+        artist_l = (artist or "").casefold()
         genre_set = set(genres)
         if self.genres and not genre_set & {normalize_tag(g) for g in self.genres}:
             return False
@@ -46,9 +46,9 @@ class TrackFilters:
             return False
         if self.rating_min is not None and (rating is None or rating < self.rating_min):
             return False
-        if self.artists and artist_l not in {a.lower() for a in self.artists}:
+        if self.artists and artist_l not in {a.casefold() for a in self.artists}:
             return False
-        if self.exclude_artists and artist_l in {a.lower() for a in self.exclude_artists}:
+        if self.exclude_artists and artist_l in {a.casefold() for a in self.exclude_artists}:
             return False
         if self.exclude_genres and genre_set & {normalize_tag(g) for g in self.exclude_genres}:
             return False
@@ -59,8 +59,21 @@ class TrackFilters:
         )
 
 
+def _fold(value: str | None) -> str | None:
+    return value.casefold() if isinstance(value, str) else value
+
+
+def register_functions(conn: sqlite3.Connection) -> None:
+    """SQL functions the filters use: ``plexmix_fold`` is Unicode case folding (SQLite's
+    ``lower()`` folds ASCII only, so 'DJ Ötzi' would never match 'dj ötzi')."""
+    conn.create_function("plexmix_fold", 1, _fold, deterministic=True)
+
+
 def filter_sql(filters: TrackFilters, alias: str = "t") -> tuple[str, list[object]]:
-    """A WHERE clause (without the keyword) over ``tracks AS alias`` and its parameters."""
+    """A WHERE clause (without the keyword) over ``tracks AS alias`` and its parameters.
+
+    The connection must have :func:`register_functions` (SQLiteManager does it).
+    """
     clauses: list[str] = []
     params: list[object] = []
     if filters.genres:
@@ -88,16 +101,16 @@ def filter_sql(filters: TrackFilters, alias: str = "t") -> tuple[str, list[objec
         params.append(filters.rating_min)
     if filters.artists:
         clauses.append(
-            f"{alias}.artist_id IN (SELECT id FROM artists WHERE lower(name) IN"
+            f"{alias}.artist_id IN (SELECT id FROM artists WHERE plexmix_fold(name) IN"
             f" ({','.join('?' * len(filters.artists))}))"
         )
-        params.extend(a.lower() for a in filters.artists)
+        params.extend(a.casefold() for a in filters.artists)
     if filters.exclude_artists:
         clauses.append(
             f"({alias}.artist_id IS NULL OR {alias}.artist_id NOT IN (SELECT id FROM artists WHERE"
-            f" lower(name) IN ({','.join('?' * len(filters.exclude_artists))})))"
+            f" plexmix_fold(name) IN ({','.join('?' * len(filters.exclude_artists))})))"
         )
-        params.extend(a.lower() for a in filters.exclude_artists)
+        params.extend(a.casefold() for a in filters.exclude_artists)
     if filters.exclude_genres:
         names = [normalize_tag(g) for g in filters.exclude_genres]
         clauses.append(
@@ -112,6 +125,7 @@ def filter_sql(filters: TrackFilters, alias: str = "t") -> tuple[str, list[objec
 
 
 def find_track_ids(conn: sqlite3.Connection, filters: TrackFilters) -> list[int]:
+    register_functions(conn)
     where, params = filter_sql(filters)
     return [row[0] for row in conn.execute(f"SELECT t.id FROM tracks t WHERE {where}", params)]
 
@@ -134,6 +148,7 @@ def search_fts(
     query = fts_query(text)
     if query is None:
         return []
+    register_functions(conn)
     where, params = filter_sql(filters or TrackFilters())
     sql = (
         "SELECT f.rowid, bm25(tracks_fts, 10.0, 5.0, 3.0, 4.0, 2.0) AS rank FROM tracks_fts f "

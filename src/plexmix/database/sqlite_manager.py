@@ -10,6 +10,7 @@ from pathlib import Path
 from types import TracebackType
 
 from plexmix.database.migrations import LATEST_VERSION, current_version, migrate
+from plexmix.database.queries import register_functions
 from plexmix.errors import DatabaseError
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ class SQLiteManager:
             self.conn.execute("PRAGMA synchronous = NORMAL")
             self.conn.execute("PRAGMA temp_store = MEMORY")
             self.conn.execute("PRAGMA cache_size = -65536")
+            register_functions(self.conn)
             version = current_version(self.conn)
         except sqlite3.DatabaseError as exc:
             raise DatabaseError(

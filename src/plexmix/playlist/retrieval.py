@@ -74,6 +74,7 @@ def retrieve(
     use_keywords: bool = True,
 ) -> Retrieved:
     """Up to ``pool`` track ids that satisfy ``filters``, nearest to ``text`` first."""
+    queries.register_functions(conn)
     allowed: list[int] | None = None
     if not filters.is_empty():
         allowed = queries.find_track_ids(conn, filters)
