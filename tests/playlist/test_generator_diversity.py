@@ -151,7 +151,7 @@ def test_an_artist_filter_lifts_the_per_artist_limit_but_not_the_album_limit(
     generator_for: dict[str, PlaylistGenerator], facts: dict[int, Fact]
 ) -> None:
     request = PlaylistRequest(
-        mood="queen greatest hits", length=25, pool=100, max_per_artist=3, max_per_album=2
+        mood="greatest hits by queen", length=25, pool=100, max_per_artist=3, max_per_album=2
     )
     playlist = generator_for["none"].generate(request)
     chosen = facts_of(playlist, facts)

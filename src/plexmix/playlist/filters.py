@@ -141,16 +141,17 @@ _ARTIST_CUE = r"(?:by|like|from|artist|of)"
 
 def _clearly_an_artist(text: str, name: str) -> bool:
     """A one-word artist name ("Focus", "Queen", "Rain") is also an ordinary word: take it as an
-    artist only when the mood starts with it ("queen greatest hits") or a cue precedes it ("by
-    Queen", "like Queen"), so "focus while studying" stays a mood. Longer names ("Miles Davis")
-    stand alone; a leading "The" does not make a name longer."""
+    artist when it is the whole mood ("Queen") or a cue precedes it ("hits by Queen", "like
+    Queen"), so "focus while studying" stays a mood. Longer names ("Miles Davis") stand alone; a
+    leading "The" does not make a name longer."""
     words = name.split()
     if words and words[0].lower() == "the":
         words = words[1:]
     if len(words) >= 2:
         return True
-    pattern = rf"(?:^\W*|\b{_ARTIST_CUE}\s+){re.escape(name)}(?!\w)"
-    return re.search(pattern, text, re.I) is not None
+    if text.strip(" .,!?").casefold() == name.casefold():
+        return True
+    return re.search(rf"\b{_ARTIST_CUE}\s+{re.escape(name)}(?!\w)", text, re.I) is not None
 
 
 def merge_filters(from_flags: TrackFilters, from_mood: TrackFilters) -> TrackFilters:
