@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 app = typer.Typer(
     help="Set up, show, change and check PlexMix's settings.\n\nExample: plexmix config show",
     no_args_is_help=True,
+    rich_markup_mode=None,
 )
 
 JSON = typer.Option(False, "--json", help="Print the result as JSON.")

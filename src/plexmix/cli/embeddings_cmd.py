@@ -10,6 +10,7 @@ from plexmix.cli.state import AppState, get_state
 app = typer.Typer(
     help="Manage track embeddings and the vector index.\n\nExample: plexmix embeddings status",
     no_args_is_help=True,
+    rich_markup_mode=None,
 )
 JSON = typer.Option(False, "--json", help="Print the result as JSON.")
 

@@ -10,6 +10,7 @@ from plexmix.cli.state import get_state
 app = typer.Typer(
     help="List the playlists PlexMix made and their tracks.\n\nExample: plexmix list playlists",
     no_args_is_help=True,
+    rich_markup_mode=None,
 )
 JSON = typer.Option(False, "--json", help="Print as JSON.")
 

@@ -10,6 +10,7 @@ from plexmix.cli.state import AppState, get_state
 app = typer.Typer(
     help="Mirror your Plex music library into the local database.\n\nExample: plexmix sync full",
     no_args_is_help=False,
+    rich_markup_mode=None,
 )
 
 NO_EMBEDDINGS = typer.Option(False, "--no-embeddings", help="Skip embedding new or changed tracks.")
