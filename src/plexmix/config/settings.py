@@ -13,28 +13,15 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from plexmix.errors import ConfigError
+from plexmix.utils.embedding_models import DEFAULT_MODELS, expected_dimension
 
 AIProviderName = Literal["gemini", "openai", "claude", "local", "none"]
 EmbeddingProviderName = Literal["gemini", "openai", "local"]
 AI_PROVIDERS: tuple[str, ...] = ("gemini", "openai", "claude", "local", "none")
 EMBEDDING_PROVIDERS: tuple[str, ...] = ("gemini", "openai", "local")
 
-DEFAULT_EMBEDDING_MODELS = {
-    "gemini": "gemini-embedding-001",
-    "openai": "text-embedding-3-small",
-    "local": "all-MiniLM-L6-v2-onnx-int8",
-}
-
-# (provider, model) -> (native dimension, whether a smaller output dimension may be requested)
-EMBEDDING_MODELS: dict[tuple[str, str], tuple[int, bool]] = {
-    ("gemini", "gemini-embedding-001"): (3072, True),
-    ("gemini", "text-embedding-004"): (768, False),
-    ("openai", "text-embedding-3-small"): (1536, True),
-    ("openai", "text-embedding-3-large"): (3072, True),
-    ("openai", "text-embedding-ada-002"): (1536, False),
-    ("local", "all-MiniLM-L6-v2-onnx-int8"): (384, False),
-    ("local", "all-MiniLM-L6-v2"): (384, False),
-}
+# One table of embedding models, shared with the providers (plexmix.utils.embedding_models).
+DEFAULT_EMBEDDING_MODELS = DEFAULT_MODELS
 
 
 def default_home() -> Path:
@@ -43,25 +30,7 @@ def default_home() -> Path:
 
 def embedding_dimension(provider: str, model: str, requested: int | None = None) -> int:
     """The dimension vectors of ``provider``/``model`` have; a mismatch is a :class:`ConfigError`."""
-    known = EMBEDDING_MODELS.get((provider, model))
-    if known is None:
-        if requested is None:
-            raise ConfigError(
-                f"PlexMix does not know the dimension of the {provider} embedding model '{model}'.",
-                hint="Set embeddings.dimension (plexmix config set embeddings.dimension N).",
-            )
-        return requested
-    native, reducible = known
-    if requested is None or requested == native:
-        return native
-    if reducible and 0 < requested < native:
-        return requested
-    raise ConfigError(
-        f"The {provider} embedding model '{model}' gives {native}-dimensional vectors, "
-        f"not {requested}.",
-        hint="Remove embeddings.dimension or set it to "
-        + (f"a value up to {native}." if reducible else f"{native}."),
-    )
+    return expected_dimension(provider, model, requested)
 
 
 class _Section(BaseModel):
