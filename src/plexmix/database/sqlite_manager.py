@@ -72,6 +72,26 @@ class SQLiteManager:
             raise
         self.conn.execute("COMMIT")
 
+    @contextmanager
+    def bulk_inserts(self) -> Iterator[None]:
+        """Insert-only bulk writes without per-row foreign-key lookups, checked once at the end.
+
+        The writer resolves every reference itself; ``PRAGMA foreign_key_check`` afterwards
+        proves it did (a violation is a bug and raises). Deletes must happen outside this block,
+        where the cascades run.
+        """
+        self.conn.execute("PRAGMA foreign_keys = OFF")
+        try:
+            yield
+        finally:
+            self.conn.execute("PRAGMA foreign_keys = ON")
+        problems = self.conn.execute("PRAGMA foreign_key_check").fetchmany(5)
+        if problems:
+            raise DatabaseError(
+                f"Internal check failed: {len(problems)}+ rows point at missing rows ({problems[0][0]}).",
+                hint="Run `plexmix sync verify --repair` and please report this.",
+            )
+
     def integrity_check(self) -> list[str]:
         """Problems reported by SQLite's integrity and foreign-key checks (empty when healthy)."""
         problems = [row[0] for row in self.conn.execute("PRAGMA integrity_check")]

@@ -119,16 +119,17 @@ class SyncEngine:
             prefetch(self.client.iter_pages(kind), depth=4, name=f"plex-{kind}s")
             for kind in ("artist", "album", "track")
         )
-        artist_tags = self._sync_artists(report, _flatten(artists), totals["artist"])
-        album_tags, album_years = self._sync_albums(report, _flatten(albums), totals["album"])
         seen: set[str] = set()
-        self.progress.start("Tracks", totals["track"])
-        tag_cache = TagCache(self.db.conn)
-        for batch in batched(_flatten(tracks), self.batch_size):
-            self._write_tracks(report, batch, album_tags, artist_tags, album_years, tag_cache)
-            seen.update(t.rating_key for t in batch)
-            self.progress.advance("Tracks", len(batch))
-        self.progress.finish("Tracks")
+        with self.db.bulk_inserts():
+            artist_tags = self._sync_artists(report, _flatten(artists), totals["artist"])
+            album_tags, album_years = self._sync_albums(report, _flatten(albums), totals["album"])
+            self.progress.start("Tracks", totals["track"])
+            tag_cache = TagCache(self.db.conn)
+            for batch in batched(_flatten(tracks), self.batch_size):
+                self._write_tracks(report, batch, album_tags, artist_tags, album_years, tag_cache)
+                seen.update(t.rating_key for t in batch)
+                self.progress.advance("Tracks", len(batch))
+            self.progress.finish("Tracks")
         report.tracks_seen = len(seen)
         gone = library.all_track_keys(self.db.conn) - seen
         self._delete(report, gone)
