@@ -34,6 +34,11 @@ _SAMPLE_COLUMNS = [
 _cache: Path | None = None
 
 
+def using_bundled_data() -> bool:
+    """True when the full data sets are absent and the tests run on the bundled subset."""
+    return shared_data() == _cache
+
+
 def shared_data() -> Path:
     """The folder holding ``tidytuesday_spotify_songs.csv.gz`` and ``spotify_114_genres_sample.csv``."""
     global _cache

@@ -142,6 +142,7 @@ def test_dry_run_shows_the_estimate_and_writes_nothing(
     assert curator.received == [] and emu.total_requests == 0 and emu.playlists.find() == []
 
 
+@pytest.mark.needs_shared_data
 def test_600_tracks_in_a_handful_of_requests_without_414(cli: Cli, emu: PlexEmulator) -> None:
     emu.max_url_length = 2000
     seen = spy_statuses(emu)

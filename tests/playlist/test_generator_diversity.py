@@ -124,6 +124,7 @@ def facts_of(playlist: GeneratedPlaylist, facts: dict[int, Fact]) -> list[Fact]:
     return [facts[item.track.id] for item in playlist.tracks if item.track.id is not None]
 
 
+@pytest.mark.needs_shared_data
 @pytest.mark.parametrize(("max_artist", "max_album"), [(3, 2), (1, 1), (2, 1)])
 def test_diversity_limits_hold_even_when_the_curator_wants_one_artist(
     generator_for: dict[str, PlaylistGenerator], curator: FakeCurator, facts: dict[int, Fact],
@@ -147,6 +148,7 @@ def test_diversity_limits_hold_even_when_the_curator_wants_one_artist(
             assert any("replaced to respect the diversity limits" in n for n in playlist.notes)
 
 
+@pytest.mark.needs_shared_data
 def test_an_artist_filter_lifts_the_per_artist_limit_but_not_the_album_limit(
     generator_for: dict[str, PlaylistGenerator], facts: dict[int, Fact]
 ) -> None:
@@ -160,6 +162,7 @@ def test_an_artist_filter_lifts_the_per_artist_limit_but_not_the_album_limit(
     assert_diverse([f.artist_id for f in chosen], [f.album_id for f in chosen], None, 2)
 
 
+@pytest.mark.needs_shared_data
 def test_diversity_settings_reach_create(cli: Cli, facts: dict[int, Fact]) -> None:
     env = {"PLEXMIX_PLAYLIST__MAX_PER_ARTIST": "1", "PLEXMIX_PLAYLIST__MAX_PER_ALBUM": "1"}
     data = cli.json("create", "rock and roll", "--limit", "30", "--no-plex", env=env)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 from itertools import pairwise
 
+import pytest
 from playlist_helpers import (
     FAKE_KEY,
     Cli,
@@ -117,6 +118,7 @@ def test_a_good_answer_is_used_in_the_llm_order_with_its_reasons(
     assert f"LLM: {facts[picks[0]].title[:40]} fits"[:30] in human.output
 
 
+@pytest.mark.needs_shared_data
 def test_diversity_trims_a_one_sided_answer_and_keeps_the_rest_in_llm_order(
     cli: Cli, curator: FakeCurator, work: Work
 ) -> None:

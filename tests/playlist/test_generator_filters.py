@@ -174,6 +174,7 @@ def test_every_track_honours_every_filter(
         )
 
 
+@pytest.mark.needs_shared_data
 def test_llm_naming_ninety_wrong_artist_tracks_still_yields_only_that_artist(
     world: World, generators: dict[str, PlaylistGenerator], curator: FakeCurator
 ) -> None:

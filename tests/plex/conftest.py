@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from datafiles import shared_data
 from plexmix.devserver.csv_loader import DEFAULT_NOW, load_library
 from plexmix.devserver.library import ManualClock, MusicLibrary
 from plexmix.devserver.server import PlexEmulator
@@ -20,7 +21,7 @@ SAMPLE = "spotify_114_genres_sample.csv"
 @pytest.fixture(scope="session")
 def library_5k() -> MusicLibrary:
     """5,000 real tracks (TidyTuesday + 114-genre sample), track genres on. Do not mutate."""
-    data = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+    data = shared_data()
     return load_library([data / SAMPLE, data / TIDY], limit=5000, track_genres=True, seed=11)
 
 

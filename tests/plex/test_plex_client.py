@@ -78,6 +78,7 @@ def test_library_removed_after_selection(emulator: PlexEmulator, make_client: Cl
     assert "Music" in err.value.message and err.value.hint
 
 
+@pytest.mark.needs_shared_data
 def test_iteration_equals_the_library_exactly(emulator_5k: PlexEmulator, make_client: ClientFactory) -> None:
     lib = emulator_5k.library
     client = make_client(emulator_5k, page_size=1000)
@@ -153,6 +154,7 @@ def test_activity_finds_plays_and_ratings_that_keep_updated_at(
     assert activity[str(rated)].user_rating == 10.0
 
 
+@pytest.mark.needs_shared_data
 def test_fetch_tracks_and_track_keys(emulator_5k: PlexEmulator, make_client: ClientFactory) -> None:
     lib = emulator_5k.library
     client = make_client(emulator_5k, max_url_length=1000)

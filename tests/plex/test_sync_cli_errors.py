@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
+from datafiles import shared_data
 from plexmix.cli.main import app
 from plexmix.devserver.csv_loader import load_library
 from plexmix.devserver.library import MusicLibrary
@@ -42,7 +43,7 @@ def restore_logging() -> Iterator[None]:
 
 @pytest.fixture(scope="module")
 def lib() -> MusicLibrary:
-    data = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+    data = shared_data()
     return load_library(data / "spotify_114_genres_sample.csv", limit=120, track_genres=True)
 
 

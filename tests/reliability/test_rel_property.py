@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from rel_cli import Template, clean_env, invoke, make_template
 from typer.testing import Result
 
+from datafiles import shared_data
 from plexmix.devserver.csv_loader import load_library
 from plexmix.devserver.server import PlexEmulator
 
@@ -80,7 +81,7 @@ def search_args(draw: st.DrawFn) -> list[str]:
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Template]:
-    data = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+    data = shared_data()
     lib = load_library(data / "spotify_114_genres_sample.csv", limit=60, track_genres=True)
     with PlexEmulator(lib) as emu:
         home = tmp_path_factory.mktemp("property")

@@ -28,6 +28,7 @@ import pytest
 from rel_cli import clean_env, invoke
 from typer.testing import Result
 
+from datafiles import shared_data
 from plexmix.devserver.csv_loader import load_library
 from plexmix.devserver.server import PlexEmulator
 
@@ -130,7 +131,7 @@ def openai_fake() -> Iterator[FakeOpenAI]:
 
 @pytest.fixture
 def emu() -> Iterator[PlexEmulator]:
-    data = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+    data = shared_data()
     lib = load_library(data / "spotify_114_genres_sample.csv", limit=50, track_genres=True)
     with PlexEmulator(lib, token=PLEX_TOKEN) as emulator:
         yield emulator
