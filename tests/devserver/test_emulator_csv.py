@@ -7,6 +7,8 @@ import gzip
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from plexmix.devserver.csv_loader import DEMO_PATH, demo_library, load_library, read_rows
 from plexmix.devserver.tags import genre_and_style, moods_for
 
@@ -35,6 +37,7 @@ def test_114_sample_counts_match_the_csv(shared_data_dir: Path) -> None:
     assert len(with_original) == len(multi)
 
 
+@pytest.mark.needs_shared_data
 def test_tidy_prefix_matches_the_csv(shared_data_dir: Path) -> None:
     rows = [
         r

@@ -108,6 +108,7 @@ def change_library(lib: MusicLibrary, clock: ManualClock) -> None:
     lib.update_track(keys[101], user_rating=10.0)
 
 
+@pytest.mark.needs_shared_data
 def test_sync_and_create_under_429_503_spikes_and_a_url_limit(
     lib: MusicLibrary, emu: PlexEmulator, clock: ManualClock, isolated_env: Path
 ) -> None:
