@@ -16,10 +16,12 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from enum import Enum
+from typing import Any
 
 import numpy as np
 
 from plexmix.errors import EmbeddingError
+from plexmix.utils.embedding_models import DEFAULT_MODELS, KNOWN_MODELS, expected_dimension
 from plexmix.utils.embedding_providers.base import (
     BatchFailedError,
     BatchResult,
@@ -119,10 +121,45 @@ class ApiEmbeddingProvider(EmbeddingProvider):
     """An HTTP provider: retries per request, batches run ``max_concurrency`` at a time."""
 
     key_env = ""  # environment variable named in credential hints
+    default_batch_size = 100
+    max_batch_size = 100
 
-    def __init__(self, *, retry: RetryPolicy | None = None, max_concurrency: int = 4) -> None:
+    def __init__(
+        self,
+        api_key: str,
+        *,
+        model: str | None = None,
+        dimension: int | None = None,
+        base_url: str | None = None,
+        timeout: float = 60.0,
+        batch_size: int | None = None,
+        max_concurrency: int = 4,
+        retry: RetryPolicy | None = None,
+    ) -> None:
         self.retry = retry or RetryPolicy()
         self.max_concurrency = max(1, int(max_concurrency))
+        self.model = model or DEFAULT_MODELS[self.name]
+        self.dimension = expected_dimension(self.name, self.model, dimension)
+        wanted = self.default_batch_size if batch_size is None else int(batch_size)
+        self.batch_size = max(1, min(wanted, self.max_batch_size))
+        spec = KNOWN_MODELS.get((self.name, self.model))
+        # Ask the API for a reduced size only when it differs from the model's native one.
+        self.reduced_dimension = spec is None or self.dimension != spec.dimension
+        self._api_key = api_key
+        self._base_url = base_url
+        self._timeout = timeout
+        self._client: Any = None
+        self._client_lock = threading.Lock()
+
+    def _get_client(self) -> Any:
+        with self._client_lock:  # one client for all worker threads
+            if self._client is None:
+                self._client = self._new_client()
+            return self._client
+
+    def _new_client(self) -> Any:
+        """The SDK client (created once, on first use)."""
+        raise NotImplementedError
 
     def _classify(self, exc: BaseException) -> tuple[Failure, float | None, str]:
         """(what to do, server-requested delay, short description) for an SDK exception."""

@@ -7,7 +7,6 @@ Documents are embedded with task type ``RETRIEVAL_DOCUMENT`` and queries with
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import numpy as np
@@ -15,16 +14,12 @@ import numpy as np
 from plexmix.utils.embedding_providers.api import (
     ApiEmbeddingProvider,
     Failure,
-    RetryPolicy,
     failure_for_status,
     is_transport_error,
     retry_after_from_headers,
 )
 from plexmix.utils.embedding_providers.base import (
-    DEFAULT_MODELS,
-    KNOWN_MODELS,
     BatchFailedError,
-    expected_dimension,
 )
 
 GEMINI_BATCH_SIZE = 100  # batchEmbedContents accepts at most 100 requests
@@ -47,38 +42,8 @@ def retry_delay_from_details(details: object) -> float | None:
 class GeminiEmbeddingProvider(ApiEmbeddingProvider):
     name = "gemini"
     key_env = "GOOGLE_API_KEY"
-
-    def __init__(
-        self,
-        api_key: str,
-        *,
-        model: str | None = None,
-        dimension: int | None = None,
-        base_url: str | None = None,
-        timeout: float = 60.0,
-        batch_size: int = GEMINI_BATCH_SIZE,
-        max_concurrency: int = 4,
-        retry: RetryPolicy | None = None,
-    ) -> None:
-        super().__init__(retry=retry, max_concurrency=max_concurrency)
-        self.model = model or DEFAULT_MODELS["gemini"]
-        self.dimension = expected_dimension("gemini", self.model, dimension)
-        self.batch_size = max(1, min(int(batch_size), GEMINI_BATCH_SIZE))
-        spec = KNOWN_MODELS.get(("gemini", self.model))
-        self._output_dimensionality = (
-            self.dimension if spec is None or self.dimension != spec.dimension else None
-        )
-        self._api_key = api_key
-        self._base_url = base_url
-        self._timeout = timeout
-        self._client: Any = None
-        self._client_lock = threading.Lock()
-
-    def _get_client(self) -> Any:
-        with self._client_lock:  # one client for all worker threads
-            if self._client is None:
-                self._client = self._new_client()
-            return self._client
+    default_batch_size = GEMINI_BATCH_SIZE
+    max_batch_size = GEMINI_BATCH_SIZE
 
     def _new_client(self) -> Any:
         from google import genai
@@ -96,7 +61,7 @@ class GeminiEmbeddingProvider(ApiEmbeddingProvider):
 
         config = types.EmbedContentConfig(
             task_type="RETRIEVAL_QUERY" if query else "RETRIEVAL_DOCUMENT",
-            output_dimensionality=self._output_dimensionality,
+            output_dimensionality=self.dimension if self.reduced_dimension else None,
         )
         # One Content per text: a bare list of strings would be merged into one multi-part
         # content (one embedding) for models the SDK treats as multimodal.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import numpy as np
@@ -10,16 +9,12 @@ import numpy as np
 from plexmix.utils.embedding_providers.api import (
     ApiEmbeddingProvider,
     Failure,
-    RetryPolicy,
     failure_for_status,
     is_transport_error,
     retry_after_from_headers,
 )
 from plexmix.utils.embedding_providers.base import (
-    DEFAULT_MODELS,
-    KNOWN_MODELS,
     BatchFailedError,
-    expected_dimension,
 )
 
 # The API takes up to 2048 inputs per request; 256 short track texts stay far below its
@@ -30,37 +25,8 @@ OPENAI_BATCH_SIZE = 256
 class OpenAIEmbeddingProvider(ApiEmbeddingProvider):
     name = "openai"
     key_env = "OPENAI_API_KEY"
-
-    def __init__(
-        self,
-        api_key: str,
-        *,
-        model: str | None = None,
-        dimension: int | None = None,
-        base_url: str | None = None,
-        timeout: float = 60.0,
-        batch_size: int = OPENAI_BATCH_SIZE,
-        max_concurrency: int = 4,
-        retry: RetryPolicy | None = None,
-    ) -> None:
-        super().__init__(retry=retry, max_concurrency=max_concurrency)
-        self.model = model or DEFAULT_MODELS["openai"]
-        self.dimension = expected_dimension("openai", self.model, dimension)
-        self.batch_size = max(1, min(int(batch_size), 2048))
-        spec = KNOWN_MODELS.get(("openai", self.model))
-        # Ask for a reduced size only when it differs from the native one (3-* models only).
-        self._request_dimensions = spec is None or self.dimension != spec.dimension
-        self._api_key = api_key
-        self._base_url = base_url
-        self._timeout = timeout
-        self._client: Any = None
-        self._client_lock = threading.Lock()
-
-    def _get_client(self) -> Any:
-        with self._client_lock:  # one client for all worker threads
-            if self._client is None:
-                self._client = self._new_client()
-            return self._client
+    default_batch_size = OPENAI_BATCH_SIZE
+    max_batch_size = 2048
 
     def _new_client(self) -> Any:
         import openai
@@ -74,7 +40,7 @@ class OpenAIEmbeddingProvider(ApiEmbeddingProvider):
 
     def _embed_batch(self, texts: list[str], *, query: bool) -> np.ndarray:
         kwargs: dict[str, Any] = {"input": texts, "model": self.model}
-        if self._request_dimensions:
+        if self.reduced_dimension:
             kwargs["dimensions"] = self.dimension
         response = self._get_client().embeddings.create(**kwargs)
         data = sorted(response.data, key=lambda item: item.index)
