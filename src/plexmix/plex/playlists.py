@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode
 
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from plexapi.server import PlexServer
 
 log = logging.getLogger(__name__)
+_MIN_URL_LENGTH = 250
 
 _LIBRARY_URI = "server://{mid}/com.plexapp.plugins.library/library/metadata/"
 
@@ -115,6 +116,21 @@ class PlaylistOps:
         for uri in uris:
             self._query(f"/playlists/{key}/items?uri={uri}", action="add tracks to a playlist", method="PUT")
 
+    def _shrinking_on_414(self, write: Callable[[], PlaylistInfo]) -> PlaylistInfo:
+        """Run ``write``; when the server refuses a URL as too long (414), halve the URL budget
+        and run it again (both writes below are safe to repeat from the start)."""
+        from plexmix.plex.transport import PlexHTTPError
+
+        while True:
+            try:
+                return write()
+            except PlexHTTPError as exc:
+                if exc.status != 414 or self.max_url_length <= _MIN_URL_LENGTH:
+                    raise
+                self.max_url_length = max(_MIN_URL_LENGTH, self.max_url_length // 2)
+                log.info("The server refused a long URL (414); retrying with requests of at most "
+                         "%d characters.", self.max_url_length)  # fmt: skip
+
     def create_playlist(
         self,
         title: str,
@@ -124,8 +140,14 @@ class PlaylistOps:
     ) -> PlaylistInfo:
         """Create an audio playlist; ``chunk_size`` caps keys per request (URL budget always applies).
 
-        If a later chunk fails, the half-built playlist is deleted again and the error raised.
+        If a later chunk fails, the half-built playlist is deleted again and the error raised; a
+        414 (URL too long) makes it start again with shorter requests.
         """
+        return self._shrinking_on_414(lambda: self._create(title, track_keys, summary, chunk_size))
+
+    def _create(
+        self, title: str, track_keys: Sequence[str], summary: str | None, chunk_size: int | None
+    ) -> PlaylistInfo:
         keys = [str(k) for k in track_keys if str(k)]
         if not title.strip():
             raise PlaylistError("A playlist needs a title.", hint="Pass a non-empty playlist name.")
@@ -161,6 +183,16 @@ class PlaylistOps:
         chunk_size: int | None = None,
     ) -> PlaylistInfo:
         """Replace a playlist's tracks (and optionally title/summary) in place: same ratingKey."""
+        return self._shrinking_on_414(lambda: self._replace(key, track_keys, title, summary, chunk_size))
+
+    def _replace(
+        self,
+        key: str,
+        track_keys: Sequence[str],
+        title: str | None,
+        summary: str | None,
+        chunk_size: int | None,
+    ) -> PlaylistInfo:
         self._require(key)
         keys = [str(k) for k in track_keys if str(k)]
         self._clear(key)
