@@ -67,7 +67,7 @@ def build_embedder(loaded: LoadedSettings, credentials: CredentialStore) -> tupl
     choice = embedding_choice(loaded, credentials)
     same = choice.name == settings.embeddings.provider
     secret = PROVIDER_SECRETS.get(choice.name)
-    base_url = {"gemini": settings.ai.gemini_base_url, "openai": settings.ai.openai_base_url}.get(choice.name)
+    base_url = settings.ai.base_url_for(choice.name) if choice.name != "local" else None
     embedder = get_embedding_provider(
         choice.name,
         model=settings.embeddings.model if same else None,
@@ -110,10 +110,7 @@ def build_ai_provider(
     choice = ai_choice(loaded, credentials, requested)  # an unknown name fails in get_ai_provider
     name = choice.name
     secret = PROVIDER_SECRETS.get(name)
-    base_url = {
-        "gemini": settings.ai.gemini_base_url, "openai": settings.ai.openai_base_url,
-        "claude": settings.ai.anthropic_base_url, "local": settings.ai.local_base_url,
-    }.get(name)  # fmt: skip
+    base_url = settings.ai.base_url_for(name)
     model = settings.ai.local_model if name == "local" else None
     if name == settings.ai.provider and settings.ai.model:
         model = settings.ai.model

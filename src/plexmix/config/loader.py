@@ -161,7 +161,7 @@ def _parse_scalar(raw: str) -> Any:
         value = yaml.safe_load(raw)
     except yaml.YAMLError:
         return raw
-    return raw if value is None or isinstance(value, (dict, type(None))) else value
+    return raw if value is None or isinstance(value, dict) else value
 
 
 def _plain(value: Any) -> Any:

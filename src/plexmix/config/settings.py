@@ -72,6 +72,13 @@ class AISettings(_Section):
     local_base_url: str = "http://localhost:11434/v1"
     local_model: str = "llama3.1"
 
+    def base_url_for(self, provider: str) -> str | None:
+        """The endpoint override for ``provider`` (gemini, openai, claude, local), if any."""
+        return {
+            "gemini": self.gemini_base_url, "openai": self.openai_base_url,
+            "claude": self.anthropic_base_url, "local": self.local_base_url,
+        }.get(provider)  # fmt: skip
+
 
 class EmbeddingSettings(_Section):
     provider: EmbeddingProviderName = "gemini"

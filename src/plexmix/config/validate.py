@@ -163,18 +163,10 @@ def _key_rows(
                 else Check(spec.label, "skip", "not configured")
             )
             continue
-        failure = check_api_key(provider, key, base_url(loaded, provider), timeout)
+        failure = check_api_key(provider, key, loaded.settings.ai.base_url_for(provider), timeout)
         ok = Check(spec.label, "ok", f"works (from {source})")
         rows.append(ok if failure is None else fail(spec.label, failure, f"Check the key ({how})."))
     return rows
-
-
-def base_url(loaded: LoadedSettings, provider: str) -> str | None:
-    ai = loaded.settings.ai
-    return {
-        "gemini": ai.gemini_base_url, "openai": ai.openai_base_url,
-        "claude": ai.anthropic_base_url, "local": ai.local_base_url,
-    }.get(provider)  # fmt: skip
 
 
 def check_api_key(provider: str, key: str, url: str | None, timeout: float) -> str | None:

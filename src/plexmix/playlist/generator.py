@@ -6,7 +6,7 @@ import logging
 import re
 import sqlite3
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from plexmix.ai.base import AIProvider
 from plexmix.ai.records import Candidate, PromptEstimate
@@ -174,7 +174,7 @@ class PlaylistGenerator:
         ordered = diverse([*chosen_ids, *ranked_rest])
         if len(ordered) < request.length and len(candidates) >= max(request.pool, request.length * 2):
             # Diversity rules or repeated songs thinned the pool: fill from a wider retrieval.
-            wider = PlaylistRequest(**{**request.__dict__, "pool": max(request.pool, request.length * 2) * 4})
+            wider = replace(request, pool=max(request.pool, request.length * 2) * 4)
             _, more, more_tracks = self._candidates(wider, filters)
             tracks.update(more_tracks)
             by_id.update({c.id: c for c in more if c.id not in by_id})

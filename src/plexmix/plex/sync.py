@@ -147,7 +147,8 @@ class SyncEngine:
         fetched: dict[str, PlexTrack] = {}
         for track in self.client.iter_tracks(updated_since=since):
             fetched[track.rating_key] = track
-        for track in self._played_or_rated_since(since):
+        # Plays and ratings do not move ``updatedAt`` on a real server: ask for them separately.
+        for track in self.client.iter_tracks_activity(since):
             fetched.setdefault(track.rating_key, track)
         # Tracks inherit tags and year from their album/artist: re-read those of changed ones.
         inherited = self._track_keys_of(
@@ -279,11 +280,6 @@ class SyncEngine:
             log.info("Removed %d tracks that are no longer in Plex.", len(keys))
         with self.db.transaction() as tx:
             library.delete_orphans(tx)
-
-    def _played_or_rated_since(self, since: int) -> Iterable[PlexTrack]:
-        """Plays and ratings do not move ``updatedAt`` on a real server: ask for them separately."""
-        extra = getattr(self.client, "iter_tracks_activity", None)
-        return extra(since) if callable(extra) else []
 
     def _track_keys_of(self, album_keys: Sequence[str], artist_keys: Sequence[str]) -> list[str]:
         keys: list[str] = []
