@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from datafiles import shared_data, using_bundled_data
 from plexmix.config.loader import ENV_SETTINGS
+from plexmix.devserver.csv_loader import DEFAULT_NOW, load_library
+from plexmix.devserver.library import ManualClock, MusicLibrary
+from plexmix.devserver.server import PlexEmulator
 
 _SECRET_VARS = ("PLEX_TOKEN", "GOOGLE_API_KEY", "OPENAI_API_KEY", "ANTHROPIC_API_KEY")
 
@@ -19,7 +23,7 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for var in (*ENV_SETTINGS, *_SECRET_VARS, "PLEXMIX_CONFIG"):
         monkeypatch.delenv(var, raising=False)
     for var in list(os.environ):
-        if var.startswith("PLEXMIX_"):
+        if var.startswith("PLEXMIX_") and var != "PLEXMIX_TEST_DATA":  # that one picks the test data
             monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("PLEXMIX_HOME", str(home))
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
@@ -33,6 +37,26 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def shared_data_dir() -> Path:
     """Real track CSVs: ../shared/data in CI, else rebuilt from the bundled demo tracks."""
     return shared_data()
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    """The emulator's clock, a day after the data's timestamps; tests move it by hand."""
+    return ManualClock(DEFAULT_NOW + 86400)
+
+
+@pytest.fixture
+def lib(shared_data_dir: Path, clock: ManualClock) -> MusicLibrary:
+    """400 real tracks with track-level genres on the test's clock (a fresh copy: safe to mutate)."""
+    return load_library(shared_data_dir / "tidytuesday_spotify_songs.csv.gz", limit=400, track_genres=True,
+                        clock=clock)  # fmt: skip
+
+
+@pytest.fixture
+def emu(lib: MusicLibrary) -> Iterator[PlexEmulator]:
+    """The Plex emulator serving :func:`lib` on a loopback port."""
+    with PlexEmulator(lib) as emulator:
+        yield emulator
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -8,14 +8,19 @@ bare fence) of README.md, docs/*.md and examples/*.md is
 2. run for real through Typer's CliRunner against a Plex emulator holding a small library of
    real tracks (already synced and embedded, with one playlist), offline and without any API
    key. It must exit 0. Each command gets its own copy of that data folder.
+3. checked: what it printed and what it changed must agree with the data (tests/doc_checks.py
+   holds one checker per command: JSON fields, tables, the database, the config files, the
+   playlists on the emulator). A command without a checker fails.
 
 An HTML comment on the line before a code block changes step 2 for the commands in that block:
 
 * ``<!-- docs-test: help-only -->``: the command is only parsed and its ``--help`` is run (for
   the setup wizard, the full demo, commands that need a real API key or an AI server).
 
-Inside a block, ``VAR=value plexmix ...`` sets environment variables for that command, and
-``... | plexmix ...`` feeds a dummy line on standard input (as a piped secret would).
+Inside a block, ``VAR=value plexmix ...`` sets environment variables for that command (an
+absolute path is moved into the test's temporary folder), and ``... | plexmix ...`` feeds a
+dummy line on standard input (as a piped secret would). ``plexmix config unset KEY`` runs after
+the documented ``plexmix config set KEY ...``, so that there is something to remove.
 
 The rest of the file checks that every command's help has an example, that the README opens
 with exactly the two commands ``make demo`` and ``make test``, and that every setting is
@@ -44,6 +49,7 @@ import typer
 from pydantic import BaseModel
 from typer.testing import CliRunner
 
+from doc_checks import CHECKS, SECRET_SETTINGS, Parsed, Ran
 from plexmix.cli.main import app
 from plexmix.config.credentials import SECRETS
 from plexmix.config.loader import ENV_SETTINGS, load_settings
@@ -207,8 +213,8 @@ def _is_group(command: Any) -> bool:
     return hasattr(command, "commands") and hasattr(command, "resolve_command")
 
 
-def parse_error(argv: list[str] | tuple[str, ...]) -> str | None:
-    """What click says is wrong with ``plexmix ARGV`` (None when it parses), without running it.
+def parse_command(argv: list[str] | tuple[str, ...]) -> Parsed:
+    """``plexmix ARGV`` as click understands it, without running it (click errors propagate).
 
     Every level (global options, group, subcommand) is parsed with ``make_context``, which
     converts and checks all parameters but calls no command.
@@ -217,19 +223,27 @@ def parse_error(argv: list[str] | tuple[str, ...]) -> str | None:
     name: str | None = "plexmix"
     args = list(argv)
     parent: Any = None
+    path: list[str] = []
+    root: dict[str, Any] = {}
     try:
-        while command is not None:
+        while True:
             with redirect_stdout(io.StringIO()):  # eager options such as --version print
                 ctx = command.make_context(name, args, parent=parent)
-            if not _is_group(command):
-                return None
-            rest = [*getattr(ctx, "_protected_args", []), *ctx.args]
+            root = root or dict(ctx.params)
+            rest = [*getattr(ctx, "_protected_args", []), *ctx.args] if _is_group(command) else []
             if not rest:
-                return None
+                return Parsed(tuple(path), dict(ctx.params), root)
             name, command, args = command.resolve_command(ctx, rest)
+            path.append(str(name))
             parent = ctx
-    except typer.Exit:  # --version
-        return None
+    except typer.Exit:  # --version and --help stop the parse
+        return Parsed(tuple(path), {}, root or {"version": "--version" in argv})
+
+
+def parse_error(argv: list[str] | tuple[str, ...]) -> str | None:
+    """What click says is wrong with ``plexmix ARGV`` (None when it parses)."""
+    try:
+        parse_command(argv)
     except click_api.exceptions.NoArgsIsHelpError:
         return None
     except click_api.ClickException as exc:
@@ -252,6 +266,7 @@ GROUPS = [(path, cmd) for path, cmd in _walk(_cli()) if _is_group(cmd)]
 KEEP_GENRES = {"jazz", "folk", "classical", "piano", "country", "blues"}
 PER_GENRE_AND_DECADE = 2
 PER_KEPT_GENRE = 3
+TOKEN = "docs-test-plex-token-7f3e"  # long enough that `config show` shows its last four characters
 
 
 def _small_library_csv(target: Path) -> Path:
@@ -317,9 +332,9 @@ class World:
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     base = tmp_path_factory.mktemp("docs-world")
     library = load_library(_small_library_csv(base / "tracks.csv"), track_genres=True)
-    with PlexEmulator(library) as emulator:
+    with PlexEmulator(library, token=TOKEN) as emulator:
         env = {**_blank_environment(), "PLEX_URL": emulator.url, "PLEX_TOKEN": emulator.token,
-               "PLEX_LIBRARY": "Music", "HOME": str(base / "user")}  # fmt: skip
+               "PLEX_LIBRARY": "Music", "HOME": str(base / "user"), "COLUMNS": "250"}  # fmt: skip
         template = base / "home"
         with _inside(base):
             for argv in (["sync"], ["create", "calm evening", "--limit", "5", "--name", "Docs test"]):
@@ -368,13 +383,46 @@ def test_doc_command(
         return
     world: World = request.getfixturevalue("world")
     world.reset_playlists()
+    parsed = parse_command(command.argv)
+    check = CHECKS.get(parsed.path)
+    assert check is not None, f"{command.where}: no output check for `plexmix {' '.join(parsed.path)}`"
     home = tmp_path / "plexmix-home"
     shutil.copytree(world.template, home)
-    env = {**world.env, "PLEXMIX_HOME": str(home), "HOME": str(tmp_path / "user"), **dict(command.env)}
+    env = {**world.env, "PLEXMIX_HOME": str(home), "HOME": str(tmp_path / "user"),
+           **{name: _sandboxed(value, tmp_path) for name, value in command.env}}  # fmt: skip
+    for before in _setup_for(command, parsed):
+        done = cli_runner.invoke(app, list(before.argv), env=env, input=before.stdin)
+        assert done.exit_code == 0, f"`{before.text}` (run before `{command.text}`): {done.output}"
     result = cli_runner.invoke(app, list(command.argv), env=env, input=command.stdin)
     assert "Traceback" not in result.output, result.output
     assert result.exit_code == 0, (
         f"{command.where}: `{command.text}` exited {result.exit_code}:\n{result.output}"
+    )
+    ran_env = {k: v for k, v in {**os.environ, **env}.items() if v is not None}
+    check(Ran(text=command.text, parsed=parsed, result=result, cwd=tmp_path, env=ran_env, stdin=command.stdin,
+              emulator=world.emulator, template_playlists=world.playlist_keys))  # fmt: skip
+
+
+def _sandboxed(value: str, tmp_path: Path) -> str:
+    """A path in a documented variable, kept inside tmp_path: ``~`` is the command's HOME (as a
+    shell expands it), and an absolute path (``PLEXMIX_HOME=/srv/plexmix``) moves under it."""
+    if value == "~" or value.startswith("~/"):
+        return str(tmp_path / "user") + value[1:]
+    return str(tmp_path / "sandbox" / value.lstrip("/")) if value.startswith("/") else value
+
+
+def _setup_for(command: DocCommand, parsed: Parsed) -> list[DocCommand]:
+    """What must run first: ``config unset KEY`` needs KEY set, by the docs' own ``config set KEY``."""
+    if parsed.path != ("config", "unset"):
+        return []
+    key = parsed.params["key"]
+    for other in UNIQUE_COMMANDS:
+        if other.mode == "run" and other.argv[:3] == ("config", "set", key):
+            return [other]
+    if key in SECRET_SETTINGS:  # a secret is stored the documented way: piped in
+        return [DocCommand(command.where, ("config", "set", key), stdin=PIPED_INPUT)]
+    raise AssertionError(
+        f"{command.where}: document a `plexmix config set {key} ...` to go with `{command.text}`"
     )
 
 

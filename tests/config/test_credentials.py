@@ -10,6 +10,22 @@ from plexmix.config.credentials import CredentialStore, mask
 from plexmix.errors import CredentialError
 
 
+def fallback_notices(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """The "no keyring, secrets go to a file" warnings logged so far."""
+    return [
+        r.getMessage() for r in caplog.records
+        if r.name == "plexmix.config.credentials" and r.levelno == logging.WARNING
+        and "No system keyring" in r.getMessage()
+    ]  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def _an_earlier_store_already_fell_back(tmp_path: Path) -> None:
+    """Some other PLEXMIX_HOME already wrote its credentials file in this process (as earlier
+    tests do): the tests below must not depend on whether it did."""
+    CredentialStore(tmp_path / "earlier-home", environ={}).set("plex_token", "earlier-token-123456")
+
+
 def test_without_keyring_secrets_go_to_a_0600_file_and_it_is_said_once(
     isolated_env: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -18,14 +34,28 @@ def test_without_keyring_secrets_go_to_a_0600_file_and_it_is_said_once(
     with caplog.at_level(logging.WARNING):
         where = store.set("google_api_key", "AIzaFAKEKEY-1234567890abcdef")
         store.set("plex_token", "plex-token-abcdef123")
+        CredentialStore(isolated_env, environ={}).set("openai_api_key", "sk-another-store-1234")
     assert where == str(isolated_env / "credentials.yaml")
     assert stat.S_IMODE((isolated_env / "credentials.yaml").stat().st_mode) == 0o600
-    warnings = [r for r in caplog.records if "keyring" in r.getMessage()]
-    assert len(warnings) <= 1
+    assert fallback_notices(caplog) == [
+        f"No system keyring is available; secrets are stored in {where} (readable only by you)."
+    ]
     assert store.get("google_api_key") == ("AIzaFAKEKEY-1234567890abcdef", "file")
     store.delete("google_api_key")
     assert store.get("google_api_key") == (None, "missing")
     assert store.get("plex_token")[0] == "plex-token-abcdef123"
+
+
+def test_each_credentials_file_is_announced_once(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    first, second = CredentialStore(tmp_path / "one", environ={}), CredentialStore(tmp_path / "two", environ={})
+    with caplog.at_level(logging.WARNING):
+        first.set("plex_token", "plex-token-000000001")
+        second.set("plex_token", "plex-token-000000002")
+        first.set("google_api_key", "AIzaFAKEKEY-0000000001")
+        second.set("google_api_key", "AIzaFAKEKEY-0000000002")
+    notices = fallback_notices(caplog)
+    assert len(notices) == 2
+    assert str(first.file) in notices[0] and str(second.file) in notices[1]
 
 
 def test_lookup_order_flag_env_then_stored(isolated_env: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import sqlite3
 import stat
 import sys
@@ -15,7 +16,10 @@ import pytest
 import yaml
 from config_fakes import PLEX_TOKEN, emulator
 
+from plexmix.config.credentials import CredentialStore
+from plexmix.config.loader import load_settings, write_config_file
 from plexmix.devserver.server import PlexEmulator
+from plexmix.plex.client import PlexClient
 
 PLEXMIX = Path(sys.executable).with_name("plexmix")
 FAKE_GOOGLE = "AIzaFAKE-google-key-0123456789"
@@ -167,3 +171,84 @@ def test_ctrl_c_exits_130_without_traceback_or_files(
     assert session.finish() == 130, session.screen
     assert "Interrupted" in session.screen and "Traceback" not in session.screen
     assert not (isolated_env / "config.yaml").exists() and not (isolated_env / "credentials.yaml").exists()
+
+
+# -- Ctrl+C after something was saved --------------------------------------------------------
+OLD_TOKEN = "emu-old-token-1a2b3c4d5e"
+
+
+def saved_files(home: Path) -> dict[str, bytes]:
+    """The files of the data folder, byte for byte (the log file aside)."""
+    return {p.name: p.read_bytes() for p in sorted(home.iterdir()) if p.is_file() and p.suffix != ".log"}
+
+
+def interrupted(session: Session) -> str:
+    """Exit 130 and exactly one line about it, on a line of its own (not after the prompt)."""
+    assert session.finish() == 130, session.screen
+    screen = re.sub(r"\x1b\[[0-9;]*m", "", session.screen)
+    assert "Traceback" not in screen
+    lines = [line for line in screen.splitlines() if "Interrupted" in line]
+    assert len(lines) == 1, screen[-800:]
+    assert lines[0].startswith("Error: Interrupted"), lines
+    assert screen.rstrip().endswith(lines[0].rstrip()), "nothing follows the message"
+    return lines[0]
+
+
+def assert_setup_works(home: Path, emu: PlexEmulator, token: str) -> None:
+    """config.yaml loads, the token sits in the 0600 file, and together they reach the library."""
+    loaded = load_settings(
+        home / "config.yaml", environ={"PLEXMIX_HOME": str(home)}, dotenv_path=home / ".env"
+    )
+    assert (loaded.settings.plex.url, loaded.settings.plex.library) == (emu.url, "Music")
+    assert mode(home / "config.yaml") == 0o600 and mode(home / "credentials.yaml") == 0o600
+    assert CredentialStore(home, {}).get("plex_token") == (token, "file")
+    assert not [p.name for p in home.iterdir() if p.name.endswith(".tmp")], "a half-written file is left"
+    with PlexClient(loaded.settings.plex.url, token, timeout=5, backoff_factor=0.0) as client:
+        client.connect()
+        assert client.select_library(loaded.settings.plex.library).title == "Music"
+
+
+def test_ctrl_c_after_saving_keeps_the_saved_settings(emu: PlexEmulator, isolated_env: Path) -> None:
+    session = Session(isolated_env)
+    connect(session, emu)
+    session.secret("Google API key", "")
+    session.answer("Configure other providers", "n")
+    session.answer("Data folder", "")
+    session.see("Saved")
+    session.child.expect("Run the first sync now")
+    saved = saved_files(isolated_env)
+    session.child.sendintr()
+    line = interrupted(session)
+    assert str(isolated_env / "config.yaml") in line and "plexmix sync" in line
+    assert saved_files(isolated_env) == saved  # nothing rewritten after the save
+    assert yaml.safe_load(saved["config.yaml"]) == {
+        "plex": {"url": emu.url, "library": "Music"}, "ai": {"provider": "none"}, "embeddings": {"provider": "local"},
+    }  # fmt: skip
+    assert yaml.safe_load(saved["credentials.yaml"]) == {"plex_token": PLEX_TOKEN}
+    assert_setup_works(isolated_env, emu, PLEX_TOKEN)
+    assert not (isolated_env / "plexmix.db").exists(), "no sync was started"
+
+
+def test_ctrl_c_on_a_rerun_keeps_the_earlier_setup(isolated_env: Path) -> None:
+    """Saved earlier: URL, library and token. The server's token changed since; the new one is
+    typed and accepted, then Ctrl+C at the library step: the earlier files stay as they were."""
+    with emulator(limit=20) as emu:
+        isolated_env.mkdir(parents=True)
+        write_config_file(isolated_env / "config.yaml", {"plex": {"url": emu.url, "library": "Music"}})
+        CredentialStore(isolated_env, {}).set("plex_token", OLD_TOKEN)
+        before = saved_files(isolated_env)
+        session = Session(isolated_env)
+        session.answer("Plex server URL", "")  # Enter keeps the saved address
+        session.child.expect(
+            r"Plex token \(hidden as you type\) \(Enter keeps the current one, \*{4}4d5e from file\): "
+        )
+        assert session.child.waitnoecho(timeout=10)
+        session.child.sendline(PLEX_TOKEN)  # the server's new token
+        session.see("Connected to PlexMix Emulator")
+        session.child.expect("Music library number")
+        session.child.sendintr()
+        line = interrupted(session)
+        assert "nothing was changed" in line
+        assert saved_files(isolated_env) == before
+        emu.token = OLD_TOKEN  # the earlier setup is still whole and usable with its own token
+        assert_setup_works(isolated_env, emu, OLD_TOKEN)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,11 +13,13 @@ from config_fakes import PLEX_TOKEN, closed_port, emulator
 
 from plexmix.config.credentials import CredentialStore
 from plexmix.config.loader import load_settings
-from plexmix.config.wizard import SetupWizard
+from plexmix.config.wizard import SetupInterruptedError, SetupWizard
 from plexmix.config.wizard_input import AnswerError, parse_plex_url, parse_token
 from plexmix.devserver.server import PlexEmulator
 
 FAKE_OPENAI = "sk-FAKE-openai-key-000111222"
+FAKE_GOOGLE = "AIzaFAKE-google-key-0123456789"
+CTRL_C = "\x03"  # as an answer: Ctrl+C is pressed at that question
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +41,8 @@ class Script:
         expected, answer = self.steps.pop(0)
         assert expected in question, f"expected a question about {expected!r}, got {question!r}"
         self.asked.append((question, default, secret))
+        if answer == CTRL_C:
+            raise KeyboardInterrupt
         return answer if answer or default is None else default
 
     def say(self, text: str) -> None:
@@ -145,6 +150,80 @@ def test_embedding_model_of_the_previous_provider_is_dropped(emu: PlexEmulator, 
     config = yaml.safe_load((isolated_env / "config.yaml").read_text())
     assert config["embeddings"] == {"provider": "local", "batch_size": 16}
     assert load_settings().settings.embeddings.model_name == "all-MiniLM-L6-v2-onnx-int8"
+
+
+def interrupted_run(setup: SetupWizard) -> SetupInterruptedError:
+    """Run the wizard, which must end in SetupInterruptedError (a bare KeyboardInterrupt fails the test
+    instead of stopping the whole test session)."""
+    try:
+        setup.run()
+    except BaseException as exc:
+        assert isinstance(exc, SetupInterruptedError), repr(exc)
+        return exc
+    raise AssertionError("the wizard finished although Ctrl+C was pressed")
+
+
+class InterruptedStore(CredentialStore):
+    """The real store; Ctrl+C (a real SIGINT) arrives right after the first secret is written."""
+
+    def set(self, name: str, value: str) -> str:
+        where = super().set(name, value)
+        if not getattr(self, "interrupted", False):
+            self.interrupted = True
+            signal.raise_signal(signal.SIGINT)
+        return where
+
+
+def test_ctrl_c_while_saving_still_writes_config_and_secrets_together(
+    emu: PlexEmulator, isolated_env: Path
+) -> None:
+    """A re-run moves to another server: its URL and token must never be half saved."""
+    isolated_env.mkdir(parents=True)
+    old_url = f"http://127.0.0.1:{closed_port()}"
+    (isolated_env / "config.yaml").write_text(f"plex:\n  url: {old_url}\n  library: Music\n")
+    CredentialStore(isolated_env, {}).set("plex_token", "old-token-for-the-old-server")
+    script = Script(
+        ("Plex server URL", emu.url), ("Plex token", PLEX_TOKEN), ("Music library", ""),
+        ("Google API key", FAKE_GOOGLE), ("other providers", "n"), ("Data folder", ""),
+    )  # fmt: skip
+    store = InterruptedStore(isolated_env, {})
+    loaded = load_settings()
+    setup = SetupWizard(script.ask, script.say, config_path=loaded.config_path, home=isolated_env,
+                        credentials=store, current=loaded.settings, timeout=5)  # fmt: skip
+    raised = interrupted_run(setup)
+    assert store.interrupted
+    assert raised.exit_code == 130 and "after saving" in raised.message and raised.hint is None
+    assert not script.steps, "the first-sync question is not asked after Ctrl+C"
+    config = yaml.safe_load((isolated_env / "config.yaml").read_text())
+    assert config["plex"] == {"url": emu.url, "library": "Music"}
+    stored = yaml.safe_load((isolated_env / "credentials.yaml").read_text())
+    assert stored == {"plex_token": PLEX_TOKEN, "google_api_key": FAKE_GOOGLE}
+    assert sorted(p.name for p in isolated_env.iterdir() if p.suffix != ".log") == [
+        "config.yaml",
+        "credentials.yaml",
+    ]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # Ctrl+C works as before again
+
+
+@pytest.mark.parametrize("where", ["Music library", "first sync"])
+def test_ctrl_c_at_a_question_says_whether_anything_was_saved(
+    emu: PlexEmulator, isolated_env: Path, where: str
+) -> None:
+    steps = [("Plex server URL", emu.url), ("Plex token", PLEX_TOKEN), ("Music library", ""),
+             ("Google API key", ""), ("other providers", "n"), ("Data folder", ""), ("first sync", "y")]  # fmt: skip
+    upto = [question for question, _ in steps].index(where)
+    script = Script(*steps[:upto], (where, CTRL_C))
+    raised = interrupted_run(wizard(script, isolated_env))
+    assert not script.steps and raised.exit_code == 130 and raised.hint is None
+    if where == "first sync":
+        assert raised.message == (
+            f"Interrupted after saving: the settings are in {isolated_env / 'config.yaml'}; "
+            "run `plexmix sync` for the first sync."
+        )
+        assert yaml.safe_load((isolated_env / "credentials.yaml").read_text()) == {"plex_token": PLEX_TOKEN}
+    else:
+        assert raised.message == "Interrupted before saving: nothing was changed."
+        assert not isolated_env.exists()
 
 
 @pytest.mark.parametrize(

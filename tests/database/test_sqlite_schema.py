@@ -6,7 +6,15 @@ from pathlib import Path
 import pytest
 
 from plexmix.database import migrations
-from plexmix.database.library import key_map, upsert_albums, upsert_artists, upsert_tracks
+from plexmix.database.library import (
+    has_unknown_tags,
+    key_map,
+    mark_tags_synced,
+    tracks_with_stale_tags,
+    upsert_albums,
+    upsert_artists,
+    upsert_tracks,
+)
 from plexmix.database.models import Album, Artist, Track
 from plexmix.database.sqlite_manager import SQLiteManager
 from plexmix.errors import DatabaseError
@@ -38,7 +46,9 @@ def test_migration_from_version_1_keeps_rows_and_fills_fts(tmp_path: Path) -> No
     conn.execute("PRAGMA foreign_keys = ON")
     assert migrations.migrate(conn, target=1) == [1]
     conn.execute("INSERT INTO artists (id, plex_key, name) VALUES (1, 'a1', 'Miles Davis')")
-    conn.execute("INSERT INTO albums (id, plex_key, title, artist_id, year) VALUES (1, 'b1', 'Kind of Blue', 1, 1959)")
+    conn.execute(
+        "INSERT INTO albums (id, plex_key, title, artist_id, year) VALUES (1, 'b1', 'Kind of Blue', 1, 1959)"
+    )
     conn.execute(
         "INSERT INTO tracks (id, plex_key, title, artist_id, album_id, year, rating) "
         "VALUES (1, 't1', 'So What', 1, 1, 1959, 10.0)"
@@ -59,6 +69,45 @@ def test_migration_from_version_1_keeps_rows_and_fills_fts(tmp_path: Path) -> No
         assert [h[0] for h in hits] == [1]
         assert db.conn.execute("SELECT COUNT(*) FROM playlist_tracks").fetchone()[0] == 1
         assert db.integrity_check() == []
+
+
+def test_migration_7_marks_old_album_and_artist_tags_unknown_until_a_sync_reads_them(tmp_path: Path) -> None:
+    path = tmp_path / "v6.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    assert migrations.migrate(conn, target=6) == [1, 2, 3, 4, 5, 6]
+    conn.execute(
+        "INSERT INTO artists (id, plex_key, name, genres_text) VALUES (1, 'a1', 'Miles Davis', 'jazz')"
+    )
+    conn.executemany(
+        "INSERT INTO albums (id, plex_key, title, artist_id) VALUES (?, ?, ?, 1)",
+        [(1, "b1", "Kind of Blue"), (2, "b2", "Untagged")],
+    )
+    conn.executemany(
+        "INSERT INTO tracks (id, plex_key, title, artist_id, album_id, genres_text) VALUES (?, ?, ?, 1, ?, ?)",
+        [(1, "t1", "So What", 1, "jazz"), (2, "t2", "Freddie Freeloader", 1, ""),
+         (3, "t3", "Blue Intro", 2, "jazz"), (4, "t4", "Blue Outro", 2, "")],
+    )  # fmt: skip
+    conn.close()
+
+    with SQLiteManager(path) as db, db.transaction() as tx:
+        flags = tx.execute(
+            "SELECT plex_key, tags_synced FROM albums UNION ALL SELECT plex_key, tags_synced FROM artists"
+        )
+        assert dict(flags.fetchall()) == {"b1": 0, "b2": 0, "a1": 0}
+        assert has_unknown_tags(tx)
+        # The sync reads the albums from Plex: b1 is jazz, b2 has no tags (its tracks inherit a1's),
+        # b3 is new. A stored row stays unknown until its tracks were re-derived; a new row is known.
+        albums = [Album(plex_key="b1", title="Kind of Blue", artist_key="a1", genres=["Jazz"]),
+                  Album(plex_key="b2", title="Untagged", artist_key="a1"),
+                  Album(plex_key="b3", title="Sketches of Spain", artist_key="a1", genres=["Jazz"])]  # fmt: skip
+        upsert_albums(tx, albums, key_map(tx, "artists"))
+        flags = tx.execute("SELECT plex_key, tags_synced, genres_text FROM albums ORDER BY plex_key")
+        assert [tuple(r) for r in flags] == [("b1", 0, "jazz"), ("b2", 0, ""), ("b3", 1, "jazz")]
+        # t1 and t3 hold what they inherit (album, else artist); t2 and t4 lost it.
+        assert tracks_with_stale_tags(tx) == ["t2", "t4"]
+        mark_tags_synced(tx)
+        assert not has_unknown_tags(tx)
+        assert tracks_with_stale_tags(tx) == []
 
 
 def test_failed_migration_rolls_back_to_last_good_version(

@@ -9,17 +9,12 @@ from typing import Any
 
 import pytest
 
-from plexmix.devserver.csv_loader import DEFAULT_NOW, load_library
+from plexmix.devserver.csv_loader import load_library
 from plexmix.devserver.library import ManualClock, MusicLibrary
 from plexmix.devserver.server import PlexEmulator
 
 TIDY = "tidytuesday_spotify_songs.csv.gz"
 SAMPLE = "spotify_114_genres_sample.csv"
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(DEFAULT_NOW + 86400)
 
 
 @pytest.fixture

@@ -65,6 +65,33 @@ def test_tidy_prefix_matches_the_csv(shared_data_dir: Path) -> None:
     assert None not in years and min(y for y in years if y) > 1900
 
 
+def test_a_limit_reads_a_prefix_of_the_csv(shared_data_dir: Path) -> None:
+    """Like test_tidy_prefix_matches_the_csv, sized from whatever data is present (bundled or full)."""
+    rows = [
+        r
+        for r in raw_rows(shared_data_dir / TIDY)
+        if r["track_name"] and r["track_artist"] and r["track_album_name"]
+    ]
+    size = min(3000, len(rows) // 2)  # a true prefix: the limit stops the reading early
+    head = rows[:size]
+    lib = load_library(shared_data_dir / TIDY, limit=size)
+    assert len(lib.tracks) == size
+    assert len(lib.albums) == len({r["track_album_id"] for r in head})
+    assert Counter(t.title for t in lib.tracks.values()) == Counter(r["track_name"].strip() for r in head)
+    by_album: dict[str, set[tuple[str, str | None]]] = {}
+    for r in head:
+        by_album.setdefault(r["track_album_name"].strip(), set()).add(
+            genre_and_style(r["playlist_genre"], r["playlist_subgenre"])
+        )
+    for album in lib.albums.values():
+        expected = by_album[album.title]
+        assert album.genres and set(album.genres) <= {g for g, _ in expected}
+        assert set(album.styles) <= {s for _, s in expected}
+    years = {a.year for a in lib.albums.values()}
+    assert None not in years and min(y for y in years if y) > 1900
+    assert not {t.title for t in lib.tracks.values()} >= {r["track_name"].strip() for r in rows[size:]}
+
+
 def test_tags_ratings_and_dates_look_like_a_real_server(shared_data_dir: Path) -> None:
     lib = load_library(shared_data_dir / TIDY, limit=2000, seed=3)
     tracks = list(lib.tracks.values())

@@ -6,7 +6,7 @@ import os
 import signal
 import subprocess
 import sys
-import time
+import threading
 from typing import Any
 
 import pytest
@@ -68,18 +68,63 @@ def test_max_url_length_answers_414(emulator: PlexEmulator) -> None:
 
 
 def test_latency_is_added(emulator: PlexEmulator) -> None:
+    slept: list[float] = []
+    emulator.hooks.sleep = slept.append  # record the delays instead of waiting them out
     emulator.set_latency(0.05)
-    started = time.perf_counter()
-    for _ in range(3):
-        get(emulator, "/identity")
-    assert time.perf_counter() - started >= 0.15
+    assert [get(emulator, "/identity").status_code for _ in range(3)] == [200] * 3
+    assert slept == [0.05] * 3
+    assert emulator.delays == [(n, "GET /identity", 0.05) for n in (1, 2, 3)]
+
+    emulator.reset_counts()
+    slept.clear()
     emulator.set_latency(0.0, spike_every=2, spike=0.1)
-    durations = []
-    for _ in range(4):
-        t0 = time.perf_counter()
-        get(emulator, "/identity")
-        durations.append(time.perf_counter() - t0)
-    assert sum(d >= 0.1 for d in durations) == 2
+    for path in ("/identity", "/library/sections", "/identity", "/library/sections"):
+        assert get(emulator, path).status_code == 200
+    # Exactly the 2nd and the 4th request were delayed, by the spike.
+    assert emulator.delays == [(2, "GET /library/sections", 0.1), (4, "GET /library/sections", 0.1)]
+    assert slept == [0.1, 0.1]
+
+
+def test_latency_holds_the_answer_until_the_delay_is_over(emulator: PlexEmulator) -> None:
+    asked, over = threading.Event(), threading.Event()
+
+    def sleep(seconds: float) -> None:  # a delay that lasts until the test says it is over
+        asked.set()
+        assert over.wait(10)
+
+    emulator.hooks.sleep = sleep
+    emulator.set_latency(0.5)
+    statuses: list[int] = []
+    client = threading.Thread(target=lambda: statuses.append(get(emulator, "/identity").status_code))
+    client.start()
+    assert asked.wait(10)
+    assert statuses == [] and client.is_alive()  # nothing was answered during the delay
+    over.set()
+    client.join(10)
+    assert statuses == [200]
+
+
+def test_trap_holds_the_nth_matching_request_until_released(emulator: PlexEmulator) -> None:
+    trap = emulator.set_trap(2, method="GET", path_pattern=r"^/library/sections/\d+/all$")
+    assert get(emulator, "/library/sections/1/all?type=10").status_code == 200  # the 1st: not held
+    assert get(emulator, "/library/sections").status_code == 200  # does not match
+    assert not trap.reached.is_set()
+    statuses: list[int] = []
+    client = threading.Thread(
+        target=lambda: statuses.append(get(emulator, "/library/sections/1/all?type=9").status_code)
+    )
+    client.start()
+    assert trap.reached.wait(10)
+    assert trap.request == ("GET", "/library/sections/1/all")
+    assert get(emulator, "/library/sections/1/all?type=8").status_code == 200  # others go on
+    assert statuses == [] and not trap.answered.is_set()
+    trap.release.set()
+    client.join(10)
+    assert statuses == [200] and trap.answered.is_set()
+    assert trap.seen == 2  # a trap fires once: the request after it was not counted
+    emulator.set_trap(path_pattern="^/identity$")
+    emulator.clear_traps()  # removed, and nothing is held any more
+    assert get(emulator, "/identity").status_code == 200
 
 
 def test_request_counts_and_reset(emulator: PlexEmulator) -> None:
@@ -100,10 +145,18 @@ def test_request_counts_and_reset(emulator: PlexEmulator) -> None:
     assert normalise("DELETE", "/playlists/12/items/7") == "DELETE /playlists/{id}/items/{id}"
 
 
+# ``python -m plexmix.devserver ARGS``, with Ctrl+C (SIGINT) handled even where this test runs
+# with SIGINT ignored (a shell's background job), which the child would otherwise inherit.
+_DEVSERVER_WITH_CTRL_C = (
+    "import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "runpy.run_module('plexmix.devserver', run_name='__main__', alter_sys=True)"
+)
+
+
 def test_command_line_entry_serves_until_interrupted() -> None:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "plexmix.devserver", "--port", "0", "--token", "cli-token", "--limit", "50",
+        [sys.executable, "-c", _DEVSERVER_WITH_CTRL_C, "--port", "0", "--token", "cli-token", "--limit", "50",
          "--data", "demo"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     )  # fmt: skip

@@ -2,14 +2,19 @@
 
 The session library: ~1,600 real tracks (both shared CSVs) with track-level genres and moods.
 The local ONNX model is slow on a loaded 2-core machine (~40 tracks/s), so the vectors it made
-are remembered in a content-addressed file keyed by the model and tokenizer bytes and the track
-text (like PlexMix's own embedding cache); a cold run embeds everything for real.
+are remembered in a content-addressed file (like PlexMix's own embedding cache); a cold run embeds
+everything for real. The file is keyed by everything that turns a text into a vector: the model
+and tokenizer bytes, the source of ``plexmix.utils.embedding_providers.local_onnx`` (truncation,
+padding, the ONNX feeds, mean pooling) and the versions of onnxruntime, tokenizers and numpy; each
+entry by the track text. Any change there means a new file, never a stale vector.
 Set PLEXMIX_TEST_NO_EMBED_CACHE=1 to bypass it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
+import inspect
 import itertools
 import json
 import os
@@ -29,6 +34,7 @@ from typer.testing import CliRunner, Result
 
 from plexmix.devserver.csv_loader import SongRow, read_rows
 from plexmix.devserver.server import PlexEmulator
+from plexmix.utils.embedding_providers import local_onnx
 from plexmix.utils.embedding_providers.local_onnx import TOKENIZER_PATH, LocalOnnxProvider, default_model_path
 from plexmix.utils.embeddings import text_hash
 
@@ -94,13 +100,35 @@ class CachedLocalEmbedder(LocalOnnxProvider):
         os.replace(tmp, self.cache_file)
 
 
+RUNTIMES = ("onnxruntime", "tokenizers", "numpy")
+
+
+def embedding_code() -> str:
+    """The source of the whole local ONNX route: ``load_tokenizer`` (truncation at MAX_TOKENS,
+    padding), ``OnnxMiniLM.encode`` (the feeds), ``mean_pool`` and whatever helper they grow."""
+    return inspect.getsource(local_onnx)
+
+
+def runtime_versions() -> str:
+    return ",".join(f"{name}={importlib.metadata.version(name)}" for name in RUNTIMES)
+
+
+def embed_cache_key(*, model: bytes, tokenizer: bytes, code: str, runtimes: str) -> str:
+    digest = hashlib.sha256()
+    for part in (model, tokenizer, code.encode(), runtimes.encode()):
+        digest.update(len(part).to_bytes(8, "big"))  # no two different inputs hash alike
+        digest.update(part)
+    return digest.hexdigest()[:24]
+
+
 def embed_cache_file() -> Path | None:
     if os.environ.get("PLEXMIX_TEST_NO_EMBED_CACHE"):
         return None
-    digest = hashlib.sha256()
-    for path in (default_model_path(), TOKENIZER_PATH):
-        digest.update(path.read_bytes())
-    return Path(tempfile.gettempdir()) / "plexmix-test-cache" / f"minilm-{digest.hexdigest()[:20]}.npz"
+    key = embed_cache_key(
+        model=default_model_path().read_bytes(), tokenizer=TOKENIZER_PATH.read_bytes(),
+        code=embedding_code(), runtimes=runtime_versions(),
+    )  # fmt: skip
+    return Path(tempfile.gettempdir()) / "plexmix-test-cache" / f"minilm-{key}.npz"
 
 
 # ------------------------------------------------------------------------- files and CLI

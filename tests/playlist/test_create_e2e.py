@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from playlist_helpers import Cli, FakeCurator, Work, assert_clean_error, saved_playlists, spy_statuses
 
+from datafiles import shared_data
+from plexmix.devserver.csv_loader import load_library
 from plexmix.devserver.server import PlexEmulator
 from plexmix.plex.client import PlexClient
 
@@ -161,6 +163,37 @@ def test_600_tracks_in_a_handful_of_requests_without_414(cli: Cli, emu: PlexEmul
     (pl,) = emu.playlists.find("Six Hundred")
     assert [str(k) for k in pl.track_keys] == keys
     assert plex_keys_on_server(emu, data["plex_key"]) == keys
+
+
+def test_600_tracks_from_any_data_in_a_handful_of_requests_without_414(tmp_path: Path) -> None:
+    """The test above on a library that any data fills (2,000 rows: the bundled tracks are enough),
+    synced without embeddings: `create` then ranks by keywords and fills from the rest, and what is
+    tested, the writes to a server with a 2,000-character URL limit, is the same."""
+    data_dir = shared_data()
+    library = load_library([data_dir / "spotify_114_genres_sample.csv", data_dir / "tidytuesday_spotify_songs.csv.gz"],
+                           limit=2000, track_genres=True)  # fmt: skip
+    assert len(library.tracks) == 2000
+    with PlexEmulator(library) as emu:
+        cli = Cli(env={"PLEXMIX_HOME": str(tmp_path / "home"), "PLEX_URL": emu.url, "PLEX_TOKEN": emu.token,
+                       "PLEX_LIBRARY": "Music", "DEFAULT_AI_PROVIDER": "none", "DEFAULT_EMBEDDING_PROVIDER": "local",
+                       "PLEXMIX_PLAYLIST__MAX_PER_ARTIST": "1000", "PLEXMIX_PLAYLIST__MAX_PER_ALBUM": "1000"})  # fmt: skip
+        assert cli.json("sync", "--no-embeddings")["added"] == 2000
+        emu.max_url_length = 2000
+        seen = spy_statuses(emu)
+        data = cli.json("create", "something for a long drive", "--limit", "600", "--pool", "1500",
+                        "--name", "Six Hundred")  # fmt: skip
+        assert data["filters"] == [] and data["plex_error"] is None
+        keys = [t["plex_key"] for t in data["tracks"]]
+        assert len(keys) == len(set(keys)) == 600
+
+        assert seen and all(s.status != 414 for s in seen), [s for s in seen if s.status == 414]
+        assert max(len(s.path) for s in seen) <= 2000
+        writes = [s for s in seen if s.method in ("POST", "PUT", "DELETE")]
+        assert all(s.path.startswith("/playlists") and s.status == 200 for s in writes)
+        assert 2 <= len(writes) <= 10, [(s.method, len(s.path)) for s in writes]
+        (pl,) = emu.playlists.find("Six Hundred")
+        assert [str(k) for k in pl.track_keys] == keys
+        assert plex_keys_on_server(emu, data["plex_key"]) == keys
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ from collections import Counter
 from itertools import pairwise
 
 import pytest
+from data_picks import artists_in, main_genre, most_playable_artist, reachable, tracks_by
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from playlist_helpers import FAKE_KEY, Cli, Expect, Fact, FakeCurator, Work, assert_clean_error, load_facts
@@ -169,6 +170,64 @@ def test_diversity_settings_reach_create(cli: Cli, facts: dict[int, Fact]) -> No
     by_key = {f.plex_key: f for f in facts.values()}
     chosen = [by_key[k] for k in keys(data)]
     assert len(chosen) == 30 and len({f.artist_id for f in chosen}) == 30
+
+
+# -- the three tests above, for the library at hand (artists and sizes from its data) ---------------
+@pytest.mark.parametrize(("max_artist", "max_album"), [(3, 2), (1, 1), (2, 1)])
+def test_diversity_limits_hold_for_the_top_artist_of_any_library(
+    generator_for: dict[str, PlaylistGenerator], curator: FakeCurator, facts: dict[int, Fact],
+    max_artist: int, max_album: int,
+) -> None:  # fmt: skip
+    top = most_playable_artist(facts.values(), max_album)
+    genre = main_genre(facts.values(), top)
+    mine = [f.id for f in tracks_by(facts.values(), top, genre)]
+    assert len(mine) > max_artist, "the curator asks for more than the limit allows"
+    offered: list[int] = []
+
+    def respond(ids: list[int]) -> object:
+        offered[:] = [i for i in ids if i in set(mine)]
+        return curator.answer([(i, "again") for i in [*offered, *mine][:90]] + [(i, "other") for i in ids[:10]])
+
+    curator.respond = respond  # type: ignore[assignment]
+    request = PlaylistRequest(mood="stadium anthems", length=30, pool=120,
+                              flag_filters=TrackFilters(genres=[genre]),
+                              max_per_artist=max_artist, max_per_album=max_album)  # fmt: skip
+    for name, generator in generator_for.items():
+        playlist = generator.generate(request)
+        chosen = facts_of(playlist, facts)
+        assert chosen and all(genre in f.genres for f in chosen)
+        assert_diverse([f.artist_id for f in chosen], [f.album_id for f in chosen], max_artist, max_album)
+        if name == "openai":
+            fits = min(max_artist, reachable([facts[i] for i in offered], max_album))
+            assert fits <= sum(f.artist == top for f in chosen) <= max_artist
+            assert any("replaced to respect the diversity limits" in n for n in playlist.notes)
+
+
+def test_an_artist_filter_lifts_the_per_artist_limit_on_any_library(
+    generator_for: dict[str, PlaylistGenerator], facts: dict[int, Fact]
+) -> None:
+    top = most_playable_artist(facts.values(), max_per_album=2)
+    fits = reachable(tracks_by(facts.values(), top), 2)
+    assert fits > 3, "enough albums to go past the per-artist limit of 3"
+    request = PlaylistRequest(mood=f"greatest hits by {top.lower()}", length=25, pool=100, max_per_artist=3,
+                              max_per_album=2)  # fmt: skip
+    playlist = generator_for["none"].generate(request)
+    chosen = facts_of(playlist, facts)
+    assert playlist.filter_lines == [f"artist: {top}"] and len(chosen) == min(25, fits)
+    assert {f.artist for f in chosen} == {top}
+    assert_diverse([f.artist_id for f in chosen], [f.album_id for f in chosen], None, 2)
+
+
+def test_diversity_settings_reach_create_on_any_library(cli: Cli, facts: dict[int, Fact]) -> None:
+    genre = min({g for f in facts.values() for g in f.genres},
+                key=lambda g: (-len(artists_in(facts.values(), g)), g))  # fmt: skip
+    env = {"PLEXMIX_PLAYLIST__MAX_PER_ARTIST": "1", "PLEXMIX_PLAYLIST__MAX_PER_ALBUM": "1"}
+    data = cli.json("create", f"{genre} all night", "--limit", "30", "--no-plex", env=env)
+    by_key = {f.plex_key: f for f in facts.values()}
+    chosen = [by_key[k] for k in keys(data)]
+    assert data["filters"] == [f"genre: {genre}"] and all(genre in f.genres for f in chosen)
+    assert len(chosen) == min(30, len(artists_in(facts.values(), genre)))
+    assert len({f.artist_id for f in chosen}) == len(chosen)
 
 
 @settings(max_examples=300, deadline=None, derandomize=True, database=None)

@@ -8,6 +8,7 @@ import random
 from itertools import pairwise
 
 import pytest
+from data_picks import artists_in, main_genre, most_playable_artist, reachable, tracks_by
 from playlist_helpers import (
     FAKE_KEY,
     Cli,
@@ -154,4 +155,47 @@ def test_diversity_trims_a_one_sided_answer_and_keeps_the_rest_in_llm_order(
     # The non-Queen picks keep the model's order.
     order = [f.id for f in chosen if f.id in set(picks) and f.artist != "Queen"]
     assert order == [i for i in picks if facts[i].artist != "Queen" and i in reasons]
+    assert any("replaced to respect the diversity limits" in n for n in data["notes"])
+
+
+def test_diversity_trims_a_one_sided_answer_on_any_library(
+    cli: Cli, curator: FakeCurator, work: Work
+) -> None:
+    """The test above for the library at hand: its most playable artist and that artist's genre."""
+    with work.connect() as conn:
+        facts = load_facts(conn)
+    top = most_playable_artist(facts.values(), max_per_album=2)
+    genre = main_genre(facts.values(), top)
+    assert len(tracks_by(facts.values(), top, genre)) > 3, "more than the per-artist limit to offer"
+    others: list[int] = []
+    picks: list[int] = []
+
+    def respond(ids: list[int]) -> Reply:
+        mine = [i for i in ids if facts[i].artist == top]
+        seen_artists: set[int | None] = set()
+        for i in reversed(ids):
+            if facts[i].artist != top and facts[i].artist_id not in seen_artists:
+                seen_artists.add(facts[i].artist_id)
+                others.append(i)
+        del others[14:]
+        picks.extend([*mine[:6], *others])
+        return curator.answer((i, f"LLM reason {i}") for i in picks)
+
+    curator.respond = respond
+    data = cli.json("create", f"{genre} anthems", "--limit", "20", "--no-plex", *OPENAI, env=curator.cli_env)
+    by_key = {f.plex_key: f for f in facts.values()}
+    chosen = [by_key[t["plex_key"]] for t in data["tracks"]]
+    reasons = {by_key[t["plex_key"]].id: t["reason"] for t in data["tracks"]}
+    assert data["fallback"] is False and data["filters"] == [f"genre: {genre}"]
+    fits = sum(
+        min(3, reachable(tracks_by(facts.values(), a, genre), 2)) for a in artists_in(facts.values(), genre)
+    )
+    assert len(chosen) == min(20, fits)
+    assert all(genre in f.genres for f in chosen)
+    assert 1 <= sum(f.artist == top for f in chosen) <= 3
+    assert all(a.artist_id != b.artist_id for a, b in pairwise(chosen))
+    # Every pick of another artist is kept, in the model's order, with its reason; the rest is filled.
+    assert [f.id for f in chosen if f.id in set(others)] == others
+    assert all(reasons[i] == f"LLM reason {i}" for i in picks if i in reasons)
+    assert all(reasons[f.id] == FILL_REASON for f in chosen if f.id not in set(picks))
     assert any("replaced to respect the diversity limits" in n for n in data["notes"])

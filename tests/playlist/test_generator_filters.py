@@ -8,11 +8,13 @@ adversarially: invented ids, ids of tracks that break the filters, repeats, then
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from data_picks import most_playable_artist, song, tracks_by
 from hypothesis import HealthCheck, Phase, assume, event, given, settings
 from hypothesis import strategies as st
 from playlist_helpers import FAKE_KEY, Expect, Fact, FakeCurator, load_facts, mentions, phrase_pattern
@@ -209,6 +211,39 @@ def test_llm_naming_ninety_wrong_artist_tracks_still_yields_only_that_artist(
     assert len(ids) == min(length, len(songs))
     titles = [re.split(r"\s+-\s+|\s*[(\[]", item.track.title.lower(), maxsplit=1)[0].strip() for item in playlist.tracks]
     assert len(titles) == len(set(titles)), "no song twice"
+
+
+def test_llm_naming_ninety_wrong_artist_tracks_on_any_library(
+    world: World, generators: dict[str, PlaylistGenerator], curator: FakeCurator
+) -> None:
+    """The test above for the library at hand: its artist with the most tracks stands for Queen."""
+    facts = world.facts.values()
+    artist = most_playable_artist(facts, max_per_album=10**6)
+    mine = [f.id for f in tracks_by(facts, artist)]
+    album_limit = max(Counter(f.album_id for f in tracks_by(facts, artist)).values())  # it never binds
+    others = [f.id for f in facts if f.artist != artist]
+    picked: list[int] = []
+
+    def respond(ids: list[int]) -> object:
+        assert set(ids) <= set(mine)  # only the artist is offered
+        picked.extend(ids[-10:])
+        wrong = [(i, "sounds similar") for i in others[:: max(1, len(others) // 90)][:90]]
+        return curator.answer(wrong[:45] + [(i, f"Pick {i}") for i in ids[-10:]] + wrong[45:])
+
+    curator.respond = respond  # type: ignore[assignment]
+    length = 40
+    request = PlaylistRequest(mood="stadium anthems", length=length, pool=100, max_per_album=album_limit,
+                              flag_filters=TrackFilters(artists=[artist.upper()]))  # fmt: skip
+    playlist = generators["openai"].generate(request)
+    check(playlist, Expect(artists={artist.lower()}), world, length)
+    assert len(curator.received) == 1 and playlist.fallback is False
+    ids = [item.track.id for item in playlist.tracks]
+    kept = [i for i in picked if i in ids]
+    assert kept and ids[: len(kept)] == kept  # the model's valid picks first, in its order
+    assert all(item.reason == f"Pick {item.track.id}" for item in playlist.tracks[: len(kept)])
+    songs = {song(world.facts[i].title) for i in mine}
+    assert len(ids) == min(length, len(songs))
+    assert len({song(item.track.title) for item in playlist.tracks}) == len(ids), "no song twice"
 
 
 NAMES = ["rock", "hip hop", "r&b", "Guns N' Roses", "P!nk", "!!!", "AC/DC", "Sigur Rós", "Beyoncé", "jazz",

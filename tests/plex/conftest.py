@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from datafiles import shared_data
-from plexmix.devserver.csv_loader import DEFAULT_NOW, load_library
-from plexmix.devserver.library import ManualClock, MusicLibrary
+from plexmix.devserver.csv_loader import load_library
+from plexmix.devserver.library import MusicLibrary
 from plexmix.devserver.server import PlexEmulator
 from plexmix.plex.client import PlexClient
 
@@ -32,14 +31,9 @@ def emulator_5k(library_5k: MusicLibrary) -> Iterator[PlexEmulator]:
 
 
 @pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(DEFAULT_NOW + 86400)
-
-
-@pytest.fixture
-def small_library(shared_data_dir: Path, clock: ManualClock) -> MusicLibrary:
+def small_library(lib: MusicLibrary) -> MusicLibrary:
     """A fresh 400-track library on a test-controlled clock (safe to mutate)."""
-    return load_library(shared_data_dir / TIDY, limit=400, track_genres=True, clock=clock)
+    return lib
 
 
 @pytest.fixture

@@ -1,14 +1,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from sync_helpers import assert_mirror_exact
 
 from plexmix.database import history, library
 from plexmix.database.sqlite_manager import SQLiteManager
-from plexmix.devserver.csv_loader import DEFAULT_NOW, load_library
+from plexmix.devserver.csv_loader import load_library
 from plexmix.devserver.library import ManualClock, MusicLibrary
 from plexmix.devserver.server import PlexEmulator
 from plexmix.plex.client import PlexClient
@@ -17,11 +20,6 @@ from plexmix.plex.verify import verify
 
 TIDY = "tidytuesday_spotify_songs.csv.gz"
 SAMPLE = "spotify_114_genres_sample.csv"
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(DEFAULT_NOW + 86400)
 
 
 @pytest.fixture
@@ -55,6 +53,52 @@ def client(emu: PlexEmulator) -> Iterator[PlexClient]:
 def db(tmp_path: Path) -> Iterator[SQLiteManager]:
     with SQLiteManager(tmp_path / "sync.db") as manager:
         yield manager
+
+
+@dataclass(frozen=True)
+class Answered:
+    """One request the emulator answered, as it arrived (query string and headers included)."""
+
+    method: str
+    path: str
+    query: tuple[tuple[str, str], ...]
+    headers: dict[str, str]
+    status: int
+
+    @property
+    def is_track_listing(self) -> bool:
+        return self.path.endswith("/all") and ("type", "10") in self.query
+
+    @property
+    def filtered(self) -> bool:
+        """A listing restricted by a filter such as ``track.updatedAt>>=...``."""
+        return any(name.endswith(">") for name, _ in self.query)
+
+    @property
+    def page_size(self) -> int | None:
+        size = self.headers.get("x-plex-container-size")
+        return None if size is None else int(size)
+
+    @property
+    def is_full_track_page(self) -> bool:
+        """A page of the whole, unfiltered track listing (not a size-0 count request)."""
+        return self.is_track_listing and not self.filtered and self.page_size != 0
+
+
+def answers_of(emu: PlexEmulator) -> list[Answered]:
+    """From now on, record every request the emulator answers and the status it gave."""
+    seen: list[Answered] = []
+    handle = emu.handle
+
+    def recording(method: str, raw_path: str, headers: dict[str, str]) -> Any:
+        response = handle(method, raw_path, headers)
+        parts = urlsplit(raw_path)
+        query = tuple(parse_qsl(parts.query, keep_blank_values=True))
+        seen.append(Answered(method, parts.path, query, dict(headers), response.status))
+        return response
+
+    emu.handle = recording
+    return seen
 
 
 @pytest.mark.parametrize("track_genres", [False, True], ids=["album-genres", "track-genres"])
@@ -119,13 +163,35 @@ def test_incremental_after_adds_changes_deletes_matches(
 def test_incremental_without_changes_is_cheap_and_exact(
     lib: MusicLibrary, emu: PlexEmulator, client: PlexClient, db: SQLiteManager
 ) -> None:
+    answers = answers_of(emu)
     SyncEngine(client, db).full_sync()
+    track_pages = -(-len(lib.tracks) // 500)
+    # The classifier sees the full listing of a full sync: one count, then every page.
+    assert sum(a.is_full_track_page for a in answers) == track_pages
+    assert sum(a.is_track_listing and a.page_size == 0 and not a.filtered for a in answers) == 1
+
+    answers.clear()
     emu.reset_counts()
     report = SyncEngine(client, db).incremental_sync()
+    assert report.status == "success"
     assert (report.added, report.updated, report.removed) == (0, 0, 0)
-    track_pages = [k for k in emu.request_counts if "type=10" in k or "track" in k]
-    assert emu.total_requests <= 8, dict(emu.request_counts)
-    assert track_pages is not None
+    assert emu.total_requests == len(answers) <= 8, dict(emu.request_counts)
+    # The track listing is never read again: every track request is filtered or a size-0 count.
+    track_requests = [a for a in answers if a.is_track_listing]
+    assert emu.request_counts["GET /library/sections/{id}/all?type=10"] == len(track_requests)
+    full_pages = [a for a in track_requests if a.is_full_track_page]
+    assert full_pages == [], full_pages
+    counts = [a for a in track_requests if not a.filtered]
+    assert len(counts) == 1 and counts[0].page_size == 0  # deletions are ruled out by one count
+    assert_mirror_exact(lib, db.conn)
+
+    # And when the count shows a deletion, the listing is read, page by page: the check above
+    # would have seen it.
+    lib.delete_track(sorted(lib.tracks)[0])
+    answers.clear()
+    report = SyncEngine(client, db).incremental_sync()
+    assert report.removed == 1
+    assert sum(a.is_full_track_page for a in answers) == -(-len(lib.tracks) // 500)
     assert_mirror_exact(lib, db.conn)
 
 
@@ -135,18 +201,50 @@ def test_first_incremental_without_history_runs_full(lib: MusicLibrary, client: 
     assert_mirror_exact(lib, db.conn)
 
 
+def _assert_every_fault_was_retried(answers: list[Answered]) -> None:
+    """Each request answered 429/503 was sent again (same URL and page) and then answered 200."""
+    for i, failed in enumerate(answers):
+        if failed.status not in (429, 503):
+            continue
+        page = failed.headers.get("x-plex-container-start")
+        again = [
+            a.status for a in answers[i + 1 :]
+            if (a.method, a.path, a.query) == (failed.method, failed.path, failed.query)
+            and a.headers.get("x-plex-container-start") == page
+        ]  # fmt: skip
+        assert 200 in again, f"{failed} was not retried successfully: {again}"
+
+
 def test_sync_with_429_and_503_on_every_5th_request_is_exact(
     lib: MusicLibrary, emu: PlexEmulator, client: PlexClient, db: SQLiteManager
 ) -> None:
-    emu.set_fault(429, every_nth=5, retry_after=0)
-    emu.set_fault(503, every_nth=7)
-    SyncEngine(client, db).full_sync()
+    answers = answers_of(emu)
+    too_many = emu.set_fault(429, every_nth=5, retry_after=0)
+    unavailable = emu.set_fault(503, every_nth=7)
+    report = SyncEngine(client, db).full_sync()
+    assert report.status == "success" and report.added == len(lib.tracks)
     assert_mirror_exact(lib, db.conn)
+    statuses = [a.status for a in answers]
+    # The faults fired, exactly as often as the emulator counted, and nothing else failed.
+    assert too_many.fired >= 2 and unavailable.fired >= 1, (too_many.fired, unavailable.fired)
+    assert statuses.count(429) == too_many.fired and statuses.count(503) == unavailable.fired
+    assert statuses.count(200) == len(statuses) - too_many.fired - unavailable.fired
+    _assert_every_fault_was_retried(answers)
+
+    answers.clear()
+    before = (too_many.fired, unavailable.fired)
     keys = sorted(lib.tracks)
     lib.delete_track(keys[0])
     lib.update_track(keys[1], title="Changed under load")
-    SyncEngine(client, db).incremental_sync()
+    report = SyncEngine(client, db).incremental_sync()
+    assert report.status == "success" and report.removed == 1 and report.updated >= 1
     assert_mirror_exact(lib, db.conn)
+    statuses = [a.status for a in answers]
+    fired = (too_many.fired - before[0], unavailable.fired - before[1])
+    assert fired[0] >= 1 and fired[1] >= 1, fired
+    assert (statuses.count(429), statuses.count(503)) == fired
+    assert statuses.count(200) == len(statuses) - sum(fired)
+    _assert_every_fault_was_retried(answers)
 
 
 def test_plex_is_the_source_of_truth_for_local_edits(

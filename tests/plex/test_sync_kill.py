@@ -19,18 +19,13 @@ from kill_harness import BATCH_SIZE, PAGE_SIZE, consistency_problems, copy_db, r
 
 from plexmix.database import history
 from plexmix.database.sqlite_manager import SQLiteManager
-from plexmix.devserver.csv_loader import DEFAULT_NOW, load_library
+from plexmix.devserver.csv_loader import load_library
 from plexmix.devserver.library import ManualClock, MusicLibrary
 from plexmix.devserver.server import PlexEmulator
 from plexmix.plex.client import PlexClient
 from plexmix.plex.sync import SyncEngine
 
 TIDY = "tidytuesday_spotify_songs.csv.gz"
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(DEFAULT_NOW + 86400)
 
 
 @pytest.fixture

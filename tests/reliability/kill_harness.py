@@ -9,6 +9,11 @@ embedder) against an emulator that runs in the test process on 127.0.0.1.
   from stdin and runs each in a freshly forked child, so twenty kills do not pay twenty Python
   start-ups. A child prints ``START <pid>`` just before the sync begins, ``SYNCED`` after it
   and ``DONE`` at the end; the server prints ``EXIT <pid> <wait status>`` once it is reaped.
+
+Kill points are events, never delays: the emulator holds the n-th sync request (a ``Trap``)
+and the child is killed while it waits for that answer (:meth:`ForkServer.run`), or the child
+kills itself inside its n-th embedding batch (``die_in_batch``) or track write
+(``die_inside_write``).
 """
 
 from __future__ import annotations
@@ -31,18 +36,21 @@ from typing import Any
 import numpy as np
 
 from plexmix.database.models import normalize_tags
+from plexmix.devserver.faults import Trap
 from plexmix.devserver.library import MusicLibrary
 from plexmix.utils.embedding_providers.base import EmbeddingProvider
 
 HERE = Path(__file__).resolve().parent
 PAGE_SIZE = 100
 BATCH_SIZE = 100
+# The requests a sync makes (listing pages, tracks fetched by key); not connect/select_library.
+SYNC_REQUESTS = r"^/library/(sections/\d+/all$|metadata/)"
 
 
 class HashEmbedder(EmbeddingProvider):
     """A deterministic stand-in for a real model: 16 dimensions from a hash of the text.
 
-    ``pause`` seconds per batch make the embedding phase last long enough to be killed in.
+    With ``die_in_batch`` = n the process SIGKILLs itself inside its n-th batch.
     """
 
     name = "hash"
@@ -50,12 +58,14 @@ class HashEmbedder(EmbeddingProvider):
     dimension = 16
     batch_size = 50
 
-    def __init__(self, pause: float = 0.0) -> None:
-        self.pause = pause
+    def __init__(self, die_in_batch: int | None = None) -> None:
+        self.die_in_batch = die_in_batch
+        self.batches = 0
 
     def _embed_batch(self, texts: list[str], *, query: bool) -> np.ndarray:
-        if self.pause:
-            time.sleep(self.pause)
+        self.batches += 1
+        if self.batches == self.die_in_batch:
+            os.kill(os.getpid(), signal.SIGKILL)
         rows = []
         for text in texts:
             seed = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little")
@@ -112,8 +122,9 @@ def run(job):
             report = SyncEngine(client, db, batch_size=batch_size).sync(job["mode"])
             print(f"SYNCED {os.getpid()} {time.monotonic() - started:.3f} {report.mode}", flush=True)
             if job.get("index"):
-                embedder = HashEmbedder(pause=job.get("pause", 0.0))
-                refresh_embeddings(db.conn, embedder, job["index"], commit_every=50, commit_seconds=0.05)
+                embedder = HashEmbedder(die_in_batch=job.get("die_in_batch"))
+                # Commits by count only (every batch of 50), never by elapsed time.
+                refresh_embeddings(db.conn, embedder, job["index"], commit_every=50, commit_seconds=1e9)
             print(f"DONE {os.getpid()} {time.monotonic() - started:.3f}", flush=True)
 
 
@@ -162,6 +173,7 @@ def worker_env() -> dict[str, str]:
 class Outcome:
     killed: bool  # SIGKILL arrived while the sync (or embedding) was still running
     reached: str  # the last milestone printed: START, SYNCED or DONE
+    seconds: float  # from START to the kill or to DONE (for messages only)
 
     @property
     def phase(self) -> str:
@@ -169,8 +181,6 @@ class Outcome:
         if not self.killed:
             return "after the end"
         return "in the sync" if self.reached == "START" else "in the embedding step"
-
-    seconds: float  # from START to the kill or to DONE
 
 
 class _Lines:
@@ -208,7 +218,8 @@ def run_once(
         stderr=subprocess.PIPE, text=True, env=worker_env(),
     )  # fmt: skip
     assert proc.stdout is not None
-    lines, seen = _Lines(proc.stdout), []
+    lines = _Lines(proc.stdout)
+    seen: list[str] = []
     try:
         _wait_line(lines, "START", timeout, seen)
         began = time.monotonic()
@@ -258,7 +269,7 @@ def _wait_line(lines: _Lines, prefix: str | tuple[str, ...], timeout: float, see
 
 
 class ForkServer:
-    """The worker in ``--serve`` mode: ``run(job, kill_after=...)`` per sync."""
+    """The worker in ``--serve`` mode: ``run(job, trap=...)`` per sync."""
 
     def __init__(self, folder: Path) -> None:
         script = write_worker(folder)
@@ -275,17 +286,14 @@ class ForkServer:
         self._stderr.flush()
         return self.stderr_path.read_text(encoding="utf-8")
 
-    def run(
-        self,
-        job: dict[str, Any],
-        kill_after: float | None = None,
-        *,
-        since: str = "START",
-        timeout: float = 60.0,
-    ) -> Outcome:
-        """Run ``job``; with ``kill_after``, SIGKILL the child that many seconds after ``since``.
+    def run(self, job: dict[str, Any], *, trap: Trap | None = None, timeout: float = 60.0) -> Outcome:
+        """Run ``job`` in a forked child and wait until it has been reaped.
 
-        ``since`` is START (the sync begins) or SYNCED (the sync is done, the embedding begins).
+        ``trap`` (set on the emulator before this call) is the kill point: once the child's
+        request reaches it, the child is SIGKILLed while the emulator still holds that request
+        unanswered, then the trap is released. A child may also kill itself (``die_in_batch``,
+        ``die_inside_write`` in ``job``). Either way the outcome says whether it died before
+        ``DONE``.
         """
         assert self.proc.stdin is not None
         self.proc.stdin.write(json.dumps(job) + "\n")
@@ -297,46 +305,37 @@ class ForkServer:
             raise AssertionError(f"the worker did not start: {seen}\n{self.stderr()}") from exc
         began = time.monotonic()
         pid = int(start.split()[1])
-        killed = False
-        if kill_after is not None and since != "START":
-            try:
-                _wait_line(self.lines, (since, "DONE", "EXIT"), timeout, seen)
-            except (queue.Empty, EOFError) as exc:
-                raise AssertionError(f"no {since} line: {seen}\n{self.stderr()}") from exc
-        if kill_after is not None:
-            deadline = time.monotonic() + kill_after
-            while time.monotonic() < deadline:  # stop waiting early if the child finished
-                try:
-                    line = self.lines.next(max(0.001, deadline - time.monotonic()))
-                except queue.Empty:
-                    break
-                seen.append(line)
-                if line.startswith(("DONE", "EXIT")):
-                    break
-            if not any(s.startswith(("DONE", "EXIT")) for s in seen):
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                    killed = True
-                except ProcessLookupError:
-                    pass
-        elapsed = time.monotonic() - began
-        exit_line = next((s for s in seen if s.startswith("EXIT")), None)
-        if exit_line is None:
-            exit_line = _wait_line(self.lines, "EXIT", timeout, seen)
+        if trap is not None:
+            self._kill_at(trap, pid, seen, began + timeout)
+        try:
+            exit_line = next((s for s in seen if s.startswith("EXIT")), None) or _wait_line(
+                self.lines, "EXIT", timeout, seen
+            )
+        except (queue.Empty, EOFError) as exc:
+            raise AssertionError(f"the worker never ended: {seen}\n{self.stderr()}") from exc
         status = int(exit_line.split()[2])
         done = any(s.startswith("DONE") for s in seen)
-        if killed and os.WIFSIGNALED(status):
-            assert os.WTERMSIG(status) == signal.SIGKILL
-            killed = not done
-        else:
-            killed = False
-            assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0 and done, (
-                f"the sync failed: {seen}\n{self.stderr()[-3000:]}"
-            )
+        killed = os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
+        assert killed or (os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0 and done), (
+            f"the sync failed: {seen}\n{self.stderr()[-3000:]}"
+        )
         reached = "DONE" if done else ("SYNCED" if any(s.startswith("SYNCED") for s in seen) else "START")
-        if done:  # the child's own clock: START to DONE
-            elapsed = float(next(s for s in seen if s.startswith("DONE")).split()[2])
-        return Outcome(killed=killed, reached=reached, seconds=elapsed)
+        return Outcome(killed=killed and not done, reached=reached, seconds=time.monotonic() - began)
+
+    def _kill_at(self, trap: Trap, pid: int, seen: list[str], deadline: float) -> None:
+        """SIGKILL ``pid`` once its request reaches ``trap``, unless the child ends first."""
+        try:
+            while not trap.reached.wait(0.005):
+                while not self.lines.queue.empty():
+                    line = self.lines.next(1.0)
+                    seen.append(line)
+                    if line.startswith("EXIT"):
+                        return  # it ended without making that many requests
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"neither the trap nor the end came: {seen}\n{self.stderr()}")
+            os.kill(pid, signal.SIGKILL)
+        finally:
+            trap.release.set()  # the held request is answered only now, to a dead client
 
     def close(self) -> None:
         if self.proc.stdin is not None:

@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,30 +17,12 @@ from sync_helpers import assert_mirror_exact
 from typer.testing import CliRunner, Result
 
 from plexmix.cli.main import app
-from plexmix.devserver.csv_loader import DEFAULT_NOW, load_library
 from plexmix.devserver.library import ManualClock, MusicLibrary
-from plexmix.devserver.routes import Response
 from plexmix.devserver.server import PlexEmulator
 
 TIDY = "tidytuesday_spotify_songs.csv.gz"
 URL_LIMIT = 2000  # where real servers start answering 414 (long playlist URIs)
 runner = CliRunner()
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(DEFAULT_NOW + 86400)
-
-
-@pytest.fixture
-def lib(shared_data_dir: Path, clock: ManualClock) -> MusicLibrary:
-    return load_library(shared_data_dir / TIDY, limit=400, track_genres=True, clock=clock)
-
-
-@pytest.fixture
-def emu(lib: MusicLibrary) -> Iterator[PlexEmulator]:
-    with PlexEmulator(lib) as emulator:
-        yield emulator
 
 
 def cli_env(emu: PlexEmulator, **extra: str) -> dict[str, str]:
@@ -145,44 +124,27 @@ def test_sync_and_create_under_429_503_spikes_and_a_url_limit(
     assert all(len(path) <= URL_LIMIT for _, path in emu.request_log)
 
 
-class SlowFirstWrite(PlexEmulator):
-    """Answers the first POST/PUT only after ``delay`` seconds (it is still carried out)."""
-
-    delay = 1.0
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.slowed: list[str] = []
-        self._lock = threading.Lock()
-
-    def handle(self, method: str, raw_path: str, headers: dict[str, str]) -> Response:
-        with self._lock:
-            slow = method in ("POST", "PUT") and not self.slowed
-            if slow:
-                self.slowed.append(f"{method} {raw_path.split('?')[0]}")
-        if slow:
-            time.sleep(self.delay)
-        return super().handle(method, raw_path, headers)
-
-
 def test_a_write_that_times_out_is_not_sent_twice(lib: MusicLibrary, isolated_env: Path) -> None:
-    with SlowFirstWrite(lib) as emu:
+    with PlexEmulator(lib) as emu:
         env = cli_env(emu)
         assert invoke(env, "sync", "--no-embeddings").exit_code == 0
         args = ("create", "late night drive", "--provider", "none", "--limit", "40", "--name", "Slow Server")
-        result = invoke({**env, "PLEXMIX_PLEX__TIMEOUT": "0.4"}, *args)
-        assert emu.slowed == ["POST /playlists"]
-        # The POST timed out on our side but the server carried it out: repeating it would make a
-        # second playlist. PlexMix reports the failure once and keeps the playlist locally.
+        # The server holds the first POST /playlists unanswered until the client has given up.
+        held = emu.set_trap(method="POST", path_pattern=r"^/playlists$")
+        emu.reset_counts()
+        result = invoke({**env, "PLEXMIX_PLEX__TIMEOUT": "1"}, *args)
+        assert held.reached.is_set() and not held.answered.is_set()
+        # The POST timed out on our side; the server carries it out only now. Repeating it would
+        # make a second playlist. PlexMix reports the failure once and keeps the playlist locally.
         assert result.exit_code == 1, result.output
         errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
         assert len(errors) == 1 and "did not answer in time" in errors[0], result.output
         assert "Hint:" in result.output
-        deadline = time.monotonic() + 10  # the server finishes the slow POST after we gave up
-        while not (made := [p for p in emu.playlists.playlists.values() if p.title == "Slow Server"]):
-            assert time.monotonic() < deadline, "the slow POST never completed"
-            time.sleep(0.05)
-        time.sleep(0.2)  # a repeated POST, if any, would arrive now
+        held.release.set()
+        assert held.answered.wait(10), "the held POST was never carried out"
+        # The command has returned, so every request it made has been counted: one POST, no PUT.
+        writes = [(m, p) for m, p in emu.request_log if m in ("POST", "PUT", "DELETE")]
+        assert writes == [("POST", "/playlists")], writes
         made = [p for p in emu.playlists.playlists.values() if p.title == "Slow Server"]
         assert len(made) == 1 and len(made[0].track_keys) == len(set(made[0].track_keys)) == 40
         local = ok_json(env, "list", "playlists")

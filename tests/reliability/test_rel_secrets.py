@@ -37,6 +37,7 @@ WRONG_PLEX_TOKEN = "PlexTok-WRONG-3Bv8Nc1Rt6Yk"
 OPENAI_KEY = "sk-test-SECRET123456789abcdef"
 STORED_KEY = "sk-test-STORED987654321fedcba"  # saved with `config set`, read back from the file
 SECRETS = (PLEX_TOKEN, WRONG_PLEX_TOKEN, OPENAI_KEY, STORED_KEY)
+SECRET_SETTINGS = ("plex.token", "ai.google_api_key", "ai.openai_api_key", "ai.anthropic_api_key")
 CANDIDATE = re.compile(r"^(\d+)\|", re.MULTILINE)
 
 
@@ -188,8 +189,8 @@ def test_no_secret_in_logs_files_or_output(
         "json",
         str(isolated_env / "out.json"),
     )
-    s.run("config", "show")
-    s.run("config", "show", "--json")
+    shown_env = s.run("config", "show")
+    shown_json = s.run("config", "show", "--json")
     s.run("--verbose", "config", "validate")
     s.run("list", "playlists")
     s.run("sync", "status")
@@ -209,7 +210,7 @@ def test_no_secret_in_logs_files_or_output(
     # A key stored with `config set` lives only in credentials.yaml (mode 0600).
     s.run("config", "set", "ai.openai_api_key", stdin=STORED_KEY + "\n")  # piped, as the docs say
     s.run("--debug", "create", "calm piano", "--limit", "5", "--no-plex", OPENAI_API_KEY=None)
-    s.run("config", "show", OPENAI_API_KEY=None)
+    shown_file = s.run("config", "show", OPENAI_API_KEY=None)
 
     # The secrets really were used (so their absence below means something).
     assert OPENAI_KEY in openai_fake.keys_seen and STORED_KEY in openai_fake.keys_seen
@@ -236,5 +237,34 @@ def test_no_secret_in_logs_files_or_output(
     leaks += [f"the output shows {secret[:10]}…" for secret in SECRETS if secret in output]
 
     assert not leaks, "\n".join(leaks)
-    # The last four characters (as `config show` masks them) are all that may appear.
-    assert "****cdef" in output or "****" in output
+    # `config show` masks a secret as **** and its last four characters, and shows nothing else.
+    assert secret_cells(shown_env.output) == {
+        "plex.token": ("****m4Zp", "env:PLEX_TOKEN"),
+        "ai.google_api_key": ("(not set)", "missing"),
+        "ai.openai_api_key": ("****cdef", "env:OPENAI_API_KEY"),
+        "ai.anthropic_api_key": ("(not set)", "missing"),
+    }
+    assert json.loads(shown_json.stdout)["secrets"] == {
+        "plex.token": {"value": "****m4Zp", "source": "env:PLEX_TOKEN"},
+        "ai.google_api_key": {"value": "(not set)", "source": "missing"},
+        "ai.openai_api_key": {"value": "****cdef", "source": "env:OPENAI_API_KEY"},
+        "ai.anthropic_api_key": {"value": "(not set)", "source": "missing"},
+    }
+    assert secret_cells(shown_file.output)["ai.openai_api_key"] == ("****dcba", "file")
+    # No other part of a secret appears anywhere: not even six characters in a row of what the
+    # mask hides.
+    pieces = [
+        (secret, secret[i : i + 6]) for secret in SECRETS for i in range(len(secret) - 4 - 6 + 1)
+    ]
+    partial = sorted({f"{piece!r} of {secret[:10]}…" for secret, piece in pieces if piece in output})
+    assert not partial, partial
+
+
+def secret_cells(table: str) -> dict[str, tuple[str, str]]:
+    """(value, source) of each secret row of the `config show` table."""
+    rows = {}
+    for line in table.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("│").split("│")]
+        if len(cells) == 3 and cells[0] in SECRET_SETTINGS:
+            rows[cells[0]] = (cells[1], cells[2])
+    return rows

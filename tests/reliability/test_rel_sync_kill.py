@@ -1,5 +1,9 @@
 """SIGKILL a real sync (and the embedding step after it) at 20 seeded random points.
 
+A kill point is an event, not a delay: "while the emulator holds the n-th sync request" or
+"inside the n-th embedding batch", so every round is killed exactly where its seed says,
+however loaded the machine is.
+
 Every round: the killed run leaves a database that passes SQLite's integrity and foreign-key
 checks and PlexMix's own consistency rules (full-text rows, genre rows, no half batch), and
 an index file that is either the old or the new one, never torn; then the next sync, full or
@@ -14,12 +18,14 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from kill_harness import (
+    SYNC_REQUESTS,
     ForkServer,
     HashEmbedder,
     consistency_problems,
@@ -30,20 +36,15 @@ from sync_helpers import assert_mirror_exact
 
 from plexmix.database.embedding_store import pending_tracks
 from plexmix.database.vector_index import VectorIndex
-from plexmix.devserver.csv_loader import DEFAULT_NOW, load_library
+from plexmix.devserver.csv_loader import load_library
 from plexmix.devserver.library import ManualClock, MusicLibrary
 from plexmix.devserver.server import PlexEmulator
 
 ROUNDS = 20
-PAUSE = 0.04  # seconds per embedding batch of 50: the embedding step is worth killing in
 TRACKS, PAGE = 300, 40  # small, but still 8+ pages and write batches per kind
+EMBED_BATCH = HashEmbedder.batch_size
 SEED = int(os.environ.get("PLEXMIX_KILL_SEED", "20240607"))
 MODEL_ID = HashEmbedder().model_id
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(DEFAULT_NOW + 86400)
 
 
 @pytest.fixture
@@ -110,46 +111,61 @@ def _check_embedded(db_path: Path, index_path: Path) -> None:
     assert sorted(int(i) for i in index.ids()) == tracks and index.model_id == MODEL_ID
 
 
+def _sync_requests(emu: PlexEmulator) -> int:
+    return sum(1 for _, path in emu.request_log if re.search(SYNC_REQUESTS, path.split("?")[0]))
+
+
 def test_sigkill_at_random_points_then_next_sync_is_exact(
     lib: MusicLibrary, emu: PlexEmulator, clock: ManualClock, server: ForkServer, tmp_path: Path
 ) -> None:
     rng = random.Random(SEED)
     db_path, index_path = tmp_path / "plexmix.db", tmp_path / "embeddings.index"
 
-    def job(mode: str, pause: float) -> dict[str, object]:
+    def job(mode: str, **extra: object) -> dict[str, object]:
         return {"url": emu.url, "token": emu.token, "db": str(db_path), "mode": mode,
-                "index": str(index_path), "pause": pause, "page_size": PAGE, "batch_size": PAGE}  # fmt: skip
+                "index": str(index_path), "page_size": PAGE, "batch_size": PAGE, **extra}  # fmt: skip
 
-    # Measure one whole run (sync + embeddings) from an empty database: the kill window.
-    emu.set_latency(0.01)
-    whole = server.run(job("full", PAUSE)).seconds
-    assert 0.2 < whole < 60
-    killed, log, phases = 0, [], {}
+    # One whole run from an empty database, counting its sync requests: the kill range.
+    emu.reset_counts()
+    assert server.run(job("full")).reached == "DONE"
+    full_requests = _sync_requests(emu)
+    pages = sum(-(-len(items) // PAGE) for items in (lib.artists, lib.albums, lib.tracks))
+    assert full_requests >= pages, (full_requests, pages)  # every page of the 3 listings
+    log: list[str] = []
     for round_no in range(ROUNDS):
         fresh = round_no % 4 == 0
-        since = "SYNCED" if round_no % 4 == 1 else "START"  # every 4th round: in the embedding step
+        in_embedding = round_no % 4 == 1 or round_no % 8 == 4  # the rest: in the sync
         if fresh:
             remove_db(db_path, index_path)
             mode = "full"
-            delay = rng.uniform(0.0, whole)
         else:
             _mutate(lib, clock, rng, round_no)
             mode = rng.choice(["incremental", "full"])
-            delay = rng.uniform(0.0, whole * (0.3 if since == "SYNCED" else 0.5))
-        emu.set_latency(0.01)
-        outcome = server.run(job(mode, PAUSE), kill_after=delay, since=since)
-        killed += outcome.killed
-        phases[outcome.phase] = phases.get(outcome.phase, 0) + 1
-        where = f"round {round_no} (seed {SEED}): {mode} sync, SIGKILL {delay:.3f} s after {since}: {outcome.phase}"
+        if in_embedding:
+            # A fresh run embeds all tracks; a later one at least the 60 renamed: 2+ batches.
+            batches = TRACKS // EMBED_BATCH if fresh else 2
+            point = rng.randint(1, batches)
+            where = f"inside embedding batch {point}"
+            outcome = server.run(job(mode, die_in_batch=point))
+        else:
+            # An incremental sync asks for fewer pages than a full one (about 3/4 of them).
+            point = rng.randint(1, full_requests - 2 if mode == "full" else full_requests // 2)
+            where = f"at sync request {point}"
+            trap = emu.set_trap(point, method="GET", path_pattern=SYNC_REQUESTS)
+            outcome = server.run(job(mode), trap=trap)
+            emu.clear_traps()
+            assert trap.reached.is_set() == outcome.killed, (where, outcome)
+        where = f"round {round_no} (seed {SEED}): {mode} sync, SIGKILL {where}: {outcome.phase}"
         log.append(where)
+        # Every kill point lies inside the run, in the phase it was meant for.
+        assert outcome.phase == ("in the embedding step" if in_embedding else "in the sync"), "\n".join(log)
 
         problems = consistency_problems(db_path, lib) + _index_problems(index_path)
         assert not problems, f"{where}: {problems}"
         before = statuses(db_path)
 
         next_mode = rng.choice(["incremental", "full"])
-        emu.set_latency(0)
-        server.run(job(next_mode, 0.0))  # the next sync (and embedding run), not killed
+        server.run(job(next_mode))  # the next sync (and embedding run), not killed
         after = statuses(db_path)
         interrupted = [i for i, s in before.items() if s == "running"]
         assert all(after[i] == "interrupted" for i in interrupted), f"{where}: {after}"
@@ -163,5 +179,3 @@ def test_sigkill_at_random_points_then_next_sync_is_exact(
             conn.close()
         assert consistency_problems(db_path, lib) == [], where
         _check_embedded(db_path, index_path)
-    # The kill points are spread over the run: most of them land while it is still working.
-    assert killed >= ROUNDS // 2 and phases.get("in the embedding step"), "\n".join(log)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-import time
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -155,17 +155,24 @@ def test_500_backs_off_then_succeeds(name: str, api: FakeEmbeddingAPI, sleeps: S
 
 
 def test_timeout_is_retried(api: FakeEmbeddingAPI, sleeps: Sleeps) -> None:
-    def slow_first(request: Request, earlier: int) -> None:
-        if earlier == 0:
-            time.sleep(1.0)
+    retried = threading.Event()
 
-    api.fault = slow_first
+    def hold_first(request: Request, earlier: int) -> None:
+        # The first request gets no answer until the client has given up on it and sent it
+        # again: it can only end in the client's read timeout.
+        if earlier == 0:
+            retried.wait(10)
+        else:
+            retried.set()
+
+    api.fault = hold_first
     provider = get_embedding_provider(
         "openai", model="fake-embed", dimension=8, api_key=SECRET, base_url=f"{api.url}/v1",
-        timeout=0.3, retry=RetryPolicy(max_attempts=3, base_delay=0.01, sleep=sleeps),
+        timeout=1.0, retry=RetryPolicy(max_attempts=3, base_delay=0.01, sleep=sleeps),
     )  # fmt: skip
-    assert provider.embed_query("slow").shape == (8,)
-    assert len(sleeps) == 1
+    np.testing.assert_allclose(provider.embed_query("slow"), expected(["slow"])[0], atol=1e-6)
+    assert retried.is_set() and len(api.requests) == 2
+    assert len(sleeps) == 1 and 0 < sleeps[0] < 1.0  # one backoff wait, then the retry
 
 
 @pytest.mark.parametrize("name", ["openai", "gemini"])
@@ -221,12 +228,18 @@ def test_failing_batch_is_skipped_and_the_rest_stored(
 
 def test_concurrent_batches_stay_bounded(api: FakeEmbeddingAPI, sleeps: Sleeps) -> None:
     active = {"now": 0, "max": 0}
+    three_at_once = threading.Event()
 
     def track_concurrency(request: Request, earlier: int) -> None:
         with api.lock:
             active["now"] += 1
             active["max"] = max(active["max"], active["now"])
-        time.sleep(0.05)
+            if active["now"] == 3:
+                three_at_once.set()
+        # The first requests are answered only once three are in flight together (if that
+        # never happens, give up after a while so that the test fails instead of hanging).
+        if not three_at_once.wait(10):
+            three_at_once.set()
         with api.lock:
             active["now"] -= 1
 
@@ -234,7 +247,8 @@ def test_concurrent_batches_stay_bounded(api: FakeEmbeddingAPI, sleeps: Sleeps) 
     texts = [f"text {i}" for i in range(40)]
     vectors = make("openai", api, sleeps, batch_size=4, max_concurrency=3).embed_documents(texts)
     np.testing.assert_allclose(vectors, expected(texts), atol=1e-6)
-    assert 1 < active["max"] <= 3
+    assert active["max"] == 3
+    assert len(api.requests) == 10 and sleeps == []
 
 
 def test_retry_after_header_forms() -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import sys
 
 import pytest
 
+from plexmix.config.settings import EmbeddingSettings, Settings
 from plexmix.errors import ConfigError, CredentialError, EmbeddingError
 from plexmix.utils.embeddings import (
     KNOWN_MODELS,
@@ -64,10 +66,24 @@ def test_track_text_normalises_tags_and_whitespace() -> None:
 
 
 def test_text_hash_is_stable_and_sensitive() -> None:
-    a = text_hash("Creep by Radiohead")
-    assert a == text_hash("Creep by Radiohead")
-    assert len(a) == 64 and int(a, 16) >= 0
-    assert a != text_hash("Creep by Radiohead.")
+    text = track_text("Creep", "Radiohead", "Pablo Honey", "Alternative", 1993, moods=["Melancholy"])
+    a = text_hash(text)
+    assert a == text_hash(text)
+    # The SHA-256 of the UTF-8 text, computed here independently.
+    assert a == hashlib.sha256(b"Creep by Radiohead from Pablo Honey - Alternative (1993). Mood: Melancholy").hexdigest()
+    assert text_hash("Björk – Jóga") == hashlib.sha256("Björk – Jóga".encode()).hexdigest()
+    # Every field of the track text moves the hash.
+    changed = [
+        track_text("Creep (Acoustic)", "Radiohead", "Pablo Honey", "Alternative", 1993, moods=["Melancholy"]),
+        track_text("Creep", "Thom Yorke", "Pablo Honey", "Alternative", 1993, moods=["Melancholy"]),
+        track_text("Creep", "Radiohead", "The Bends", "Alternative", 1993, moods=["Melancholy"]),
+        track_text("Creep", "Radiohead", "Pablo Honey", "Rock", 1993, moods=["Melancholy"]),
+        track_text("Creep", "Radiohead", "Pablo Honey", "Alternative", 1994, moods=["Melancholy"]),
+        track_text("Creep", "Radiohead", "Pablo Honey", "Alternative", 1993, moods=["Brooding"]),
+        track_text("Creep", "Radiohead", "Pablo Honey", "Alternative", 1993, moods=["Melancholy"], styles="Indie"),
+    ]
+    hashes = {a, *(text_hash(t) for t in changed)}
+    assert len(hashes) == 1 + len(changed)
 
 
 @pytest.mark.parametrize(
@@ -108,10 +124,28 @@ def test_expected_dimension_rejects_impossible_settings(
     assert info.value.hint
 
 
-def test_known_models_cover_the_defaults() -> None:
-    for provider in ("gemini", "openai", "local"):
-        provider_models = [m for (p, m) in KNOWN_MODELS if p == provider]
-        assert provider_models, provider
+# The published native sizes of the default models (Gemini, OpenAI and MiniLM documentation).
+DEFAULT_SIZES = {"gemini": 3072, "openai": 1536, "local": 384}
+
+
+@pytest.mark.parametrize("provider", sorted(DEFAULT_SIZES))
+def test_known_models_cover_the_defaults(provider: str) -> None:
+    settings = EmbeddingSettings(provider=provider)
+    model = settings.model_name  # the model a user gets when none is configured
+    assert (provider, model) in KNOWN_MODELS, (provider, model)
+    spec = KNOWN_MODELS[(provider, model)]
+    assert (spec.provider, spec.model, spec.dimension) == (provider, model, DEFAULT_SIZES[provider])
+    assert settings.effective_dimension == DEFAULT_SIZES[provider]
+    provider_obj = get_embedding_provider(provider, api_key="k")
+    assert provider_obj.model_id == f"{provider}:{model}:{DEFAULT_SIZES[provider]}"
+
+
+def test_the_default_settings_use_a_known_model() -> None:
+    settings = Settings()
+    embeddings = settings.embeddings
+    spec = KNOWN_MODELS[(embeddings.provider, embeddings.model_name)]
+    assert (embeddings.provider, spec.model, spec.dimension) == ("gemini", "gemini-embedding-001", 3072)
+    assert embeddings.effective_dimension == spec.dimension
 
 
 @pytest.mark.parametrize(("provider", "env"), [("gemini", "GOOGLE_API_KEY"), ("openai", "OPENAI_API_KEY")])

@@ -58,7 +58,9 @@ PROVIDER_SECRETS = {
     "claude": "anthropic_api_key",
 }
 
-_warned_fallback = False
+# Credential files whose use as the keyring fallback was already announced in this process:
+# once per file, so each PLEXMIX_HOME (one per test) gets its own notice.
+_announced_files: set[Path] = set()
 
 
 def mask(value: str | None) -> str:
@@ -130,13 +132,12 @@ class CredentialStore:
         data = self._read_file()
         data[name] = value
         write_private_file(self.file, yaml.safe_dump(data, sort_keys=True))
-        global _warned_fallback
-        if not _warned_fallback:
+        if self.file not in _announced_files:
+            _announced_files.add(self.file)
             log.warning(
                 "No system keyring is available; secrets are stored in %s (readable only by you).",
                 self.file,
             )
-            _warned_fallback = True
         return str(self.file)
 
     def delete(self, name: str) -> None:

@@ -3,12 +3,16 @@
 :class:`SetupWizard` talks through two callables: ``ask(question, default, secret) -> answer``
 and ``say(rich_markup_text)``; ``wizard_input.ConsoleIO`` provides them on a terminal (secrets
 are read without echo). Every answer is checked on the spot and asked again with a reason when
-wrong; nothing is written until every question is answered; secrets never go to ``config.yaml``.
+wrong; nothing is written until every setting is answered (step 5, before the offer to sync), and
+then config.yaml and the secrets are written together even if Ctrl+C comes in between; secrets
+never go to ``config.yaml``.
 """
 
 from __future__ import annotations
 
 import logging
+import signal
+import threading
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -54,6 +58,12 @@ TOKEN_HELP = (
 
 
 # -- the wizard ----------------------------------------------------------------------------------
+class SetupInterruptedError(PlexMixError):
+    """Ctrl+C during the wizard; the message says what was saved (one line, no hint needed)."""
+
+    exit_code = 130  # 128 + SIGINT, as for any interrupted command
+
+
 @dataclass
 class WizardResult:
     config_path: Path
@@ -97,6 +107,7 @@ class SetupWizard:
         self.timeout = timeout
         self.secrets: dict[str, str] = {}  # new secrets, stored at the end
         self.values: dict[str, Any] = {}
+        self.saved = False  # config.yaml and the new secrets are written (all of them, or none)
 
     # -- helpers -------------------------------------------------------------------------------
     def _ask_valid(self, question: str, parse: Callable[[str], T], default: str | None = None,
@@ -132,6 +143,20 @@ class SetupWizard:
 
     # -- steps ---------------------------------------------------------------------------------
     def run(self) -> WizardResult:
+        """Every step in order; Ctrl+C becomes :class:`SetupInterruptedError`, saying what was saved."""
+        try:
+            result = self._ask_and_save()
+            result.sync_now = self.offer_sync()
+        except KeyboardInterrupt:
+            if self.saved:
+                raise SetupInterruptedError(
+                    f"Interrupted after saving: the settings are in {self.config_path}; "
+                    "run `plexmix sync` for the first sync."
+                ) from None
+            raise SetupInterruptedError("Interrupted before saving: nothing was changed.") from None
+        return result
+
+    def _ask_and_save(self) -> WizardResult:
         self.welcome()
         client = self.connect_plex()
         with client:
@@ -140,9 +165,7 @@ class SetupWizard:
         ai, embeddings = self.providers(google)
         self.values["ai.provider"], self.values["embeddings.provider"] = ai, embeddings
         self.data_folder()
-        result = self.save()
-        result.sync_now = self.offer_sync()
-        return result
+        return self.save()
 
     def welcome(self) -> None:
         self.say(
@@ -150,7 +173,7 @@ class SetupWizard:
             "PlexMix is free software under the MIT License: use, copy, change and share it; "
             "it comes with no warranty.\n"
             "This setup asks for your Plex server, optional AI keys and a data folder. "
-            "Nothing is saved until the last question; press Ctrl+C to stop at any time."
+            f"Nothing is saved before step 5 of {self.STEPS}; press Ctrl+C to stop at any time."
         )
 
     def connect_plex(self) -> PlexClient:
@@ -284,10 +307,12 @@ class SetupWizard:
             node[name] = value
         _check_settings(data, self.home, self.config_path)
         result = WizardResult(self.config_path, dict(self.values))
-        with quiet_fallback_warning():
+        # Ctrl+C here waits until both are written: never new secrets beside an old config.yaml.
+        with interrupts_deferred(), quiet_fallback_warning():
             for name, value in self.secrets.items():
                 result.stored[name] = self.credentials.set(name, value)
-        write_config_file(self.config_path, data)
+            write_config_file(self.config_path, data)
+            self.saved = True
         self.say(
             f"[green]✓[/] Saved {escape(str(self.config_path))} (readable only by you; no secrets in it)."
         )
@@ -339,6 +364,25 @@ def _check_settings(data: dict[str, Any], home: Path, path: Path) -> None:
             f"The settings in {path} are not valid together with the answers: {key}: {message}.",
             hint=f"Fix or remove {key} in {path}, then run `plexmix config init` again.",
         ) from exc
+
+
+@contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """Hold back Ctrl+C (SIGINT) until the block has finished, then raise KeyboardInterrupt.
+
+    Only the main thread receives signals; elsewhere the block runs unchanged.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt
 
 
 @contextmanager

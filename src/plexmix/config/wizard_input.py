@@ -129,6 +129,9 @@ class ConsoleIO:
                 "The setup needs answers, but the input ended.",
                 hint="Run `plexmix config init` in a terminal.",
             ) from None
+        except KeyboardInterrupt:
+            self.console.print()  # end the prompt's line: what follows starts on a line of its own
+            raise
         return answer if answer.strip() or default is None else default
 
     def say(self, text: str) -> None:

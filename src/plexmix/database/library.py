@@ -57,11 +57,18 @@ _ARTIST_COLUMNS = f"name, sort_name, summary, added_at, updated_at, {_TAG_COLUMN
 _ALBUM_COLUMNS = f"title, artist_id, year, added_at, updated_at, {_TAG_COLUMNS}"
 
 
-def _upsert_sql(table: str, columns: str) -> str:
+def _upsert_sql(table: str, columns: str, *, new_tags_known: bool = False) -> str:
+    """Insert or update by plex_key; ``new_tags_known`` marks inserted rows ``tags_synced = 1``.
+
+    An update leaves ``tags_synced`` alone: only the sync step that re-derived the tracks of a row
+    whose tags were unknown may mark it known (:func:`mark_tags_synced`).
+    """
     names = [c.strip() for c in columns.split(",")]
     updates = ", ".join(f"{c} = excluded.{c}" for c in names)
+    flag_column, flag_value = (", tags_synced", ", 1") if new_tags_known else ("", "")
     return (
-        f"INSERT INTO {table} (plex_key, {columns}) VALUES ({_placeholders(len(names) + 1)}) "
+        f"INSERT INTO {table} (plex_key, {columns}{flag_column}) "
+        f"VALUES ({_placeholders(len(names) + 1)}{flag_value}) "
         f"ON CONFLICT(plex_key) DO UPDATE SET {updates}"
     )
 
@@ -71,19 +78,21 @@ def _tag_values(item: ArtistLike | AlbumLike | TrackLike) -> tuple[str, str, str
 
 
 def upsert_artists(conn: sqlite3.Connection, artists: Sequence[ArtistLike]) -> UpsertCounts:
+    """Insert or update artists with their tags (new rows are marked ``tags_synced``)."""
     existing = _existing_rows(conn, "artists", _ARTIST_COLUMNS, [a.plex_key for a in artists])
     rows, counts = [], UpsertCounts()
     for a in artists:
         values = (a.name, a.sort_name, a.summary, a.added_at, a.updated_at, *_tag_values(a))
         if _classify(existing.get(a.plex_key), values, counts):
             rows.append((a.plex_key, *values))
-    conn.executemany(_upsert_sql("artists", _ARTIST_COLUMNS), rows)
+    conn.executemany(_upsert_sql("artists", _ARTIST_COLUMNS, new_tags_known=True), rows)
     return counts
 
 
 def upsert_albums(
     conn: sqlite3.Connection, albums: Sequence[AlbumLike], artist_ids: dict[str, int]
 ) -> UpsertCounts:
+    """Insert or update albums with their tags (new rows are marked ``tags_synced``)."""
     existing = _existing_rows(conn, "albums", _ALBUM_COLUMNS, [a.plex_key for a in albums])
     rows, counts = [], UpsertCounts()
     for a in albums:
@@ -91,7 +100,7 @@ def upsert_albums(
         values = (a.title, artist_id, a.year, a.added_at, a.updated_at, *_tag_values(a))
         if _classify(existing.get(a.plex_key), values, counts):
             rows.append((a.plex_key, *values))
-    conn.executemany(_upsert_sql("albums", _ALBUM_COLUMNS), rows)
+    conn.executemany(_upsert_sql("albums", _ALBUM_COLUMNS, new_tags_known=True), rows)
     return counts
 
 
@@ -307,6 +316,43 @@ def tag_map(conn: sqlite3.Connection, table: str) -> dict[str, TagTriple]:
         key: (_split(g), _split(m), _split(s))
         for key, g, m, s in conn.execute(f"SELECT plex_key, {_TAG_COLUMNS} FROM {table}")
     }
+
+
+def has_unknown_tags(conn: sqlite3.Connection) -> bool:
+    """True when some album or artist has tags not known to be read from Plex (rows from before schema 7)."""
+    sql = (
+        "SELECT EXISTS (SELECT 1 FROM albums WHERE tags_synced = 0) "
+        "OR EXISTS (SELECT 1 FROM artists WHERE tags_synced = 0)"
+    )
+    return bool(conn.execute(sql).fetchone()[0])
+
+
+# A stored track's tags of one kind are right if they equal what it inherits now (album, else
+# artist): a track's own tags win over inherited ones, so either way that is what Plex gives.
+_INHERITED = "COALESCE(NULLIF(al.{0}, ''), ar.{0}, '')"
+_STALE_TRACKS_SQL = (
+    "SELECT t.plex_key FROM tracks t LEFT JOIN albums al ON al.id = t.album_id "
+    "LEFT JOIN artists ar ON ar.id = t.artist_id "
+    "WHERE (al.tags_synced = 0 OR ar.tags_synced = 0) AND ("
+    + " OR ".join(f"t.{c} != {_INHERITED.format(c)}" for c in ("genres_text", "moods_text", "styles_text"))
+    + ") ORDER BY t.id"
+)
+
+
+def tracks_with_stale_tags(conn: sqlite3.Connection) -> list[str]:
+    """Plex keys of tracks of albums/artists with unknown tags whose tags may be wrong.
+
+    Call it after the album and artist tags were stored. A track listed here either has its own
+    tags (which differ from the inherited ones) or was written while the album's tags were
+    unknown: only Plex can tell, so the sync reads these tracks again.
+    """
+    return [key for (key,) in conn.execute(_STALE_TRACKS_SQL)]
+
+
+def mark_tags_synced(conn: sqlite3.Connection) -> None:
+    """Every album and artist now has its tags from Plex, and every track inherited them."""
+    conn.execute("UPDATE albums SET tags_synced = 1 WHERE tags_synced = 0")
+    conn.execute("UPDATE artists SET tags_synced = 1 WHERE tags_synced = 0")
 
 
 def _existing_rows(

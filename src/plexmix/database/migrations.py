@@ -237,6 +237,15 @@ M006_EMBEDDINGS_MODEL_INDEX = """
         CREATE INDEX idx_embeddings_model ON embeddings(model, track_id, text_hash);
 """
 
+# Whether the tags of an album/artist have been read from Plex. Migration 4 added the tag columns
+# empty, so a row from before it holds no tags although Plex may have some; every existing row is
+# marked unknown (0). An incremental sync that finds unknown rows lists albums and artists once,
+# re-reads the stored tracks that inherited from them, and then marks them known (1).
+M007_TAGS_SYNCED = """
+        ALTER TABLE albums ADD COLUMN tags_synced INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE artists ADD COLUMN tags_synced INTEGER NOT NULL DEFAULT 0;
+"""
+
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "core tables", M001_CORE_TABLES),
     (2, "tags and full-text search", M002_TAGS_AND_FTS),
@@ -244,6 +253,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (4, "album and artist tags", M004_ALBUM_ARTIST_TAGS),
     (5, "bulk switch for the FTS triggers", M005_FTS_BULK_SWITCH),
     (6, "covering index for embeddings by model", M006_EMBEDDINGS_MODEL_INDEX),
+    (7, "album and artist tags read from Plex", M007_TAGS_SYNCED),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

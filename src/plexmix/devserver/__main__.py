@@ -42,11 +42,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         print(f"Cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1
-    print(f"Plex emulator serving {len(library.tracks)} tracks", flush=True)
-    print(f"PLEX_URL={emu.url}", flush=True)
-    print(f"PLEX_TOKEN={emu.token}", flush=True)
-    print("Press Ctrl+C to stop.", flush=True)
-    try:
+    try:  # a Ctrl+C that comes while the banner is printed stops the server cleanly too
+        print(f"Plex emulator serving {len(library.tracks)} tracks", flush=True)
+        print(f"PLEX_URL={emu.url}", flush=True)
+        print(f"PLEX_TOKEN={emu.token}", flush=True)
+        print("Press Ctrl+C to stop.", flush=True)
         threading.Event().wait()
     except KeyboardInterrupt:
         pass

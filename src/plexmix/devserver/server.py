@@ -2,7 +2,7 @@
 
 It speaks HTTP/1.1 with keep-alive and ``Content-Length`` (no Nagle delay), answers XML like
 a real server, checks the token (``X-Plex-Token`` header or query parameter) and exposes test
-hooks: injected faults, a URL length limit, latency, and request counters.
+hooks: injected faults, a URL length limit, latency, held requests (traps), and request counters.
 
     with PlexEmulator(demo_library()) as emu:
         plex = PlexServer(emu.url, emu.token)
@@ -15,7 +15,6 @@ import hashlib
 import socket
 import sys
 import threading
-import time
 from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -23,7 +22,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from plexmix.devserver.faults import Fault, Hooks
+from plexmix.devserver.faults import Fault, Hooks, Trap
 from plexmix.devserver.library import MusicLibrary
 from plexmix.devserver.playlists import PlaylistStore
 from plexmix.devserver.query import select
@@ -203,6 +202,32 @@ class PlexEmulator:
         with self.hooks.lock:
             self.hooks.faults.clear()
 
+    def set_trap(
+        self,
+        nth: int = 1,
+        *,
+        method: str | None = None,
+        path_pattern: str | None = None,
+        hold_timeout: float = 60.0,
+    ) -> Trap:
+        """Hold the ``nth`` matching request from now on until ``trap.release`` is set.
+
+        ``trap.reached`` is set when it arrives and ``trap.answered`` once it was carried out;
+        ``path_pattern`` is a regular expression searched in the path (without the query).
+        """
+        trap = Trap(nth, method, path_pattern, hold_timeout)
+        with self.hooks.lock:
+            self.hooks.traps.append(trap)
+        return trap
+
+    def clear_traps(self) -> None:
+        """Remove every trap and let go of any request one still holds."""
+        with self.hooks.lock:
+            traps = list(self.hooks.traps)
+            self.hooks.traps.clear()
+        for trap in traps:
+            trap.release.set()
+
     @property
     def max_url_length(self) -> int | None:
         return self.hooks.max_url_length
@@ -237,6 +262,12 @@ class PlexEmulator:
         """(method, raw path with query) of recent requests, oldest first."""
         with self.hooks.lock:
             return list(self.hooks.request_log)
+
+    @property
+    def delays(self) -> list[tuple[int, str, float]]:
+        """(request number, ``"METHOD path"``, seconds) of each request that latency delayed."""
+        with self.hooks.lock:
+            return list(self.hooks.delays)
 
     @property
     def total_requests(self) -> int:
@@ -280,10 +311,23 @@ class PlexEmulator:
         params = parse_qsl(parts.query, keep_blank_values=True)
         hooks = self.hooks
         query_type = next((v for k, v in params if k == "type"), None)
-        hooks.record(method, path, query_type)
-        delay = hooks.delay()
-        if delay > 0:
-            time.sleep(delay)
+        number = hooks.record(method, path, query_type)
+        traps = hooks.traps_for(method, path)
+        for trap in traps:
+            trap.reached.set()
+        for trap in traps:
+            trap.release.wait(trap.hold_timeout)
+        try:
+            hooks.pause(number, method, path)
+            return self._answer(method, raw_path, path, params, headers)
+        finally:
+            for trap in traps:
+                trap.answered.set()
+
+    def _answer(
+        self, method: str, raw_path: str, path: str, params: list[tuple[str, str]], headers: dict[str, str]
+    ) -> Response:
+        hooks = self.hooks
         limit = hooks.max_url_length
         if limit is not None and len(raw_path) > limit:
             return error(414, "Request-URI Too Long")

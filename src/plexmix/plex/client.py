@@ -4,8 +4,9 @@
   session that retries 429/5xx (honouring ``Retry-After``) and can be rate limited.
 * Lists artists/albums/tracks page by page (``page_size`` items per request) and parses the
   XML itself: no plexapi objects, no auto-reload, never one request per item.
-* Writes playlists in URL-length-bounded chunks (first chunk creates, later chunks add) and
-  replaces their content in place, so a playlist keeps its ratingKey.
+* Reads tracks by key and writes playlists in URL-length-bounded chunks (first chunk creates,
+  later chunks add; a replace keeps the playlist's ratingKey). One URL budget serves both, and a
+  server that answers 414 (URI too long) halves it (:class:`~plexmix.plex.transport.UrlBudget`).
 
 Library indexes given to :meth:`PlexClient.select_library` are **1-based** (as listed to users).
 """
@@ -65,14 +66,14 @@ class PlexClient(PlaylistOps):
         library: str | int | None = None,
         max_url_length: int = DEFAULT_MAX_URL_LENGTH,
     ) -> None:
-        from plexmix.plex.transport import make_session
+        from plexmix.plex.transport import UrlBudget, make_session
 
         self.url = url.rstrip("/")
         self.safe_url = _safe_url(self.url)
         self._token = token
         self.timeout = timeout
         self.page_size = max(1, int(page_size))
-        self.max_url_length = max(200, int(max_url_length))
+        self.url_budget = UrlBudget(max_url_length)
         self.limiter = TokenBucket(requests_per_second) if requests_per_second else None
         self.session = make_session(
             session=session, max_retries=max_retries, backoff_factor=backoff_factor, limiter=self.limiter
@@ -83,6 +84,11 @@ class PlexClient(PlaylistOps):
 
     def __repr__(self) -> str:
         return f"PlexClient({self.safe_url!r})"
+
+    @property
+    def max_url_length(self) -> int:
+        """The current URL budget (path + query); it halves when the server answers 414."""
+        return self.url_budget.limit
 
     def close(self) -> None:
         self.session.close()
@@ -302,18 +308,23 @@ class PlexClient(PlaylistOps):
     def fetch_tracks(self, keys: Sequence[str]) -> list[PlexTrack]:
         """Tracks by ratingKey: one ``/library/metadata/k1,k2,...`` request per URL-sized chunk.
 
-        Unknown keys are skipped; the result follows the order of ``keys``.
+        Unknown keys are skipped; the result follows the order of ``keys``. A server that
+        refuses a URL as too long (414) makes it start again with shorter requests.
         """
         wanted = [k for k in dict.fromkeys(str(k) for k in keys) if k]
+        found = self.url_budget.run(lambda limit: self._tracks_by_key(wanted, limit))
+        return [found[k] for k in wanted if k in found]
+
+    def _tracks_by_key(self, keys: Sequence[str], max_length: int) -> dict[str, PlexTrack]:
         found: dict[str, PlexTrack] = {}
         prefix = "/library/metadata/"
-        for chunk in key_chunks(wanted, fixed=len(prefix), sep_len=1, max_length=self.max_url_length):
+        for chunk in key_chunks(keys, fixed=len(prefix), sep_len=1, max_length=max_length):
             root = self._query(prefix + ",".join(chunk), action="fetch tracks", missing_ok=True)
             for el in root if root is not None else []:
                 if is_kind(el, "track"):
                     track = parse_track(el)
                     found[track.rating_key] = track
-        return [found[k] for k in wanted if k in found]
+        return found
 
 
 __all__ = [

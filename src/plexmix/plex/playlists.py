@@ -3,14 +3,16 @@
 Every request names many tracks at once, within the client's URL budget: the first chunk
 creates the playlist (``POST /playlists?...&uri=...``), later chunks add
 (``PUT /playlists/ID/items?uri=...``). A replace clears the items
-(``DELETE /playlists/ID/items``) and adds the new ones, so the ratingKey never changes.
+(``DELETE /playlists/ID/items``) and adds the new ones, so the ratingKey never changes. Both
+are safe to repeat from the start, so a 414 (URL too long) makes them start again with shorter
+requests (:class:`~plexmix.plex.transport.UrlBudget`, shared with the reads by key).
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode
 
@@ -24,8 +26,9 @@ if TYPE_CHECKING:
 
     from plexapi.server import PlexServer
 
+    from plexmix.plex.transport import UrlBudget
+
 log = logging.getLogger(__name__)
-_MIN_URL_LENGTH = 250
 
 _LIBRARY_URI = "server://{mid}/com.plexapp.plugins.library/library/metadata/"
 
@@ -33,7 +36,7 @@ _LIBRARY_URI = "server://{mid}/com.plexapp.plugins.library/library/metadata/"
 class PlaylistOps:
     """Mixed into PlexClient; relies on its ``_query``, ``_pages``, ``server`` and URL budget."""
 
-    max_url_length: int
+    url_budget: UrlBudget
 
     if TYPE_CHECKING:
 
@@ -101,35 +104,22 @@ class PlaylistOps:
         return info
 
     # -- writing ----------------------------------------------------------------------------
-    def _uri_chunks(self, path_len: int, keys: Sequence[str], chunk_size: int | None) -> Iterator[str]:
-        """Encoded ``uri=`` values, each keeping its request within ``max_url_length``."""
+    def _uri_chunks(
+        self, path_len: int, keys: Sequence[str], chunk_size: int | None, max_length: int
+    ) -> Iterator[str]:
+        """Encoded ``uri=`` values, each keeping its request within ``max_length``."""
         mid = self.server.machineIdentifier
         prefix = quote(_LIBRARY_URI.format(mid=mid), safe="")
         sep = quote(",", safe="")
         fixed = path_len + len("&uri=") + len(prefix)
         for chunk in key_chunks(
-            keys, fixed=fixed, sep_len=len(sep), max_length=self.max_url_length, max_keys=chunk_size
+            keys, fixed=fixed, sep_len=len(sep), max_length=max_length, max_keys=chunk_size
         ):
             yield prefix + sep.join(chunk)
 
     def _add(self, key: str, uris: Iterator[str]) -> None:
         for uri in uris:
             self._query(f"/playlists/{key}/items?uri={uri}", action="add tracks to a playlist", method="PUT")
-
-    def _shrinking_on_414(self, write: Callable[[], PlaylistInfo]) -> PlaylistInfo:
-        """Run ``write``; when the server refuses a URL as too long (414), halve the URL budget
-        and run it again (both writes below are safe to repeat from the start)."""
-        from plexmix.plex.transport import PlexHTTPError
-
-        while True:
-            try:
-                return write()
-            except PlexHTTPError as exc:
-                if exc.status != 414 or self.max_url_length <= _MIN_URL_LENGTH:
-                    raise
-                self.max_url_length = max(_MIN_URL_LENGTH, self.max_url_length // 2)
-                log.info("The server refused a long URL (414); retrying with requests of at most "
-                         "%d characters.", self.max_url_length)  # fmt: skip
 
     def create_playlist(
         self,
@@ -143,10 +133,15 @@ class PlaylistOps:
         If a later chunk fails, the half-built playlist is deleted again and the error raised; a
         414 (URL too long) makes it start again with shorter requests.
         """
-        return self._shrinking_on_414(lambda: self._create(title, track_keys, summary, chunk_size))
+        return self.url_budget.run(lambda limit: self._create(title, track_keys, summary, chunk_size, limit))
 
     def _create(
-        self, title: str, track_keys: Sequence[str], summary: str | None, chunk_size: int | None
+        self,
+        title: str,
+        track_keys: Sequence[str],
+        summary: str | None,
+        chunk_size: int | None,
+        max_length: int,
     ) -> PlaylistInfo:
         keys = [str(k) for k in track_keys if str(k)]
         if not title.strip():
@@ -154,7 +149,7 @@ class PlaylistOps:
         if not keys:
             raise PlaylistError("Cannot create an empty playlist.", hint="Give it at least one track.")
         head = f"/playlists?{urlencode({'type': 'audio', 'title': title, 'smart': '0'})}"
-        uris = self._uri_chunks(len(head), keys, chunk_size)
+        uris = self._uri_chunks(len(head), keys, chunk_size, max_length)
         root = self._query(f"{head}&uri={next(uris)}", action="create a playlist", method="POST")
         created = next(
             (el for el in (root if root is not None else []) if el.get("type") == "playlist"), None
@@ -183,7 +178,9 @@ class PlaylistOps:
         chunk_size: int | None = None,
     ) -> PlaylistInfo:
         """Replace a playlist's tracks (and optionally title/summary) in place: same ratingKey."""
-        return self._shrinking_on_414(lambda: self._replace(key, track_keys, title, summary, chunk_size))
+        return self.url_budget.run(
+            lambda limit: self._replace(key, track_keys, title, summary, chunk_size, limit)
+        )
 
     def _replace(
         self,
@@ -192,12 +189,13 @@ class PlaylistOps:
         title: str | None,
         summary: str | None,
         chunk_size: int | None,
+        max_length: int,
     ) -> PlaylistInfo:
         self._require(key)
         keys = [str(k) for k in track_keys if str(k)]
         self._clear(key)
         path_len = len(f"/playlists/{key}/items?")
-        self._add(key, self._uri_chunks(path_len, keys, chunk_size))
+        self._add(key, self._uri_chunks(path_len, keys, chunk_size, max_length))
         if title is not None or summary is not None:
             self._edit(key, title, summary)
         return self._require(key)

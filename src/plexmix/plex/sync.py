@@ -4,7 +4,9 @@
   hard-delete what Plex no longer has.
 * **incremental**: only what changed since the last successful sync (``updatedAt`` with a safety
   margin, plus tracks played or rated since), the tracks of changed albums/artists, and deletions,
-  which are looked for only when the counts say some happened.
+  which are looked for only when the counts say some happened. Once after an upgrade from a
+  schema before 7, it first lists every album and artist to learn their tags (see
+  ``_learn_unknown_tags``).
 
 Every batch is its own transaction, so a sync killed at any point leaves a consistent database;
 its history row stays ``running`` and is marked ``interrupted`` by the next sync, which then
@@ -13,6 +15,7 @@ completes exactly (an incremental sync starts from the last *successful* one).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -115,27 +118,36 @@ class SyncEngine:
     def _full(self, report: SyncReport) -> None:
         totals = {kind: self.client.count(kind) for kind in ("artist", "album", "track")}
         # All three listings are fetched ahead in background threads while batches are written.
-        artists, albums, tracks = (
-            prefetch(self.client.iter_pages(kind), depth=4, name=f"plex-{kind}s")
-            for kind in ("artist", "album", "track")
-        )
-        seen: set[str] = set()
-        with self.db.bulk_inserts():
-            artist_tags = self._sync_artists(report, _flatten(artists), totals["artist"])
-            album_tags, album_years = self._sync_albums(report, _flatten(albums), totals["album"])
-            self.progress.start("Tracks", totals["track"])
-            tag_cache = TagCache(self.db.conn)
-            for batch in batched(_flatten(tracks), self.batch_size):
-                self._write_tracks(report, batch, album_tags, artist_tags, album_years, tag_cache)
-                seen.update(t.rating_key for t in batch)
-                self.progress.advance("Tracks", len(batch))
-            self.progress.finish("Tracks")
+        # Closing them when the block ends, however it ends, stops those threads there and then.
+        with contextlib.ExitStack() as listings:
+            artists, albums, tracks = (
+                listings.enter_context(
+                    contextlib.closing(prefetch(self.client.iter_pages(kind), depth=4, name=f"plex-{kind}s"))
+                )
+                for kind in ("artist", "album", "track")
+            )
+            seen: set[str] = set()
+            with self.db.bulk_inserts():
+                artist_tags = self._sync_artists(report, _flatten(artists), totals["artist"])
+                album_tags, album_years = self._sync_albums(report, _flatten(albums), totals["album"])
+                self.progress.start("Tracks", totals["track"])
+                tag_cache = TagCache(self.db.conn)
+                for batch in batched(_flatten(tracks), self.batch_size):
+                    self._write_tracks(report, batch, album_tags, artist_tags, album_years, tag_cache)
+                    seen.update(t.rating_key for t in batch)
+                    self.progress.advance("Tracks", len(batch))
+                self.progress.finish("Tracks")
         report.tracks_seen = len(seen)
         gone = library.all_track_keys(self.db.conn) - seen
         self._delete(report, gone)
+        with self.db.transaction() as tx:  # every track was derived from tags just read
+            library.mark_tags_synced(tx)
 
     def _incremental(self, report: SyncReport, since: int) -> None:
         conn = self.db.conn
+        # A database from before schema 7 may hold albums/artists whose tags were never read.
+        unknown_tags = library.has_unknown_tags(conn)
+        stale = self._learn_unknown_tags(report) if unknown_tags else []
         changed_artists = list(self.client.iter_artists(updated_since=since))
         changed_albums = list(self.client.iter_albums(updated_since=since))
         self._sync_artists(report, changed_artists, len(changed_artists))
@@ -154,7 +166,7 @@ class SyncEngine:
         inherited = self._track_keys_of(
             [a.rating_key for a in changed_albums], [a.rating_key for a in changed_artists]
         )
-        missing = [k for k in inherited if k not in fetched]
+        missing = [k for k in dict.fromkeys([*inherited, *stale]) if k not in fetched]
         for track in self.client.fetch_tracks(missing) if missing else []:
             fetched[track.rating_key] = track
 
@@ -166,6 +178,25 @@ class SyncEngine:
         self.progress.finish("Tracks")
         report.tracks_seen = len(fetched)
         self._reconcile_deletions(report, album_tags, artist_tags, album_years)
+        if unknown_tags:
+            with self.db.transaction() as tx:  # only now: a sync killed before this redoes the step
+                library.mark_tags_synced(tx)
+
+    def _learn_unknown_tags(self, report: SyncReport) -> list[str]:
+        """Read the tags of albums/artists stored before they were kept (an upgraded database).
+
+        Lists every artist and album once (no tracks), stores their tags, and returns the stored
+        tracks that may have inherited wrong (empty) tags from them, to be read again. The rows
+        are marked known only at the end of the sync, after those tracks were written.
+        """
+        log.info("Reading album and artist tags once: this database was made by an older PlexMix.")
+        artists = list(self.client.iter_artists())
+        self._sync_artists(report, artists, len(artists))
+        albums = list(self.client.iter_albums())
+        self._sync_albums(report, albums, len(albums))
+        stale = library.tracks_with_stale_tags(self.db.conn)
+        log.info("Reading %d tracks again whose tags may have come from those albums.", len(stale))
+        return stale
 
     def _reconcile_deletions(
         self,

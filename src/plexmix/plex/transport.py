@@ -11,8 +11,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -33,6 +33,8 @@ AUTH_HINT = (
     "then run `plexmix config set plex.token` (or set PLEX_TOKEN)."
 )
 _STATUS = re.compile(r"^\((\d{3})\)")
+MIN_URL_LENGTH = 200  # path + query: the URL budget never shrinks below this
+T = TypeVar("T")
 
 
 class PlexHTTPError(PlexError):
@@ -41,6 +43,44 @@ class PlexHTTPError(PlexError):
     def __init__(self, message: str, hint: str | None = None, *, status: int | None = None) -> None:
         super().__init__(message, hint)
         self.status = status
+
+
+class UrlBudget:
+    """The longest request URL (path + query) sent to one server, for reads and writes alike.
+
+    Requests that name many ratingKeys are split to fit ``limit``. A server stricter than that
+    answers 414 (URI too long): :meth:`run` then halves the budget and starts the operation again,
+    until it fits or the budget reaches :data:`MIN_URL_LENGTH`. The smaller budget is kept for
+    later requests.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = max(MIN_URL_LENGTH, int(limit))
+
+    def run(self, operation: Callable[[int], T]) -> T:
+        """``operation(limit)``, again from the start with half the limit after each 414.
+
+        The operation must be safe to repeat from its beginning (reads are; see the playlist
+        writes for how they are made so).
+        """
+        while True:
+            limit = self.limit
+            try:
+                return operation(limit)
+            except PlexHTTPError as exc:
+                if exc.status != 414 or not self._shrink(limit):
+                    raise
+
+    def _shrink(self, refused: int) -> bool:
+        """Halve the budget after ``refused`` was too long; False when it cannot shrink more."""
+        if self.limit < refused:
+            return True  # another request already shrank it meanwhile
+        if refused <= MIN_URL_LENGTH:
+            return False
+        self.limit = max(MIN_URL_LENGTH, refused // 2)
+        log.info("The server refused a long URL (414); retrying with requests of at most "
+                 "%d characters.", self.limit)  # fmt: skip
+        return True
 
 
 class LimitedAdapter(HTTPAdapter):
