@@ -23,11 +23,11 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from emulator_process import EmulatorProcess
 
-from plexmix.database.embedding_store import save_embeddings
-from plexmix.database.indexer import ensure_index
-from plexmix.database.sqlite_manager import SQLiteManager
 from plexmix.plex.client import PlexClient
-from plexmix.plex.sync import SyncEngine
+from plexmix.services.embed import ensure_index
+from plexmix.services.sync import SyncEngine
+from plexmix.storage.embedding_store import save_embeddings
+from plexmix.storage.sqlite_manager import SQLiteManager
 
 MODEL_ID = "local:all-MiniLM-L6-v2-onnx-int8:384"
 

@@ -1,7 +1,7 @@
 """`create` benchmark on a 100k-track library: retrieval latency and Plex requests per playlist.
 
 Builds the library from ../shared/data (real tracks, repeated with suffixes as the emulator does),
-writes it into SQLite through plexmix.database.library (the sync's own write path), stores a random
+writes it into SQLite through plexmix.storage.library (the sync's own write path), stores a random
 normalised 384-dim vector per track as the local model's embeddings (through refresh_embeddings,
 so the embedding store and the FAISS index are the real ones), then runs PlaylistGenerator.generate
 (filters + FAISS + FTS + diversity, curator ``none``) for ~30 moods with and without filters. The
@@ -24,20 +24,20 @@ from pathlib import Path
 
 import numpy as np
 
-from plexmix.ai import NoneProvider
-from plexmix.database import library as db_library
-from plexmix.database.indexer import ensure_index, refresh_embeddings
-from plexmix.database.models import AlbumRecord, ArtistRecord, TrackRecord, normalize_tags
-from plexmix.database.queries import TrackFilters
-from plexmix.database.sqlite_manager import SQLiteManager
 from plexmix.devserver.csv_loader import load_library
 from plexmix.devserver.library import MusicLibrary
 from plexmix.devserver.server import PlexEmulator
 from plexmix.playlist.generator import PlaylistGenerator, PlaylistRequest
 from plexmix.playlist.publish import publish
 from plexmix.plex.client import PlexClient
-from plexmix.utils.embedding_providers.base import EmbeddingProvider
-from plexmix.utils.embedding_providers.local_onnx import DIMENSION, ONNX_MODEL_NAME, LocalOnnxProvider
+from plexmix.providers.ai import NoneProvider
+from plexmix.providers.embeddings.base import EmbeddingProvider
+from plexmix.providers.embeddings.local_onnx import DIMENSION, ONNX_MODEL_NAME, LocalOnnxProvider
+from plexmix.services.embed import ensure_index, refresh_embeddings
+from plexmix.storage import library as db_library
+from plexmix.storage.models import AlbumRecord, ArtistRecord, TrackRecord, normalize_tags
+from plexmix.storage.queries import TrackFilters
+from plexmix.storage.sqlite_manager import SQLiteManager
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 SOURCES = [SHARED / "spotify_114_genres_sample.csv", SHARED / "tidytuesday_spotify_songs.csv.gz"]

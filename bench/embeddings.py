@@ -32,11 +32,11 @@ from pathlib import Path
 
 import numpy as np
 
-from plexmix.database.embedding_store import pending_tracks
-from plexmix.database.indexer import refresh_embeddings
-from plexmix.database.sqlite_manager import SQLiteManager
-from plexmix.database.vector_index import VectorIndex
-from plexmix.utils.embedding_providers.local_onnx import LocalOnnxProvider
+from plexmix.providers.embeddings.local_onnx import LocalOnnxProvider
+from plexmix.services.embed import refresh_embeddings
+from plexmix.storage.embedding_store import pending_tracks
+from plexmix.storage.sqlite_manager import SQLiteManager
+from plexmix.storage.vector_index import VectorIndex
 
 REPO = Path(__file__).resolve().parents[1]
 CSV_PATH = REPO.parent / "shared" / "data" / "tidytuesday_spotify_songs.csv.gz"

@@ -16,9 +16,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from plexmix.database import library
-from plexmix.database.models import Album, Artist, TrackRecord
-from plexmix.database.sqlite_manager import SQLiteManager
+from plexmix.storage import library
+from plexmix.storage.models import Album, Artist, TrackRecord
+from plexmix.storage.sqlite_manager import SQLiteManager
 
 GENRES = ["rock", "pop", "jazz", "edm", "r&b", "latin", "rap", "ambient", "classical", "folk"]
 MOODS = ["melancholy", "energetic", "mellow", "cheerful", "brooding", "party"]

@@ -21,9 +21,9 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from emulator_process import EmulatorProcess
 
-from plexmix.database.sqlite_manager import SQLiteManager
 from plexmix.plex.client import PlexClient
-from plexmix.plex.sync import SyncEngine
+from plexmix.services.sync import SyncEngine
+from plexmix.storage.sqlite_manager import SQLiteManager
 
 ROWS = 28_352
 

@@ -505,8 +505,8 @@ def test_example_config_loads(tmp_path: Path) -> None:
 
 
 def test_schema_doc_describes_every_table_and_migration(tmp_path: Path) -> None:
-    from plexmix.database.migrations import MIGRATIONS
-    from plexmix.database.sqlite_manager import SQLiteManager
+    from plexmix.storage.migrations import MIGRATIONS
+    from plexmix.storage.sqlite_manager import SQLiteManager
 
     text = (REPO / "docs" / "database-schema.md").read_text(encoding="utf-8")
     with SQLiteManager(tmp_path / "schema.db") as db:

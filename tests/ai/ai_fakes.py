@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from datafiles import shared_data
-from plexmix.ai import (
+from plexmix.providers.ai import (
     AIProvider,
     Candidate,
     ClaudeProvider,

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from ai_fakes import KITS, FakeLLMServer, Kit, load_candidates, start_server
 
-from plexmix.ai import Candidate
+from plexmix.providers.ai import Candidate
 
 
 @pytest.fixture

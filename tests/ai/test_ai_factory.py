@@ -7,7 +7,8 @@ import sys
 
 import pytest
 
-from plexmix.ai import (
+from plexmix.errors import ConfigError, CredentialError, UsageError
+from plexmix.providers.ai import (
     PROVIDERS,
     ClaudeProvider,
     GeminiProvider,
@@ -16,7 +17,6 @@ from plexmix.ai import (
     OpenAIProvider,
     get_ai_provider,
 )
-from plexmix.errors import ConfigError, CredentialError, UsageError
 
 
 def test_registry_names_and_classes():
@@ -98,7 +98,7 @@ def test_local_requires_base_url_and_model():
 
 def test_importing_the_package_imports_no_sdk():
     code = (
-        "import sys, plexmix.ai\n"
+        "import sys, plexmix.providers.ai\n"
         "heavy = [m for m in ('openai', 'anthropic', 'google.genai', 'httpx2') if m in sys.modules]\n"
         "print(','.join(heavy))"
     )

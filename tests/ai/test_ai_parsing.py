@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from plexmix.ai.parsing import InvalidAnswerError, load_json, parse_answer
+from plexmix.providers.ai.parsing import InvalidAnswerError, load_json, parse_answer
 
 
 def test_plain_object():

@@ -7,9 +7,9 @@ import dataclasses
 import pytest
 from ai_fakes import load_candidates
 
-from plexmix.ai import Candidate, get_ai_provider
-from plexmix.ai.pricing import PRICES_PER_MTOK, estimate_cost, price_for
-from plexmix.ai.prompt import (
+from plexmix.providers.ai import Candidate, get_ai_provider
+from plexmix.providers.ai.pricing import PRICES_PER_MTOK, estimate_cost, price_for
+from plexmix.providers.ai.prompt import (
     SYSTEM_PROMPT,
     TABLE_HEADER,
     build_prompt,

@@ -8,8 +8,8 @@ import logging
 import pytest
 from ai_fakes import SECRET, Reply
 
-from plexmix.ai import Candidate
 from plexmix.errors import AIProviderError
+from plexmix.providers.ai import Candidate
 
 MOOD = "rainy sunday morning with coffee"
 

@@ -11,9 +11,9 @@ from typing import ClassVar
 import pytest
 from ai_fakes import load_candidates
 
-from plexmix.ai.base import AIProvider
-from plexmix.ai.none_provider import NoneProvider
 from plexmix.errors import AIProviderError, UsageError
+from plexmix.providers.ai.base import AIProvider
+from plexmix.providers.ai.none_provider import NoneProvider
 
 
 class StatusError(Exception):

@@ -106,7 +106,7 @@ def test_debug_shows_the_traceback(isolated_env: Path) -> None:
 
 
 def test_ctrl_c_exits_130(monkeypatch: pytest.MonkeyPatch) -> None:
-    from plexmix.database import playlists
+    from plexmix.storage import playlists
 
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
@@ -120,7 +120,7 @@ def test_ctrl_c_exits_130(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_unexpected_error_has_no_traceback_and_suggests_debug(monkeypatch: pytest.MonkeyPatch) -> None:
-    from plexmix.database import playlists
+    from plexmix.storage import playlists
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("kaput")

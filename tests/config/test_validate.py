@@ -15,9 +15,9 @@ from config_fakes import BAD_KEY, GOOD_KEY, PLEX_TOKEN, closed_port, emulator, k
 from typer.testing import CliRunner
 
 from plexmix.cli.main import app
-from plexmix.database.sqlite_manager import SQLiteManager
-from plexmix.database.vector_index import VectorIndex
 from plexmix.devserver.server import PlexEmulator
+from plexmix.storage.sqlite_manager import SQLiteManager
+from plexmix.storage.vector_index import VectorIndex
 
 runner = CliRunner()
 LOCAL_ID = "local:all-MiniLM-L6-v2-onnx-int8:384"

@@ -13,9 +13,9 @@ from config_fakes import PLEX_TOKEN, closed_port, emulator
 
 from plexmix.config.credentials import CredentialStore
 from plexmix.config.loader import load_settings
-from plexmix.config.wizard import SetupInterruptedError, SetupWizard
-from plexmix.config.wizard_input import AnswerError, parse_plex_url, parse_token
 from plexmix.devserver.server import PlexEmulator
+from plexmix.services.setup import SetupInterruptedError, SetupWizard
+from plexmix.services.setup_input import AnswerError, parse_plex_url, parse_token
 
 FAKE_OPENAI = "sk-FAKE-openai-key-000111222"
 FAKE_GOOGLE = "AIzaFAKE-google-key-0123456789"

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from plexmix.database import migrations
-from plexmix.utils.embedding_providers.base import BatchFailedError, EmbeddingProvider
+from plexmix.providers.embeddings.base import BatchFailedError, EmbeddingProvider
+from plexmix.storage import migrations
 
 
 def open_library(path: Path) -> sqlite3.Connection:

@@ -10,17 +10,17 @@ import numpy as np
 import pytest
 from embedding_db_fakes import HashProvider, add_track, open_library
 
-from plexmix.database.embedding_store import (
+from plexmix.errors import IndexMismatchError
+from plexmix.providers.embeddings import text_hash, track_text
+from plexmix.services.embed import ensure_index, refresh_embeddings
+from plexmix.storage.embedding_store import (
     content_checksum,
     embedding_stats,
     load_vectors,
     pending_tracks,
     save_embeddings,
 )
-from plexmix.database.indexer import ensure_index, refresh_embeddings
-from plexmix.database.vector_index import VectorIndex, read_index_metadata
-from plexmix.errors import IndexMismatchError
-from plexmix.utils.embeddings import text_hash, track_text
+from plexmix.storage.vector_index import VectorIndex, read_index_metadata
 
 
 @pytest.fixture
@@ -294,7 +294,7 @@ def test_embedding_stats(conn: sqlite3.Connection, index_path: Path) -> None:
 
 
 def test_real_local_model_end_to_end(conn: sqlite3.Connection, index_path: Path) -> None:
-    from plexmix.utils.embeddings import get_embedding_provider
+    from plexmix.providers.embeddings import get_embedding_provider
 
     provider = get_embedding_provider("local")
     report = refresh_embeddings(conn, provider, index_path)
@@ -309,7 +309,7 @@ def test_real_local_model_end_to_end(conn: sqlite3.Connection, index_path: Path)
 
 
 def test_works_on_the_sqlite_manager_connection(tmp_path: Path, index_path: Path) -> None:
-    from plexmix.database.sqlite_manager import SQLiteManager
+    from plexmix.storage.sqlite_manager import SQLiteManager
 
     with SQLiteManager(tmp_path / "managed.db") as db:
         with db.transaction():

@@ -24,17 +24,17 @@ import pytest
 from typer.testing import CliRunner
 
 from plexmix.cli.main import app
-from plexmix.database import history
-from plexmix.database.embedding_store import save_embeddings
-from plexmix.database.migrations import LATEST_VERSION, current_version, migrate
-from plexmix.database.playlists import save_playlist
-from plexmix.database.sqlite_manager import SQLiteManager
 from plexmix.devserver.csv_loader import load_library
 from plexmix.devserver.library import ManualClock, MusicLibrary
 from plexmix.devserver.server import PlexEmulator
 from plexmix.errors import PlexMixError
 from plexmix.plex.client import PlexClient
-from plexmix.plex.sync import SyncEngine
+from plexmix.services.sync import SyncEngine
+from plexmix.storage import history
+from plexmix.storage.embedding_store import save_embeddings
+from plexmix.storage.migrations import LATEST_VERSION, current_version, migrate
+from plexmix.storage.playlists import save_playlist
+from plexmix.storage.sqlite_manager import SQLiteManager
 
 TIDY = "tidytuesday_spotify_songs.csv.gz"
 # Tables the migrations fill themselves; everything else an older PlexMix wrote is copied.

@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from plexmix.database import history, library, playlists, queries
-from plexmix.database.library import TagCache, key_map, upsert_albums, upsert_artists, upsert_tracks
-from plexmix.database.models import Album, Artist, Track
-from plexmix.database.queries import TrackFilters
-from plexmix.database.sqlite_manager import SQLiteManager
+from plexmix.storage import history, library, playlists, queries
+from plexmix.storage.library import TagCache, key_map, upsert_albums, upsert_artists, upsert_tracks
+from plexmix.storage.models import Album, Artist, Track
+from plexmix.storage.queries import TrackFilters
+from plexmix.storage.sqlite_manager import SQLiteManager
 
 
 def _track(key: str, title: str, artist: str, album: str, **extra: object) -> Track:

@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from plexmix.database import migrations
-from plexmix.database.library import (
+from plexmix.errors import DatabaseError
+from plexmix.storage import migrations
+from plexmix.storage.library import (
     has_unknown_tags,
     key_map,
     mark_tags_synced,
@@ -15,9 +16,8 @@ from plexmix.database.library import (
     upsert_artists,
     upsert_tracks,
 )
-from plexmix.database.models import Album, Artist, Track
-from plexmix.database.sqlite_manager import SQLiteManager
-from plexmix.errors import DatabaseError
+from plexmix.storage.models import Album, Artist, Track
+from plexmix.storage.sqlite_manager import SQLiteManager
 
 
 def test_new_database_has_every_table_and_latest_version(tmp_path: Path) -> None:

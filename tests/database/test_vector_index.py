@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from plexmix.database import vector_index as vi
-from plexmix.database.vector_index import VectorIndex, ids_checksum, read_index_metadata
 from plexmix.errors import EmbeddingError, IndexMismatchError
+from plexmix.storage import vector_index as vi
+from plexmix.storage.vector_index import VectorIndex, ids_checksum, read_index_metadata
 
 MODEL = "test:hash-v1:32"
 

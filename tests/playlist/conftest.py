@@ -25,15 +25,15 @@ from playlist_helpers import (
     start_curator,
 )
 
-from plexmix.database.indexer import refresh_embeddings
-from plexmix.database.sqlite_manager import SQLiteManager
-from plexmix.database.vector_index import VectorIndex
 from plexmix.devserver.csv_loader import DEFAULT_NOW, build_library
 from plexmix.devserver.library import MusicLibrary
 from plexmix.devserver.server import PlexEmulator
 from plexmix.plex.client import PlexClient
-from plexmix.plex.sync import SyncEngine
-from plexmix.utils.embedding_providers.local_onnx import LocalOnnxProvider
+from plexmix.providers.embeddings.local_onnx import LocalOnnxProvider
+from plexmix.services.embed import refresh_embeddings
+from plexmix.services.sync import SyncEngine
+from plexmix.storage.sqlite_manager import SQLiteManager
+from plexmix.storage.vector_index import VectorIndex
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,7 @@ The session library: ~1,600 real tracks (both shared CSVs) with track-level genr
 The local ONNX model is slow on a loaded 2-core machine (~40 tracks/s), so the vectors it made
 are remembered in a content-addressed file (like PlexMix's own embedding cache); a cold run embeds
 everything for real. The file is keyed by everything that turns a text into a vector: the model
-and tokenizer bytes, the source of ``plexmix.utils.embedding_providers.local_onnx`` (truncation,
+and tokenizer bytes, the source of ``plexmix.providers.embeddings.local_onnx`` (truncation,
 padding, the ONNX feeds, mean pooling) and the versions of onnxruntime, tokenizers and numpy; each
 entry by the track text. Any change there means a new file, never a stale vector.
 Set PLEXMIX_TEST_NO_EMBED_CACHE=1 to bypass it.
@@ -34,9 +34,8 @@ from typer.testing import CliRunner, Result
 
 from plexmix.devserver.csv_loader import SongRow, read_rows
 from plexmix.devserver.server import PlexEmulator
-from plexmix.utils.embedding_providers import local_onnx
-from plexmix.utils.embedding_providers.local_onnx import TOKENIZER_PATH, LocalOnnxProvider, default_model_path
-from plexmix.utils.embeddings import text_hash
+from plexmix.providers.embeddings import local_onnx, text_hash
+from plexmix.providers.embeddings.local_onnx import TOKENIZER_PATH, LocalOnnxProvider, default_model_path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ai"))
 from ai_fakes import FakeLLMServer, OpenAIKit, Received, Reply, _Handler

@@ -21,7 +21,7 @@ from playlist_helpers import (
     runtime_versions,
 )
 
-from plexmix.utils.embedding_providers import local_onnx
+from plexmix.providers.embeddings import local_onnx
 
 # Edits of the real source: (what is there now, what a change would make of it).
 CODE_CHANGES = {

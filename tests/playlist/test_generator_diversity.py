@@ -13,15 +13,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from playlist_helpers import FAKE_KEY, Cli, Expect, Fact, FakeCurator, Work, assert_clean_error, load_facts
 
-from plexmix.ai import NoneProvider, OpenAIProvider
-from plexmix.ai.base import AIProvider
-from plexmix.database.queries import TrackFilters
-from plexmix.database.sqlite_manager import SQLiteManager
-from plexmix.database.vector_index import VectorIndex
 from plexmix.devserver.server import PlexEmulator
 from plexmix.playlist.diversity import spread_artists
 from plexmix.playlist.generator import GeneratedPlaylist, PlaylistGenerator, PlaylistRequest
-from plexmix.utils.embedding_providers.local_onnx import LocalOnnxProvider
+from plexmix.providers.ai import NoneProvider, OpenAIProvider
+from plexmix.providers.ai.base import AIProvider
+from plexmix.providers.embeddings.local_onnx import LocalOnnxProvider
+from plexmix.storage.queries import TrackFilters
+from plexmix.storage.sqlite_manager import SQLiteManager
+from plexmix.storage.vector_index import VectorIndex
 
 DAY = 86400
 

@@ -20,12 +20,12 @@ from playlist_helpers import (
     saved_playlists,
 )
 
-from plexmix.ai import OpenAIProvider
-from plexmix.database.sqlite_manager import SQLiteManager
-from plexmix.database.vector_index import VectorIndex
 from plexmix.devserver.server import PlexEmulator
 from plexmix.playlist.generator import FILL_REASON, PlaylistGenerator, PlaylistRequest
-from plexmix.utils.embedding_providers.local_onnx import LocalOnnxProvider
+from plexmix.providers.ai import OpenAIProvider
+from plexmix.providers.embeddings.local_onnx import LocalOnnxProvider
+from plexmix.storage.sqlite_manager import SQLiteManager
+from plexmix.storage.vector_index import VectorIndex
 
 OPENAI = ["--provider", "openai"]
 

@@ -19,14 +19,14 @@ from hypothesis import HealthCheck, Phase, assume, event, given, settings
 from hypothesis import strategies as st
 from playlist_helpers import FAKE_KEY, Expect, Fact, FakeCurator, load_facts, mentions, phrase_pattern
 
-from plexmix.ai import NoneProvider, OpenAIProvider
-from plexmix.ai.base import AIProvider
-from plexmix.database.queries import TrackFilters
-from plexmix.database.sqlite_manager import SQLiteManager
-from plexmix.database.vector_index import VectorIndex
 from plexmix.errors import PlaylistError
 from plexmix.playlist.generator import GeneratedPlaylist, PlaylistGenerator, PlaylistRequest
-from plexmix.utils.embedding_providers.local_onnx import LocalOnnxProvider
+from plexmix.providers.ai import NoneProvider, OpenAIProvider
+from plexmix.providers.ai.base import AIProvider
+from plexmix.providers.embeddings.local_onnx import LocalOnnxProvider
+from plexmix.storage.queries import TrackFilters
+from plexmix.storage.sqlite_manager import SQLiteManager
+from plexmix.storage.vector_index import VectorIndex
 
 INVENTED = 10**9
 # Mood text -> the years it implies (the documented meaning, not PlexMix's code).

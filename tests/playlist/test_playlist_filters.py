@@ -4,7 +4,6 @@ import datetime as dt
 
 import pytest
 
-from plexmix.database.queries import TrackFilters
 from plexmix.errors import UsageError
 from plexmix.playlist.diversity import pick_diverse, spread_artists
 from plexmix.playlist.filters import (
@@ -14,6 +13,7 @@ from plexmix.playlist.filters import (
     parse_rating,
     parse_year,
 )
+from plexmix.storage.queries import TrackFilters
 
 
 @pytest.mark.parametrize(

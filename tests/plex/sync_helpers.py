@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from plexmix.database.models import normalize_tags
 from plexmix.devserver.library import MusicLibrary
+from plexmix.storage.models import normalize_tags
 
 Row = tuple[Any, ...]
 

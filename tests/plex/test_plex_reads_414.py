@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 from sync_helpers import actual_tracks, assert_mirror_exact
 
-from plexmix.database.sqlite_manager import SQLiteManager
 from plexmix.devserver.csv_loader import load_library
 from plexmix.devserver.library import ManualClock, MusicLibrary
 from plexmix.devserver.server import PlexEmulator
 from plexmix.plex.client import PlexClient
-from plexmix.plex.sync import SyncEngine
 from plexmix.plex.transport import PlexHTTPError
+from plexmix.services.sync import SyncEngine
+from plexmix.storage.sqlite_manager import SQLiteManager
 
 TIDY = "tidytuesday_spotify_songs.csv.gz"
 STRICT = 300  # the emulator's URL limit: far below the client's default budget of 2,000

@@ -9,14 +9,14 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from sync_helpers import assert_mirror_exact
 
-from plexmix.database import history, library
-from plexmix.database.sqlite_manager import SQLiteManager
 from plexmix.devserver.csv_loader import load_library
 from plexmix.devserver.library import ManualClock, MusicLibrary
 from plexmix.devserver.server import PlexEmulator
 from plexmix.plex.client import PlexClient
-from plexmix.plex.sync import SyncEngine
-from plexmix.plex.verify import verify
+from plexmix.services.sync import SyncEngine
+from plexmix.services.verify import verify
+from plexmix.storage import history, library
+from plexmix.storage.sqlite_manager import SQLiteManager
 
 TIDY = "tidytuesday_spotify_songs.csv.gz"
 SAMPLE = "spotify_114_genres_sample.csv"

@@ -24,17 +24,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reliability"))
 from kill_harness import consistency_problems
 
 from plexmix.cli.main import app
-from plexmix.database import history
-from plexmix.database.sqlite_manager import SQLiteManager
 from plexmix.devserver.faults import Fault
 from plexmix.devserver.library import ManualClock, MusicLibrary
 from plexmix.devserver.server import PlexEmulator
 from plexmix.errors import PlexAuthError, PlexMixError
 from plexmix.plex.client import PlexClient
-from plexmix.plex.sync import SyncEngine
 from plexmix.plex.transport import PlexHTTPError
+from plexmix.services.progress import NullProgress
+from plexmix.services.sync import SyncEngine
+from plexmix.storage import history
+from plexmix.storage.sqlite_manager import SQLiteManager
 from plexmix.utils.prefetch import prefetch
-from plexmix.utils.progress import NullProgress
 
 TIDY = "tidytuesday_spotify_songs.csv.gz"
 PAGE, BATCH = 50, 100  # 400 tracks: 8 pages, 4 batches

@@ -17,13 +17,13 @@ from sync_helpers import assert_mirror_exact
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reliability"))
 from kill_harness import BATCH_SIZE, PAGE_SIZE, consistency_problems, copy_db, run_once, statuses
 
-from plexmix.database import history
-from plexmix.database.sqlite_manager import SQLiteManager
 from plexmix.devserver.csv_loader import load_library
 from plexmix.devserver.library import ManualClock, MusicLibrary
 from plexmix.devserver.server import PlexEmulator
 from plexmix.plex.client import PlexClient
-from plexmix.plex.sync import SyncEngine
+from plexmix.services.sync import SyncEngine
+from plexmix.storage import history
+from plexmix.storage.sqlite_manager import SQLiteManager
 
 TIDY = "tidytuesday_spotify_songs.csv.gz"
 

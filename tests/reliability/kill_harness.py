@@ -35,10 +35,10 @@ from typing import Any
 
 import numpy as np
 
-from plexmix.database.models import normalize_tags
 from plexmix.devserver.faults import Trap
 from plexmix.devserver.library import MusicLibrary
-from plexmix.utils.embedding_providers.base import EmbeddingProvider
+from plexmix.providers.embeddings.base import EmbeddingProvider
+from plexmix.storage.models import normalize_tags
 
 HERE = Path(__file__).resolve().parent
 PAGE_SIZE = 100
@@ -83,10 +83,10 @@ import time
 sys.path.insert(0, HARNESS_DIR)
 
 from kill_harness import BATCH_SIZE, PAGE_SIZE, HashEmbedder
-from plexmix.database.indexer import refresh_embeddings
-from plexmix.database.sqlite_manager import SQLiteManager
+from plexmix.services.embed import refresh_embeddings
+from plexmix.storage.sqlite_manager import SQLiteManager
 from plexmix.plex.client import PlexClient
-from plexmix.plex.sync import SyncEngine
+from plexmix.services.sync import SyncEngine
 import plexapi.server  # noqa: F401  (imported before forking)
 import faiss  # noqa: F401
 
@@ -95,7 +95,7 @@ def die_inside_write(number):
     """SIGKILL this process inside the ``number``-th track write transaction (before COMMIT)."""
     import signal
 
-    from plexmix.database import library
+    from plexmix.storage import library
 
     original, calls = library.upsert_tracks, [0]
 

@@ -34,11 +34,11 @@ from kill_harness import (
 )
 from sync_helpers import assert_mirror_exact
 
-from plexmix.database.embedding_store import pending_tracks
-from plexmix.database.vector_index import VectorIndex
 from plexmix.devserver.csv_loader import load_library
 from plexmix.devserver.library import ManualClock, MusicLibrary
 from plexmix.devserver.server import PlexEmulator
+from plexmix.storage.embedding_store import pending_tracks
+from plexmix.storage.vector_index import VectorIndex
 
 ROUNDS = 20
 TRACKS, PAGE = 300, 40  # small, but still 8+ pages and write batches per kind

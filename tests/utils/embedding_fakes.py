@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from plexmix.database import migrations
+from plexmix.storage import migrations
 
 SECRET = "test-key-DO-NOT-LOG-93ab1"
 # What the real APIs answer without a requested size; other models get FakeEmbeddingAPI.dimension.

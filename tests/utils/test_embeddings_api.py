@@ -19,10 +19,10 @@ from embedding_fakes import (
     open_library,
 )
 
-from plexmix.database.indexer import refresh_embeddings
-from plexmix.database.vector_index import VectorIndex
 from plexmix.errors import EmbeddingError
-from plexmix.utils.embeddings import EmbeddingProvider, RetryPolicy, get_embedding_provider
+from plexmix.providers.embeddings import EmbeddingProvider, RetryPolicy, get_embedding_provider
+from plexmix.services.embed import refresh_embeddings
+from plexmix.storage.vector_index import VectorIndex
 
 
 class Sleeps(list):
@@ -252,7 +252,7 @@ def test_concurrent_batches_stay_bounded(api: FakeEmbeddingAPI, sleeps: Sleeps) 
 
 
 def test_retry_after_header_forms() -> None:
-    from plexmix.utils.embedding_providers.api import parse_retry_after, retry_after_from_headers
+    from plexmix.providers.embeddings.api import parse_retry_after, retry_after_from_headers
 
     assert parse_retry_after("12") == 12.0
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:30 GMT", now=1445412500.0) == pytest.approx(10.0)

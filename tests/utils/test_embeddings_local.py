@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from plexmix.errors import EmbeddingError
-from plexmix.utils.embedding_providers.local_onnx import LocalOnnxProvider
-from plexmix.utils.embeddings import EmbeddingProvider, get_embedding_provider, track_text
+from plexmix.providers.embeddings import EmbeddingProvider, get_embedding_provider, track_text
+from plexmix.providers.embeddings.local_onnx import LocalOnnxProvider
 
 TEXTS = [
     track_text("Creep", "Radiohead", "Pablo Honey", "Alternative, Rock", 1993, moods="Melancholy"),

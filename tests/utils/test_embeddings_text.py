@@ -10,7 +10,7 @@ import pytest
 
 from plexmix.config.settings import EmbeddingSettings, Settings
 from plexmix.errors import ConfigError, CredentialError, EmbeddingError
-from plexmix.utils.embeddings import (
+from plexmix.providers.embeddings import (
     KNOWN_MODELS,
     expected_dimension,
     get_embedding_provider,
@@ -191,9 +191,9 @@ def test_sentence_transformers_route_without_the_extra(monkeypatch: pytest.Monke
 def test_importing_the_embedding_modules_loads_no_heavy_library() -> None:
     code = (
         "import sys\n"
-        "import plexmix.utils.embeddings, plexmix.database.indexer\n"
-        "import plexmix.database.vector_index, plexmix.database.embedding_store\n"
-        "from plexmix.utils.embeddings import get_embedding_provider\n"
+        "import plexmix.providers.embeddings, plexmix.services.embed\n"
+        "import plexmix.storage.vector_index, plexmix.storage.embedding_store\n"
+        "from plexmix.providers.embeddings import get_embedding_provider\n"
         "get_embedding_provider('local'); get_embedding_provider('openai', api_key='k')\n"
         "heavy = {'faiss', 'onnxruntime', 'tokenizers', 'torch', 'sentence_transformers',"
         " 'openai', 'google.genai'}\n"

@@ -109,8 +109,8 @@ def config_init(ctx: typer.Context) -> None:
     """
     from plexmix.config.credentials import CredentialStore
     from plexmix.config.loader import read_config_file
-    from plexmix.config.wizard import SetupWizard
-    from plexmix.config.wizard_input import ConsoleIO
+    from plexmix.services.setup import SetupWizard
+    from plexmix.services.setup_input import ConsoleIO
 
     state = get_state(ctx)
     home, config_path, environ = _locations(state)
@@ -153,9 +153,9 @@ def _text(value: Any) -> str:
 
 def _effective(state: AppState) -> dict[str, Any]:
     """The providers, embedding model and dimension that will really be used (after fallbacks)."""
-    from plexmix.config.validate import expected_model_id
     from plexmix.errors import CredentialError
-    from plexmix.factories import ai_choice, embedding_choice
+    from plexmix.services.doctor import expected_model_id
+    from plexmix.services.wiring import ai_choice, embedding_choice
 
     loaded, store = state.loaded, state.credentials
     out: dict[str, Any] = {}
@@ -249,7 +249,7 @@ def config_set(
     """
     from plexmix.config.credentials import SECRETS
     from plexmix.config.loader import env_values, save_config_value
-    from plexmix.config.wizard import quiet_fallback_warning
+    from plexmix.services.setup import quiet_fallback_warning
 
     state = get_state(ctx)
     secret = _check_key(key)
@@ -327,7 +327,7 @@ def config_validate(ctx: typer.Context, as_json: bool = JSON) -> None:
     """
     from rich.table import Table
 
-    from plexmix.config.validate import config_failure, run_checks
+    from plexmix.services.doctor import config_failure, run_checks
 
     state = get_state(ctx)
     try:

@@ -39,10 +39,10 @@ def create(
 
     Example: plexmix create "rainy sunday jazz" --limit 25 --year 1950-1969
     """
-    from plexmix.database.queries import TrackFilters
     from plexmix.errors import UsageError
     from plexmix.playlist.filters import parse_rating, parse_year
     from plexmix.playlist.generator import PlaylistRequest
+    from plexmix.storage.queries import TrackFilters
 
     state = get_state(ctx)
     settings = state.settings
@@ -81,11 +81,11 @@ def _run(
     state: AppState, request: PlaylistRequest, *, name: str | None, provider: str | None, replace: bool,
     dry_run: bool, no_plex: bool, export: tuple[str, Path] | None, as_json: bool, yes: bool,
 ) -> None:  # fmt: skip
-    from plexmix.factories import build_ai_provider, build_retrieval
     from plexmix.playlist.export import export as export_playlist
     from plexmix.playlist.export import playlist_json
     from plexmix.playlist.generator import PlaylistGenerator
     from plexmix.playlist.publish import PlaylistExistsError, default_name, publish
+    from plexmix.services.wiring import build_ai_provider, build_retrieval
 
     with state.open_db() as db:
         curator, ai_note = build_ai_provider(state.loaded, state.credentials, provider)
@@ -104,7 +104,7 @@ def _run(
         client, connect_error = None, None
         if not no_plex:
             from plexmix.errors import PlexError
-            from plexmix.plex.connect import client_from_settings
+            from plexmix.services.connect import client_from_settings
 
             try:
                 client = client_from_settings(state.settings, state.credentials)

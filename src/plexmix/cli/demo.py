@@ -59,7 +59,7 @@ def demo(
             state.setup_logging()
             outer.err.print(f"Emulator at {emu.url}; demo data in {home}")
             _run_demo(state, limit, provider)
-            from plexmix.plex.connect import client_from_settings
+            from plexmix.services.connect import client_from_settings
 
             with client_from_settings(state.settings, state.credentials) as client:
                 names = [p.title for p in client.list_playlists()]

@@ -6,11 +6,11 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from plexmix.errors import CredentialError
-from plexmix.utils.progress import Progress
+from plexmix.services.progress import Progress
 
 if TYPE_CHECKING:
     from plexmix.cli.state import AppState
-    from plexmix.database.sqlite_manager import SQLiteManager
+    from plexmix.storage.sqlite_manager import SQLiteManager
 
 log = logging.getLogger(__name__)
 STAGE = "Embeddings"
@@ -33,8 +33,8 @@ def stage_callback(progress: Progress, stage: str = STAGE) -> Any:
 def refresh_embeddings_for(
     state: AppState, db: SQLiteManager, progress: Progress, *, full_rebuild: bool = False
 ) -> dict[str, Any]:
-    from plexmix.database.indexer import refresh_embeddings
-    from plexmix.factories import build_embedder
+    from plexmix.services.embed import refresh_embeddings
+    from plexmix.services.wiring import build_embedder
 
     embedder, choice = build_embedder(state.loaded, state.credentials)
     if choice.note:

@@ -65,9 +65,9 @@ def status(ctx: typer.Context, as_json: bool = JSON) -> None:
     """
     from rich.table import Table
 
-    from plexmix.database.embedding_store import embedding_stats, load_vectors
-    from plexmix.database.vector_index import ids_checksum, read_index_metadata
-    from plexmix.factories import build_embedder
+    from plexmix.services.wiring import build_embedder
+    from plexmix.storage.embedding_store import embedding_stats, load_vectors
+    from plexmix.storage.vector_index import ids_checksum, read_index_metadata
 
     state = get_state(ctx)
     embedder, choice = build_embedder(state.loaded, state.credentials)
@@ -105,7 +105,7 @@ def status(ctx: typer.Context, as_json: bool = JSON) -> None:
 def _refresh(state: AppState, as_json: bool, *, full_rebuild: bool, wipe: bool = False) -> dict[str, object]:
     from plexmix.cli.embedding_step import refresh_embeddings_for
     from plexmix.cli.progress import RichProgress
-    from plexmix.database.embedding_store import delete_embeddings
+    from plexmix.storage.embedding_store import delete_embeddings
 
     with state.open_db() as db, RichProgress(state.err, enabled=not as_json and not state.quiet) as progress:
         if wipe:

@@ -23,7 +23,7 @@ def list_playlists(ctx: typer.Context, as_json: bool = JSON) -> None:
     """
     from rich.table import Table
 
-    from plexmix.database import playlists
+    from plexmix.storage import playlists
 
     state = get_state(ctx)
     with state.open_db() as db:
@@ -55,8 +55,8 @@ def list_tracks(
     """
     from rich.table import Table
 
-    from plexmix.database import playlists
     from plexmix.errors import UsageError
+    from plexmix.storage import playlists
 
     state = get_state(ctx)
     with state.open_db() as db:

@@ -1,4 +1,4 @@
-"""Rich progress bars (with ETA) for the library's :class:`~plexmix.utils.progress.Progress`."""
+"""Rich progress bars (with ETA) for the library's :class:`~plexmix.services.progress.Progress`."""
 
 from __future__ import annotations
 

@@ -25,12 +25,12 @@ def search(
     """
     from rich.table import Table
 
-    from plexmix.database import library
-    from plexmix.database.queries import TrackFilters
     from plexmix.errors import UsageError
-    from plexmix.factories import build_retrieval
     from plexmix.playlist.filters import parse_year
     from plexmix.playlist.retrieval import retrieve
+    from plexmix.services.wiring import build_retrieval
+    from plexmix.storage import library
+    from plexmix.storage.queries import TrackFilters
 
     if not query.strip():
         raise UsageError("The search query is empty.", hint='Try plexmix search "miles davis".')

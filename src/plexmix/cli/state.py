@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from plexmix.config.credentials import CredentialStore
     from plexmix.config.loader import LoadedSettings
     from plexmix.config.settings import Settings
-    from plexmix.database.sqlite_manager import SQLiteManager
+    from plexmix.storage.sqlite_manager import SQLiteManager
 
 
 @dataclass
@@ -80,7 +80,7 @@ class AppState:
         self._logging_ready = True
 
     def open_db(self) -> SQLiteManager:
-        from plexmix.database.sqlite_manager import SQLiteManager
+        from plexmix.storage.sqlite_manager import SQLiteManager
 
         return SQLiteManager(self.settings.db_path)
 

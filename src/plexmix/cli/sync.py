@@ -76,9 +76,9 @@ def sync_verify(
     """
     from rich.table import Table
 
-    from plexmix.plex.connect import client_from_settings
-    from plexmix.plex.sync import SyncEngine
-    from plexmix.plex.verify import verify
+    from plexmix.services.connect import client_from_settings
+    from plexmix.services.sync import SyncEngine
+    from plexmix.services.verify import verify
 
     state = get_state(ctx)
     client = client_from_settings(state.settings, state.credentials, library=library)
@@ -120,7 +120,7 @@ def sync_status(
     """
     from rich.table import Table
 
-    from plexmix.database import history, library
+    from plexmix.storage import history, library
 
     state = get_state(ctx)
     with state.open_db() as db:
@@ -152,8 +152,8 @@ def sync_status(
 
 def _run(state: AppState, mode: str, no_embeddings: bool, as_json: bool, library: str | None) -> None:
     from plexmix.cli.progress import RichProgress
-    from plexmix.plex.connect import client_from_settings
-    from plexmix.plex.sync import SyncEngine
+    from plexmix.services.connect import client_from_settings
+    from plexmix.services.sync import SyncEngine
 
     settings = state.settings
     show_bars = not as_json and not state.quiet

@@ -12,15 +12,15 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from plexmix.config.embedding_models import DEFAULT_MODELS, expected_dimension
 from plexmix.errors import ConfigError
-from plexmix.utils.embedding_models import DEFAULT_MODELS, expected_dimension
 
 AIProviderName = Literal["gemini", "openai", "claude", "local", "none"]
 EmbeddingProviderName = Literal["gemini", "openai", "local"]
 AI_PROVIDERS: tuple[str, ...] = ("gemini", "openai", "claude", "local", "none")
 EMBEDDING_PROVIDERS: tuple[str, ...] = ("gemini", "openai", "local")
 
-# One table of embedding models, shared with the providers (plexmix.utils.embedding_models).
+# One table of embedding models, shared with the providers (plexmix.config.embedding_models).
 DEFAULT_EMBEDDING_MODELS = DEFAULT_MODELS
 
 

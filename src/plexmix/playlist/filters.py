@@ -10,8 +10,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import replace
 
-from plexmix.database.queries import TrackFilters
 from plexmix.errors import UsageError
+from plexmix.storage.queries import TrackFilters
 
 YEAR_HINT = "Use a year (1994), a range (1990-1999) or a decade (90s or 1990s)."
 _MIN_YEAR, _MAX_YEAR = 1000, 2999

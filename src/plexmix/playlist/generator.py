@@ -8,11 +8,6 @@ import sqlite3
 import time
 from dataclasses import dataclass, field, replace
 
-from plexmix.ai.base import AIProvider
-from plexmix.ai.records import Candidate, PromptEstimate
-from plexmix.database import library
-from plexmix.database.models import Track
-from plexmix.database.queries import TrackFilters
 from plexmix.errors import PlaylistError, UsageError
 from plexmix.playlist.diversity import pick_diverse, spread_artists
 from plexmix.playlist.filters import describe_filters, filters_from_mood, merge_filters, mood_phrases
@@ -23,6 +18,11 @@ from plexmix.playlist.retrieval import (
     VectorSearcher,
     retrieve,
 )
+from plexmix.providers.ai.base import AIProvider
+from plexmix.providers.ai.records import Candidate, PromptEstimate
+from plexmix.storage import library
+from plexmix.storage.models import Track
+from plexmix.storage.queries import TrackFilters
 
 log = logging.getLogger(__name__)
 

@@ -7,13 +7,13 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from plexmix.database import playlists
 from plexmix.errors import PlaylistError, PlexError
+from plexmix.storage import playlists
 
 if TYPE_CHECKING:
-    from plexmix.database.sqlite_manager import SQLiteManager
     from plexmix.playlist.generator import GeneratedPlaylist
     from plexmix.plex.client import PlexClient
+    from plexmix.storage.sqlite_manager import SQLiteManager
 
 log = logging.getLogger(__name__)
 

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from plexmix.database import queries
-from plexmix.database.queries import TrackFilters
+from plexmix.storage import queries
+from plexmix.storage.queries import TrackFilters
 
 RRF_K = 60
 NO_EMBEDDINGS_NOTE = (

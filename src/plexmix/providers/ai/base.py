@@ -1,0 +1,290 @@
+"""The provider interface and the one template method every LLM provider shares.
+
+``select`` = build prompt -> ``_call`` (one subclass per SDK) -> parse JSON -> one corrective
+retry on invalid JSON -> clean ids and fill a short answer from the ranking. Network trouble
+is retried with exponential backoff; what cannot be recovered falls back to the similarity
+ranking (``Selection.fallback``), except a rejected key or an unknown model, which raise
+:class:`~plexmix.errors.AIProviderError` because only the user can fix them.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar
+
+from plexmix.errors import AIProviderError, CredentialError, UsageError
+from plexmix.providers.ai.failures import ErrorKind, classify, describe, http_status
+from plexmix.providers.ai.parsing import InvalidAnswerError, parse_answer
+from plexmix.providers.ai.pricing import estimate_cost
+from plexmix.providers.ai.prompt import (
+    CORRECTION,
+    RESPONSE_SCHEMA,
+    BuiltPrompt,
+    build_prompt,
+    expected_output_tokens,
+)
+from plexmix.providers.ai.ranking import merge_with_ranking, ranking_selection, unique_candidates
+from plexmix.providers.ai.records import Candidate, PromptEstimate, Selection
+
+__all__ = [
+    "MODEL_SETTING",
+    "AIProvider",
+    "Candidate",
+    "PromptEstimate",
+    "Selection",
+]
+
+logger = logging.getLogger(__name__)
+
+# Names of the user settings our error hints point at (`plexmix config set NAME VALUE`).
+MODEL_SETTING = "ai.model"
+
+
+class _GaveUpError(Exception):
+    """Internal: no usable answer; carries the one-sentence fallback reason."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class AIProvider(ABC):
+    """Base class of all curators. Subclasses set the class attributes and ``_call``."""
+
+    name: ClassVar[str] = ""
+    display_name: ClassVar[str] = ""
+    default_model: ClassVar[str | None] = None
+    needs_key: ClassVar[bool] = True
+    key_env_var: ClassVar[str | None] = None
+    key_env_aliases: ClassVar[tuple[str, ...]] = ()
+    # The `plexmix config set` name that stores the key.
+    key_setting: ClassVar[str | None] = None
+    # Prompt + answer token budget (kept well below the model's window to bound cost).
+    context_tokens: ClassVar[int] = 100_000
+    # Extra answer tokens for models that think before answering.
+    output_headroom_tokens: ClassVar[int] = 0
+    # True when calls cost nothing (local server, no LLM).
+    free: ClassVar[bool] = False
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        model: str | None = None,
+        base_url: str | None = None,
+        timeout: float = 60.0,
+        temperature: float = 0.7,
+        max_retries: int = 2,
+        retry_backoff: float = 0.5,
+        context_tokens: int | None = None,
+    ) -> None:
+        self._api_key = api_key or self._key_from_env()
+        if self.needs_key and not self._api_key:
+            raise CredentialError(
+                f"No API key is set for {self.display_name}.", hint=self.key_hint()
+            )
+        self.model: str | None = model or self.default_model
+        self.base_url = base_url
+        self.timeout = float(timeout)
+        self.temperature = float(temperature)
+        self.max_retries = max(0, int(max_retries))
+        self.retry_backoff = max(0.0, float(retry_backoff))
+        if context_tokens is not None:
+            self.context_tokens = int(context_tokens)  # type: ignore[misc]
+        # Called between retries with the delay in seconds (tests may replace it).
+        self.sleep: Callable[[float], None] = time.sleep
+        self._last_usage: dict | None = None
+        self._client: Any = None  # the SDK client, created on first use
+
+    def __repr__(self) -> str:  # never show the key
+        return f"{type(self).__name__}(model={self.model!r}, base_url={self.base_url!r})"
+
+    # ----------------------------------------------------------------- settings & messages
+    @classmethod
+    def _key_from_env(cls) -> str | None:
+        for var in (cls.key_env_var, *cls.key_env_aliases):
+            if var and os.environ.get(var):
+                return os.environ[var]
+        return None
+
+    @classmethod
+    def key_hint(cls) -> str:
+        """Where the user sets the key (env var and config command)."""
+        return (
+            f"Set {cls.key_env_var} or run `plexmix config set {cls.key_setting} KEY` "
+            f"(or choose another provider with --provider)."
+        )
+
+    def _auth_error(self, exc: BaseException) -> AIProviderError:
+        status = http_status(exc)
+        code = f" (HTTP {status})" if status else ""
+        return AIProviderError(
+            f"{self.display_name} rejected the API key{code}.", hint=self.key_hint()
+        )
+
+    def _model_error(self, exc: BaseException) -> AIProviderError:
+        return AIProviderError(
+            f"The model '{self.model}' is not served by {self.display_name}.",
+            hint=f"Set {MODEL_SETTING}: plexmix config set {MODEL_SETTING} MODEL.",
+        )
+
+    # ------------------------------------------------------------------- prompt & estimate
+    def prompt_budget(self, length: int) -> int:
+        """Prompt tokens allowed: the budget minus room for the answer."""
+        return self.context_tokens - expected_output_tokens(length) - self._headroom()
+
+    def _headroom(self) -> int:
+        """Extra answer tokens to request beyond the JSON itself (thinking models)."""
+        return self.output_headroom_tokens
+
+    def _build(self, mood: str, candidates: Sequence[Candidate], length: int) -> BuiltPrompt:
+        return build_prompt(mood, candidates, length, self.prompt_budget(length))
+
+    def build_prompt(
+        self, mood: str, candidates: Sequence[Candidate], length: int
+    ) -> tuple[str, str, list[Candidate]]:
+        """System text, user text and the candidates that fit the budget (best first)."""
+        built = self._build(mood, unique_candidates(candidates), length)
+        return built.system, built.user, built.candidates_used
+
+    def estimate(
+        self, mood: str, candidates: Sequence[Candidate], length: int
+    ) -> PromptEstimate:
+        """Tokens and rough cost of one ``select`` call (without calling anything)."""
+        built = self._build(mood, unique_candidates(candidates), length)
+        out = expected_output_tokens(min(length, len(built.candidates_used)))
+        cost = 0.0 if self.free else estimate_cost(self.model, built.prompt_tokens, out)
+        return PromptEstimate(built.prompt_tokens, out, len(built.candidates_used), cost)
+
+    # ------------------------------------------------------------------ the template method
+    def select(self, mood: str, candidates: Sequence[Candidate], length: int) -> Selection:
+        """Pick and order ``length`` tracks for ``mood`` from ``candidates``."""
+        if length < 1:
+            raise UsageError("The playlist length must be at least 1.", hint="Use --limit N.")
+        pool = unique_candidates(candidates)
+        if not pool:
+            return Selection([], {}, self.name, self.model, False, None, None)
+        built = self._build(mood, pool, length)
+        # The cap is generous so that a wordy answer is not cut off mid-JSON.
+        expected = expected_output_tokens(min(length, len(built.candidates_used)))
+        max_out = 2 * expected + 256 + self._headroom()
+        usage: dict = {"calls": 0, "prompt_tokens": 0, "output_tokens": 0, "seconds": 0.0}
+        try:
+            text = self._call_with_retries(built.system, built.user, max_out, usage)
+            try:
+                picked = parse_answer(text)
+            except InvalidAnswerError as bad:
+                logger.debug("%s answer was not valid JSON (%s); asking again", self.name, bad)
+                corrected = built.user + "\n\n" + CORRECTION.format(problem=bad)
+                text = self._call_with_retries(built.system, corrected, max_out, usage)
+                picked = parse_answer(text)
+        except InvalidAnswerError:
+            return self._fallback(
+                pool, length, usage,
+                f"{self.display_name} did not return valid JSON after a corrective retry, "
+                "so the similarity ranking was used.",
+            )
+        except _GaveUpError as gave_up:
+            return self._fallback(pool, length, usage, gave_up.reason)
+        return self._finish(picked, pool, length, usage)
+
+    def _finish(
+        self, picked: list[tuple[int, str]], pool: list[Candidate], length: int, usage: dict
+    ) -> Selection:
+        ids, reasons, filled, dropped = merge_with_ranking(
+            picked, pool, length, default_reason=f"Picked by {self.display_name} for this mood"
+        )
+        if dropped:
+            logger.debug("%s: dropped %d unknown or repeated ids", self.name, dropped)
+        if len(filled) == len(ids):
+            return self._fallback(
+                pool, length, usage,
+                f"{self.display_name} chose no track from the candidates, "
+                "so the similarity ranking was used.",
+            )
+        note = None
+        if filled:
+            note = f"filled {len(filled)} from the similarity ranking"
+        return Selection(ids, reasons, self.name, self.model, False, note, usage, filled)
+
+    def _fallback(
+        self, pool: list[Candidate], length: int, usage: dict, reason: str
+    ) -> Selection:
+        logger.info("%s fallback: %s", self.name, reason)
+        return ranking_selection(
+            pool, length, provider=self.name, model=self.model, fallback=True,
+            fallback_reason=reason, usage=usage if usage.get("calls") else None,
+        )
+
+    def _call_with_retries(self, system: str, user: str, max_out: int, usage: dict) -> str:
+        attempts = self.max_retries + 1
+        last: BaseException | None = None
+        for attempt in range(1, attempts + 1):
+            self._last_usage = None
+            started = time.monotonic()
+            try:
+                text = self._call(system, user, RESPONSE_SCHEMA, max_output_tokens=max_out)
+            except AIProviderError:
+                raise
+            except Exception as exc:
+                elapsed = time.monotonic() - started
+                kind = self._error_kind(exc)
+                logger.debug(
+                    "%s call to %s failed after %.2fs (attempt %d/%d): %s (%s)",
+                    self.name, self.model, elapsed, attempt, attempts, describe(exc), kind.value,
+                )
+                if kind is ErrorKind.AUTH:
+                    raise self._auth_error(exc) from exc
+                if kind is ErrorKind.NOT_FOUND:
+                    raise self._model_error(exc) from exc
+                if kind is ErrorKind.OTHER:
+                    raise _GaveUpError(
+                        f"The {self.display_name} request failed ({describe(exc)}), "
+                        "so the similarity ranking was used."
+                    ) from exc
+                last = exc
+                if attempt < attempts:
+                    self.sleep(self.retry_backoff * (2 ** (attempt - 1)))
+                continue
+            elapsed = time.monotonic() - started
+            self._add_usage(usage, elapsed)
+            logger.debug(
+                "%s call to %s took %.2fs (attempt %d/%d), usage %s",
+                self.name, self.model, elapsed, attempt, attempts, self._last_usage,
+            )
+            return text
+        what = describe(last) if last is not None else "no answer"
+        raise _GaveUpError(
+            f"{self.display_name} failed ({what}) after {attempts} attempts, "
+            "so the similarity ranking was used."
+        )
+
+    def _add_usage(self, usage: dict, elapsed: float) -> None:
+        usage["calls"] += 1
+        usage["seconds"] = round(usage["seconds"] + elapsed, 3)
+        for key in ("prompt_tokens", "output_tokens"):
+            value = (self._last_usage or {}).get(key)
+            if isinstance(value, int):
+                usage[key] += value
+
+    # ------------------------------------------------------------------------ SDK specific
+    def _transient_errors(self) -> tuple[type[BaseException], ...]:
+        """SDK exception types that mean "try again" (imported lazily by subclasses)."""
+        return ()
+
+    def _error_kind(self, exc: BaseException) -> ErrorKind:
+        return classify(exc, self._transient_errors())
+
+    @abstractmethod
+    def _call(
+        self, system: str, user: str, schema: dict, *, max_output_tokens: int = 1024
+    ) -> str:
+        """Send one request; return the model's raw text answer.
+
+        May set ``self._last_usage = {"prompt_tokens": int, "output_tokens": int}``.
+        SDK exceptions propagate; the template method classifies them.
+        """

@@ -1,0 +1,394 @@
+"""The checks behind ``plexmix config validate``: one :class:`Check` per thing that can be wrong.
+
+Every check is quick and bounded: the Plex client gets a short timeout and one retry, API keys
+are tested with one tiny listing request (``GET /models``) through the providers' SDKs pointed
+at the configured base URLs, and no check raises: failures become a ``fail`` row with a hint.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from plexmix.config.credentials import PROVIDER_SECRETS, SECRETS
+from plexmix.errors import PlexAuthError, PlexMixError
+
+if TYPE_CHECKING:
+    from plexmix.config.credentials import CredentialStore
+    from plexmix.config.loader import LoadedSettings
+    from plexmix.plex.client import PlexClient
+    from plexmix.services.wiring import Choice
+
+log = logging.getLogger(__name__)
+
+Status = Literal["ok", "fail", "skip"]
+CHECK_TIMEOUT = 10.0  # seconds for any one network check
+KEY_PROVIDERS = {"google_api_key": "gemini", "openai_api_key": "openai", "anthropic_api_key": "claude"}
+
+
+@dataclass
+class Check:
+    name: str
+    status: Status
+    detail: str
+    hint: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "fail"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"check": self.name, "status": self.status, "detail": self.detail, "hint": self.hint}
+
+
+def fail(name: str, detail: str, hint: str | None = None) -> Check:
+    return Check(name, "fail", detail, hint)
+
+
+def _error_check(name: str, exc: PlexMixError) -> Check:
+    return Check(name, "fail", exc.message, exc.hint)
+
+
+def config_failure(exc: PlexMixError) -> Check:
+    """The row shown when the settings cannot even be loaded."""
+    return _error_check("Config file", exc)
+
+
+# -- config file -------------------------------------------------------------------------------
+def check_config_file(loaded: LoadedSettings) -> Check:
+    path = loaded.config_path
+    if not path.exists():
+        return Check(
+            "Config file", "skip", f"{path} does not exist (using the environment and defaults)",
+            "Run `plexmix config init` to create it.",
+        )  # fmt: skip
+    count = sum(1 for source in loaded.sources.values() if source == "file")
+    detail = f"{path} ({count} setting{'s' if count != 1 else ''})"
+    if path.stat().st_mode & 0o077:
+        detail += "; readable by other users"
+    return Check("Config file", "ok", detail)
+
+
+# -- Plex --------------------------------------------------------------------------------------
+def check_plex(loaded: LoadedSettings, credentials: CredentialStore, timeout: float) -> list[Check]:
+    """Server reachable, token accepted, library found (later rows skip when an earlier fails)."""
+    settings = loaded.settings
+    if not settings.plex.url:
+        return [
+            Check("Plex server", "fail", "no Plex server is configured",
+                  "Set PLEX_URL or run `plexmix config init`."),
+            Check("Plex token", "skip", "not checked"),
+            Check("Music library", "skip", "not checked"),
+        ]  # fmt: skip
+    token, source = credentials.get("plex_token")
+    if not token:
+        spec = SECRETS["plex_token"]
+        return [
+            Check("Plex server", "skip", f"{settings.plex.url} (not contacted without a token)"),
+            Check("Plex token", "fail", "no Plex token is configured",
+                  f"Set {spec.env_var} or run `plexmix config set {spec.setting} TOKEN`."),
+            Check("Music library", "skip", "not checked"),
+        ]  # fmt: skip
+    from plexmix.plex.client import PlexClient
+
+    client = PlexClient(
+        settings.plex.url, token, timeout=min(settings.plex.timeout, timeout), max_retries=1,
+        backoff_factor=0.1, page_size=settings.plex.page_size,
+    )  # fmt: skip
+    with client:
+        return _plex_rows(client, settings.plex.library, source)
+
+
+def _plex_rows(client: PlexClient, library: str | None, token_source: str) -> list[Check]:
+    try:
+        info = client.connect()
+    except PlexAuthError as exc:
+        return [
+            Check("Plex server", "ok", f"{client.safe_url} answered"),
+            _error_check("Plex token", exc),
+            Check("Music library", "skip", "not checked"),
+        ]
+    except PlexMixError as exc:
+        return [
+            _error_check("Plex server", exc),
+            Check("Plex token", "skip", "not checked"),
+            Check("Music library", "skip", "not checked"),
+        ]
+    rows = [
+        Check("Plex server", "ok", f"{info.name or 'Plex'} {info.version} at {client.safe_url}".strip()),
+        Check("Plex token", "ok", f"accepted (from {token_source})"),
+    ]
+    try:
+        chosen = client.select_library(library)
+        tracks = client.count("track")
+    except PlexMixError as exc:
+        rows.append(_error_check("Music library", exc))
+    else:
+        how = "" if library else " (the first music library; plex.library is not set)"
+        rows.append(Check("Music library", "ok", f"'{chosen.title}' with {tracks:,} tracks{how}"))
+    return rows
+
+
+# -- AI and embedding providers ----------------------------------------------------------------
+def _choice(name: str, pick: Callable[[], Choice]) -> tuple[Check, str | None]:
+    try:
+        choice = pick()
+    except PlexMixError as exc:
+        return _error_check(name, exc), None
+    return Check(name, "ok", choice.name + (f" ({choice.note})" if choice.note else "")), choice.name
+
+
+def _key_rows(
+    loaded: LoadedSettings, credentials: CredentialStore, used: set[str], timeout: float
+) -> list[Check]:
+    """One row per API key: tested when set; missing is a failure only for a provider in use."""
+    rows = []
+    for secret, provider in KEY_PROVIDERS.items():
+        spec = SECRETS[secret]
+        key, source = credentials.get(secret)
+        users = sorted(p for p in used if PROVIDER_SECRETS.get(p) == secret)
+        how = f"{spec.env_var} / `plexmix config set {spec.setting} KEY`"
+        if not key:
+            needed = f"not set, but {' and '.join(users)} needs it"
+            rows.append(
+                fail(spec.label, needed, f"Set it: {how}.")
+                if users
+                else Check(spec.label, "skip", "not configured")
+            )
+            continue
+        failure = check_api_key(provider, key, loaded.settings.ai.base_url_for(provider), timeout)
+        ok = Check(spec.label, "ok", f"works (from {source})")
+        rows.append(ok if failure is None else fail(spec.label, failure, f"Check the key ({how})."))
+    return rows
+
+
+def check_api_key(provider: str, key: str, url: str | None, timeout: float) -> str | None:
+    """``None`` when ``key`` works (one model-listing request), else a key-free reason."""
+    try:
+        if provider == "openai":
+            import openai
+
+            client: Any = openai.OpenAI(api_key=key, base_url=url or None, max_retries=0, timeout=timeout)
+            client.models.list()
+        elif provider == "claude":
+            import anthropic
+
+            client = anthropic.Anthropic(api_key=key, base_url=url or None, max_retries=0, timeout=timeout)
+            client.models.list(limit=1)
+        else:
+            from google import genai
+            from google.genai import types
+
+            options: dict[str, Any] = {
+                "timeout": max(1, int(timeout * 1000)),
+                "retry_options": types.HttpRetryOptions(attempts=1),
+            }
+            if url:
+                options["base_url"] = url
+            client = genai.Client(vertexai=False, api_key=key, http_options=types.HttpOptions(**options))
+            client.models.list(config={"page_size": 1})
+    except Exception as exc:
+        return _key_failure(exc)
+    return None
+
+
+def _key_failure(exc: BaseException) -> str:
+    from plexmix.providers.ai.failures import describe, http_status
+
+    status = http_status(exc)
+    text = str(exc)
+    if status in (401, 403) or (status == 400 and "API_KEY_INVALID" in text):
+        return f"the key was rejected (HTTP {status})"
+    log.debug("API key check failed: %s", type(exc).__name__)
+    return f"the check failed: {describe(exc)}"
+
+
+def check_local_llm(loaded: LoadedSettings, timeout: float) -> Check:
+    """The OpenAI-compatible local endpoint answers ``GET /models`` (any key)."""
+    import requests
+
+    ai = loaded.settings.ai
+    url = ai.local_base_url.rstrip("/") + "/models"
+    try:
+        response = requests.get(url, timeout=timeout)
+        response.raise_for_status()
+        names = [str(m.get("id")) for m in response.json().get("data", []) if isinstance(m, dict)]
+    except (requests.RequestException, ValueError, AttributeError) as exc:
+        return fail(
+            "Local LLM",
+            f"{ai.local_base_url} did not answer ({type(exc).__name__})",
+            "Start the local server (e.g. `ollama serve`) or set LOCAL_LLM_BASE_URL.",
+        )
+    if names and ai.local_model not in names and not any(n.startswith(ai.local_model + ":") for n in names):
+        return fail(
+            "Local LLM",
+            f"{ai.local_base_url} has no model '{ai.local_model}'",
+            f"Pull it (e.g. `ollama pull {ai.local_model}`) or set LOCAL_LLM_MODEL.",
+        )
+    return Check("Local LLM", "ok", f"{ai.local_model} at {ai.local_base_url}")
+
+
+def check_local_embeddings(model: str) -> Check:
+    """The offline embedding model loads and embeds one text."""
+    from plexmix.providers.embeddings import get_embedding_provider
+
+    started = time.perf_counter()
+    try:
+        provider = get_embedding_provider("local", model=model)
+        vector = provider.embed_query("plexmix validate")
+    except PlexMixError as exc:
+        return _error_check("Local embedding model", exc)
+    except Exception as exc:  # a broken runtime install
+        return fail(
+            "Local embedding model",
+            f"loading failed: {type(exc).__name__}",
+            "Reinstall PlexMix (pip install --force-reinstall plexmix).",
+        )
+    seconds = time.perf_counter() - started
+    return Check("Local embedding model", "ok", f"{model} loaded ({vector.shape[0]} dims, {seconds:.1f} s)")
+
+
+# -- stored vectors ----------------------------------------------------------------------------
+def expected_model_id(loaded: LoadedSettings, provider: str) -> tuple[str, str, int]:
+    """(model id, model name, dimension) the effective embedding provider produces."""
+    from plexmix.config.settings import DEFAULT_EMBEDDING_MODELS, embedding_dimension
+
+    emb = loaded.settings.embeddings
+    if provider == emb.provider:
+        model, dimension = emb.model_name, emb.effective_dimension
+    else:  # a fallback provider runs with its defaults
+        model = DEFAULT_EMBEDDING_MODELS[provider]
+        dimension = embedding_dimension(provider, model)
+    return f"{provider}:{model}:{dimension}", model, dimension
+
+
+def _matches(stored: str, dimension: int, want: tuple[str, str, int]) -> bool:
+    model_id, model, want_dim = want
+    return dimension == want_dim and stored in (model_id, model)
+
+
+def check_vectors(loaded: LoadedSettings, provider: str | None) -> list[Check]:
+    settings = loaded.settings
+    if provider is None:
+        return [Check("Stored embeddings", "skip", "not checked (no usable embedding provider)")]
+    want = expected_model_id(loaded, provider)
+    rows = [_check_db_vectors(settings.db_path, want)]
+    from plexmix.storage.vector_index import read_index_metadata
+
+    path = settings.index_path
+    try:
+        meta = read_index_metadata(path) if path.exists() else None
+    except PlexMixError as exc:
+        rows.append(_error_check("Vector index", exc))
+        return rows
+    if meta is None:
+        rows.append(Check("Vector index", "skip", f"{path} does not exist yet"))
+    elif _matches(str(meta["model_id"]), int(meta["dimension"]), want):
+        rows.append(Check("Vector index", "ok", f"{int(meta['count']):,} vectors of {meta['model_id']}"))
+    else:
+        rows.append(Check("Vector index", "fail",
+                          f"built with {meta['model_id']} ({meta['dimension']} dims), settings say {want[0]}",
+                          "Run `plexmix embeddings rebuild`."))  # fmt: skip
+    return rows
+
+
+def _check_db_vectors(db_path: Path, want: tuple[str, str, int]) -> Check:
+    name = "Stored embeddings"
+    if not db_path.exists():
+        return Check(name, "skip", "no database yet (run `plexmix sync`)")
+    try:
+        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=5)
+        try:
+            groups = conn.execute(
+                "SELECT model, dimension, COUNT(*) FROM embeddings GROUP BY model, dimension"
+            ).fetchall()
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        return fail(
+            name, f"the database {db_path} cannot be read: {exc}", "Run `plexmix sync verify` to check it."
+        )
+    if not groups:
+        return Check(name, "skip", "no embeddings yet")
+    good = sum(count for model, dim, count in groups if _matches(str(model), int(dim), want))
+    bad = [(str(model), int(dim), int(count)) for model, dim, count in groups
+           if not _matches(str(model), int(dim), want)]  # fmt: skip
+    if not bad:
+        return Check(name, "ok", f"{good:,} vectors of {want[0]}")
+    other = ", ".join(f"{count:,} of {model} ({dim} dims)" for model, dim, count in bad)
+    return fail(
+        name,
+        f"{other} do not match the settings ({want[0]})",
+        "Run `plexmix embeddings rebuild` (or switch the embedding settings back).",
+    )
+
+
+# -- paths ---------------------------------------------------------------------------------------
+def _writable(path: Path, *, folder: bool = False) -> str | None:
+    """``None`` when ``path`` (a folder, or a file that may not exist yet) can be written."""
+    target = path if folder else path.parent
+    probe = target
+    while not probe.exists():
+        if probe.parent == probe:
+            return f"{target} cannot be created"
+        probe = probe.parent
+    if not probe.is_dir():
+        return f"{probe} is not a folder"
+    if not target.exists():
+        return None if os.access(probe, os.W_OK | os.X_OK) else f"{target} cannot be created in {probe}"
+    if not folder and path.exists():
+        return None if os.access(path, os.W_OK) else f"{path} is read-only"
+    try:
+        with tempfile.TemporaryFile(dir=target):
+            pass
+    except OSError as exc:
+        return f"{target} is not writable ({exc.strerror or type(exc).__name__})"
+    return None
+
+
+def check_paths(loaded: LoadedSettings) -> list[Check]:
+    settings = loaded.settings
+    rows = []
+    for name, path, folder in (
+        ("Data folder", settings.home, True),
+        ("Database", settings.db_path, False),
+        ("Vector index file", settings.index_path, False),
+        ("Log file", settings.log_path, False),
+    ):
+        problem = _writable(path, folder=folder)
+        if problem is None:
+            rows.append(Check(name, "ok", f"{path} is writable"))
+        else:
+            rows.append(Check(name, "fail", problem, "Fix the permissions or choose another path."))
+    return rows
+
+
+# -- all ---------------------------------------------------------------------------------------
+def run_checks(
+    loaded: LoadedSettings, credentials: CredentialStore, *, timeout: float = CHECK_TIMEOUT
+) -> list[Check]:
+    from plexmix.services.wiring import ai_choice, embedding_choice
+
+    checks = [check_config_file(loaded)]
+    checks += check_plex(loaded, credentials, timeout)
+    ai_row, ai_name = _choice("AI curator", lambda: ai_choice(loaded, credentials))
+    emb_row, emb_name = _choice("Embedding provider", lambda: embedding_choice(loaded, credentials))
+    checks += [ai_row, emb_row]
+    # Providers in use: the effective ones, or the configured ones when they lack their key.
+    used = {ai_name or loaded.settings.ai.provider, emb_name or loaded.settings.embeddings.provider}
+    checks += _key_rows(loaded, credentials, used, timeout)
+    if ai_name == "local":
+        checks.append(check_local_llm(loaded, timeout))
+    if emb_name == "local":
+        _, model, _ = expected_model_id(loaded, "local")
+        checks.append(check_local_embeddings(model))
+    checks += check_vectors(loaded, emb_name)
+    checks += check_paths(loaded)
+    return checks

@@ -1,0 +1,260 @@
+"""Keep the stored embeddings and the FAISS index in step with the library.
+
+:func:`refresh_embeddings` embeds the tracks whose text changed since their vector was made
+(committing as it goes, so an interrupted run keeps what it paid for) and then brings the index
+file up to date. :func:`ensure_index` gives the search side an index that matches the database,
+rebuilding it from the stored vectors (never calling a provider) when it does not.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from plexmix.errors import EmbeddingError, IndexMismatchError
+from plexmix.providers.embeddings import EmbeddingProvider
+from plexmix.storage.embedding_store import (
+    EmbeddingRow,
+    PendingTrack,
+    content_checksum,
+    load_vectors,
+    pending_tracks,
+    save_embeddings,
+)
+from plexmix.storage.vector_index import (
+    GENERATE_HINT,
+    VectorIndex,
+    ids_checksum,
+    read_index_metadata,
+)
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+REBUILD_HINT = "Run `plexmix embeddings rebuild` to re-embed the library with the configured model."
+
+
+@dataclass
+class EmbedReport:
+    """What one :func:`refresh_embeddings` run did."""
+
+    embedded: int = 0  # vectors made and stored by this run
+    skipped_unchanged: int = 0  # tracks whose stored vector was still current
+    failed: int = 0  # tracks in batches that failed after retries (retried next run)
+    removed_from_index: int = 0  # ids dropped from the index (tracks gone)
+    seconds: float = 0.0
+    model_id: str = ""
+    index_size: int = 0
+    index_rebuilt: bool = False  # rebuilt from stored vectors instead of updated in place
+    errors: list[str] = field(default_factory=list)  # one line per failed batch
+
+
+def _db_ids(conn: sqlite3.Connection, model_id: str) -> np.ndarray:
+    rows = conn.execute(
+        "SELECT track_id FROM embeddings WHERE model = ? ORDER BY track_id", (model_id,)
+    ).fetchall()
+    return np.fromiter((int(r[0]) for r in rows), dtype=np.int64, count=len(rows))
+
+
+def _models_present(conn: sqlite3.Connection) -> dict[str, int]:
+    return {
+        str(r[0]): int(r[1])
+        for r in conn.execute("SELECT model, COUNT(*) FROM embeddings GROUP BY model")
+    }
+
+
+def _dimension_of(model_id: str) -> int:
+    try:
+        return max(1, int(model_id.rsplit(":", 1)[-1]))
+    except ValueError:
+        return 1
+
+
+def _check_model(conn: sqlite3.Connection, index_path: Path, model_id: str) -> None:
+    """IndexMismatchError when the index file or the stored vectors belong to another model."""
+    meta = read_index_metadata(index_path)
+    if meta is not None and str(meta.get("model_id")) != model_id:
+        raise IndexMismatchError(
+            f"The vector index was built with {meta.get('model_id')}, "
+            f"but the configured embedding model is {model_id}.",
+            hint=REBUILD_HINT,
+        )
+    if meta is None:
+        present = _models_present(conn)
+        others = {m: c for m, c in present.items() if m != model_id}
+        if others and not present.get(model_id):
+            raise IndexMismatchError(
+                f"The stored embeddings were made with {', '.join(sorted(others))}, "
+                f"but the configured embedding model is {model_id}.",
+                hint=REBUILD_HINT,
+            )
+
+
+def _is_current(index: VectorIndex, conn: sqlite3.Connection, model_id: str) -> bool:
+    if index.model_id != model_id:
+        return False
+    if index.source_checksum is not None:
+        return index.source_checksum == content_checksum(conn, model_id)
+    return index.checksum() == ids_checksum(_db_ids(conn, model_id))
+
+
+def _load_or_none(index_path: Path) -> VectorIndex | None:
+    if not index_path.exists():
+        return None
+    try:
+        return VectorIndex.load(index_path)
+    except EmbeddingError as exc:
+        log.warning("Ignoring the vector index: %s", exc)
+        return None
+
+
+def rebuild_index(conn: sqlite3.Connection, model_id: str) -> VectorIndex:
+    """A new index of every vector stored for ``model_id`` (no provider calls)."""
+    ids, vectors = load_vectors(conn, model_id)
+    dimension = vectors.shape[1] if len(ids) else _dimension_of(model_id)
+    index = VectorIndex(dimension, model_id)
+    if len(ids):
+        index.add(ids, vectors)
+    index.source_checksum = content_checksum(conn, model_id)
+    return index
+
+
+def refresh_embeddings(
+    conn: sqlite3.Connection,
+    provider: EmbeddingProvider,
+    index_path: str | Path,
+    *,
+    progress: Progress | None = None,
+    full_rebuild: bool = False,
+    commit_every: int = 1024,
+    commit_seconds: float = 2.0,
+) -> EmbedReport:
+    """Embed new and changed tracks with ``provider`` and update the index at ``index_path``.
+
+    Raises :class:`IndexMismatchError` when the index (or the stored vectors) belong to another
+    model, unless ``full_rebuild``: then every track without a current vector of this model is
+    embedded and the index is rebuilt from scratch. Failed batches are counted and reported,
+    not raised; the next run retries them.
+    """
+    started = time.perf_counter()
+    path = Path(index_path)
+    model_id = provider.model_id
+    report = EmbedReport(model_id=model_id)
+    if not full_rebuild:
+        _check_model(conn, path, model_id)
+    old = None if full_rebuild else _load_or_none(path)
+    current = old is not None and _is_current(old, conn, model_id)
+
+    pending = pending_tracks(conn, model_id)
+    total_tracks = int(conn.execute("SELECT COUNT(*) FROM tracks").fetchone()[0])
+    report.skipped_unchanged = max(0, total_tracks - len(pending))
+    changed = _embed_pending(
+        conn, provider, pending, report, progress, commit_every, commit_seconds
+    )
+
+    db_ids = _db_ids(conn, model_id)
+    if old is not None and current:
+        index = old
+        gone = np.setdiff1d(index.ids(), db_ids, assume_unique=True)
+        report.removed_from_index = index.remove(gone)
+        if changed:
+            ids, vectors = load_vectors(conn, model_id, changed)
+            if len(ids):
+                index.add(ids, vectors)
+        index.source_checksum = content_checksum(conn, model_id)
+        if index.checksum() != ids_checksum(db_ids):  # a concurrent writer: start over
+            log.info("The vector index drifted from the database; rebuilding it")
+            index, current = rebuild_index(conn, model_id), False
+        modified = bool(report.removed_from_index or changed) or not current
+    else:
+        index = rebuild_index(conn, model_id)
+        if old is not None:
+            report.removed_from_index = len(np.setdiff1d(old.ids(), index.ids()))
+        report.index_rebuilt = modified = True
+    if modified or not path.exists():
+        index.save(path)
+    report.index_size = len(index)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _embed_pending(
+    conn: sqlite3.Connection,
+    provider: EmbeddingProvider,
+    pending: list[PendingTrack],
+    report: EmbedReport,
+    progress: Progress | None,
+    commit_every: int,
+    commit_seconds: float,
+) -> list[int]:
+    """Embed ``pending`` batch by batch, storing as it goes; returns the stored track ids."""
+    model_id = provider.model_id
+    stored: list[int] = []
+    buffer: list[EmbeddingRow] = []
+    last_commit = time.monotonic()
+
+    def flush() -> None:
+        nonlocal last_commit
+        if buffer:
+            report.embedded += save_embeddings(conn, buffer)
+            stored.extend(row.track_id for row in buffer)
+            buffer.clear()
+        last_commit = time.monotonic()
+
+    total = len(pending)
+    done = 0
+    if progress is not None:
+        progress(0, total)
+    texts = [p.text for p in pending]
+    try:
+        for result in provider.iter_document_batches(texts):
+            if result.vectors is None:
+                report.failed += len(result.indices)
+                report.errors.append(f"{len(result.indices)} tracks: {result.error}")
+            else:
+                for position, vector in zip(result.indices, result.vectors, strict=True):
+                    track = pending[position]
+                    buffer.append(EmbeddingRow(track.track_id, model_id, track.text_hash, vector))
+            done += len(result.indices)
+            if len(buffer) >= commit_every or time.monotonic() - last_commit >= commit_seconds:
+                flush()
+            if progress is not None:
+                progress(done, total)
+    finally:
+        flush()  # also on Ctrl-C or a fatal error: keep what was already paid for
+    return stored
+
+
+def ensure_index(conn: sqlite3.Connection, index_path: str | Path, model_id: str) -> VectorIndex:
+    """The index at ``index_path`` if it matches the stored vectors of ``model_id``.
+
+    Otherwise (missing, damaged, another model, other ids or vectors) it is rebuilt from the
+    stored vectors and saved. When nothing is stored for ``model_id`` but vectors of another
+    model are, raises :class:`IndexMismatchError`; when nothing is stored at all, the returned
+    index is empty (its ``search`` says how to fill it).
+    """
+    path = Path(index_path)
+    index = _load_or_none(path)
+    if index is not None and _is_current(index, conn, model_id):
+        return index
+    present = _models_present(conn)
+    if not present.get(model_id):
+        others = sorted(m for m in present if m != model_id)
+        if others:
+            raise IndexMismatchError(
+                f"The stored embeddings were made with {', '.join(others)}, "
+                f"but the configured embedding model is {model_id}.",
+                hint=REBUILD_HINT,
+            )
+        log.info("No embeddings are stored yet (%s)", GENERATE_HINT)
+        return VectorIndex(_dimension_of(model_id), model_id)
+    log.info("Rebuilding the vector index at %s from stored vectors", path)
+    rebuilt = rebuild_index(conn, model_id)
+    rebuilt.save(path)
+    return rebuilt

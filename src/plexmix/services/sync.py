@@ -1,0 +1,392 @@
+"""The sync engine: mirror a Plex music library into the local database, exactly.
+
+* **full**: list artists, albums and tracks (paged, no request per item), upsert them in batches,
+  hard-delete what Plex no longer has.
+* **incremental**: only what changed since the last successful sync (``updatedAt`` with a safety
+  margin, plus tracks played or rated since), the tracks of changed albums/artists, and deletions,
+  which are looked for only when the counts say some happened. Once after an upgrade from a
+  schema before 7, it first lists every album and artist to learn their tags (see
+  ``_learn_unknown_tags``).
+
+Every batch is its own transaction, so a sync killed at any point leaves a consistent database;
+its history row stays ``running`` and is marked ``interrupted`` by the next sync, which then
+completes exactly (an incremental sync starts from the last *successful* one).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypeVar
+
+from plexmix.errors import PlexMixError
+from plexmix.services.progress import NullProgress, Progress
+from plexmix.storage import history, library
+from plexmix.storage.library import TagCache, TagTriple
+from plexmix.storage.models import AlbumRecord, ArtistRecord, TrackRecord, normalize_tags
+from plexmix.utils.prefetch import prefetch
+
+if TYPE_CHECKING:
+    from plexmix.plex.client import PlexClient
+    from plexmix.plex.models import PlexAlbum, PlexArtist, PlexTrack
+    from plexmix.storage.sqlite_manager import SQLiteManager
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+BATCH_SIZE = 1000
+SAFETY_MARGIN_S = 600  # re-read ten minutes before the last watermark: clock steps, slow writes
+
+
+@dataclass
+class SyncReport:
+    mode: str
+    status: str = history.RUNNING
+    sync_id: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    artists: int = 0
+    albums: int = 0
+    tracks_seen: int = 0
+    duration_s: float = 0.0
+    changed_keys: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "mode": self.mode, "status": self.status, "sync_id": self.sync_id, "added": self.added,
+            "updated": self.updated, "unchanged": self.unchanged, "removed": self.removed,
+            "artists": self.artists, "albums": self.albums, "tracks_seen": self.tracks_seen,
+            "duration_s": round(self.duration_s, 3),
+        }  # fmt: skip
+
+
+def _flatten(pages: Iterable[list[T]]) -> Iterator[T]:
+    for page in pages:
+        yield from page
+
+
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class SyncEngine:
+    def __init__(
+        self,
+        client: PlexClient,
+        db: SQLiteManager,
+        *,
+        progress: Progress | None = None,
+        batch_size: int = BATCH_SIZE,
+        safety_margin_s: int = SAFETY_MARGIN_S,
+    ) -> None:
+        self.client = client
+        self.db = db
+        self.progress: Progress = progress or NullProgress()
+        self.batch_size = batch_size
+        self.safety_margin_s = safety_margin_s
+
+    # -- entry points --------------------------------------------------------------------------
+    def sync(self, mode: str = "incremental") -> SyncReport:
+        if mode == "full":
+            return self.full_sync()
+        return self.incremental_sync()
+
+    def full_sync(self) -> SyncReport:
+        return self._run("full", self._full)
+
+    def incremental_sync(self) -> SyncReport:
+        last = history.last_successful_sync(self.db.conn)
+        if last is None or last.server_time is None:
+            log.info("No earlier successful sync: running a full sync.")
+            return self.full_sync()
+        since = max(0, last.server_time - self.safety_margin_s)
+        return self._run("incremental", lambda report: self._incremental(report, since))
+
+    # -- the two modes -------------------------------------------------------------------------
+    def _full(self, report: SyncReport) -> None:
+        totals = {kind: self.client.count(kind) for kind in ("artist", "album", "track")}
+        # All three listings are fetched ahead in background threads while batches are written.
+        # Closing them when the block ends, however it ends, stops those threads there and then.
+        with contextlib.ExitStack() as listings:
+            artists, albums, tracks = (
+                listings.enter_context(
+                    contextlib.closing(prefetch(self.client.iter_pages(kind), depth=4, name=f"plex-{kind}s"))
+                )
+                for kind in ("artist", "album", "track")
+            )
+            seen: set[str] = set()
+            with self.db.bulk_inserts():
+                artist_tags = self._sync_artists(report, _flatten(artists), totals["artist"])
+                album_tags, album_years = self._sync_albums(report, _flatten(albums), totals["album"])
+                self.progress.start("Tracks", totals["track"])
+                tag_cache = TagCache(self.db.conn)
+                for batch in batched(_flatten(tracks), self.batch_size):
+                    self._write_tracks(report, batch, album_tags, artist_tags, album_years, tag_cache)
+                    seen.update(t.rating_key for t in batch)
+                    self.progress.advance("Tracks", len(batch))
+                self.progress.finish("Tracks")
+        report.tracks_seen = len(seen)
+        gone = library.all_track_keys(self.db.conn) - seen
+        self._delete(report, gone)
+        with self.db.transaction() as tx:  # every track was derived from tags just read
+            library.mark_tags_synced(tx)
+
+    def _incremental(self, report: SyncReport, since: int) -> None:
+        conn = self.db.conn
+        # A database from before schema 7 may hold albums/artists whose tags were never read.
+        unknown_tags = library.has_unknown_tags(conn)
+        stale = self._learn_unknown_tags(report) if unknown_tags else []
+        changed_artists = list(self.client.iter_artists(updated_since=since))
+        changed_albums = list(self.client.iter_albums(updated_since=since))
+        self._sync_artists(report, changed_artists, len(changed_artists))
+        self._sync_albums(report, changed_albums, len(changed_albums))
+        artist_tags = library.tag_map(conn, "artists")
+        album_tags = library.tag_map(conn, "albums")
+        album_years = {k: y for k, y in conn.execute("SELECT plex_key, year FROM albums")}
+
+        fetched: dict[str, PlexTrack] = {}
+        for track in self.client.iter_tracks(updated_since=since):
+            fetched[track.rating_key] = track
+        # Plays and ratings do not move ``updatedAt`` on a real server: ask for them separately.
+        for track in self.client.iter_tracks_activity(since):
+            fetched.setdefault(track.rating_key, track)
+        # Tracks inherit tags and year from their album/artist: re-read those of changed ones.
+        inherited = self._track_keys_of(
+            [a.rating_key for a in changed_albums], [a.rating_key for a in changed_artists]
+        )
+        missing = [k for k in dict.fromkeys([*inherited, *stale]) if k not in fetched]
+        for track in self.client.fetch_tracks(missing) if missing else []:
+            fetched[track.rating_key] = track
+
+        self.progress.start("Tracks", len(fetched))
+        tag_cache = TagCache(conn)
+        for batch in batched(list(fetched.values()), self.batch_size):
+            self._write_tracks(report, batch, album_tags, artist_tags, album_years, tag_cache)
+            self.progress.advance("Tracks", len(batch))
+        self.progress.finish("Tracks")
+        report.tracks_seen = len(fetched)
+        self._reconcile_deletions(report, album_tags, artist_tags, album_years)
+        if unknown_tags:
+            with self.db.transaction() as tx:  # only now: a sync killed before this redoes the step
+                library.mark_tags_synced(tx)
+
+    def _learn_unknown_tags(self, report: SyncReport) -> list[str]:
+        """Read the tags of albums/artists stored before they were kept (an upgraded database).
+
+        Lists every artist and album once (no tracks), stores their tags, and returns the stored
+        tracks that may have inherited wrong (empty) tags from them, to be read again. The rows
+        are marked known only at the end of the sync, after those tracks were written.
+        """
+        log.info("Reading album and artist tags once: this database was made by an older PlexMix.")
+        artists = list(self.client.iter_artists())
+        self._sync_artists(report, artists, len(artists))
+        albums = list(self.client.iter_albums())
+        self._sync_albums(report, albums, len(albums))
+        stale = library.tracks_with_stale_tags(self.db.conn)
+        log.info("Reading %d tracks again whose tags may have come from those albums.", len(stale))
+        return stale
+
+    def _reconcile_deletions(
+        self,
+        report: SyncReport,
+        album_tags: dict[str, TagTriple],
+        artist_tags: dict[str, TagTriple],
+        album_years: dict[str, int | None],
+    ) -> None:
+        """Compare counts; list keys only when they disagree (then also fetch anything missed)."""
+        conn = self.db.conn
+        plex_count = self.client.count("track")
+        local_count = conn.execute("SELECT COUNT(*) FROM tracks").fetchone()[0]
+        if plex_count == local_count:
+            log.debug("Track counts agree (%d): no deletions to look for.", plex_count)
+        else:
+            log.debug("Track counts differ (Plex %d, local %d): comparing keys.", plex_count, local_count)
+            plex_keys = self.client.track_keys()
+            local_keys = library.all_track_keys(conn)
+            self._delete(report, local_keys - plex_keys)
+            missed = sorted(plex_keys - local_keys)
+            if missed:
+                log.info("Fetching %d tracks the change filters did not report.", len(missed))
+                tag_cache = TagCache(conn)
+                for batch in batched(self.client.fetch_tracks(missed), self.batch_size):
+                    self._write_tracks(report, batch, album_tags, artist_tags, album_years, tag_cache)
+        with self.db.transaction() as tx:
+            library.delete_orphans(tx)
+
+    # -- pieces --------------------------------------------------------------------------------
+    def _sync_artists(
+        self, report: SyncReport, artists: Iterable[PlexArtist], total: int
+    ) -> dict[str, TagTriple]:
+        tags: dict[str, TagTriple] = {}
+        self.progress.start("Artists", total)
+        for batch in batched(artists, self.batch_size):
+            rows = [
+                ArtistRecord(
+                    plex_key=a.rating_key, name=a.title, sort_name=a.sort_title, summary=a.summary,
+                    added_at=a.added_at, updated_at=a.updated_at, genres=normalize_tags(a.genres),
+                    moods=normalize_tags(a.moods), styles=normalize_tags(a.styles),
+                )
+                for a in batch
+            ]
+            with self.db.transaction() as tx:
+                library.upsert_artists(tx, rows)
+            for row in rows:
+                tags[row.plex_key] = (row.genres, row.moods, row.styles)
+            report.artists += len(rows)
+            self.progress.advance("Artists", len(rows))
+        self.progress.finish("Artists")
+        return tags
+
+    def _sync_albums(
+        self, report: SyncReport, albums: Iterable[PlexAlbum], total: int
+    ) -> tuple[dict[str, TagTriple], dict[str, int | None]]:
+        tags: dict[str, TagTriple] = {}
+        years: dict[str, int | None] = {}
+        artist_ids = library.key_map(self.db.conn, "artists")
+        self.progress.start("Albums", total)
+        for batch in batched(albums, self.batch_size):
+            rows = [
+                AlbumRecord(
+                    plex_key=a.rating_key, title=a.title, artist_key=a.artist_key, artist_id=None,
+                    year=a.year, added_at=a.added_at, updated_at=a.updated_at,
+                    genres=normalize_tags(a.genres), moods=normalize_tags(a.moods),
+                    styles=normalize_tags(a.styles),
+                )
+                for a in batch
+            ]
+            with self.db.transaction() as tx:
+                library.upsert_albums(tx, rows, artist_ids)
+            for row in rows:
+                tags[row.plex_key] = (row.genres, row.moods, row.styles)
+                years[row.plex_key] = row.year
+            report.albums += len(rows)
+            self.progress.advance("Albums", len(rows))
+        self.progress.finish("Albums")
+        return tags, years
+
+    def _write_tracks(
+        self,
+        report: SyncReport,
+        batch: Sequence[PlexTrack],
+        album_tags: dict[str, TagTriple],
+        artist_tags: dict[str, TagTriple],
+        album_years: dict[str, int | None],
+        tag_cache: TagCache,
+    ) -> None:
+        rows = [to_track(t, album_tags, artist_tags, album_years) for t in batch]
+        artist_keys = {r.artist_key for r in rows if r.artist_key}
+        album_keys = {r.album_key for r in rows if r.album_key}
+        try:
+            with self.db.transaction() as tx:
+                artist_ids = library.key_map(tx, "artists", sorted(artist_keys))
+                album_ids = library.key_map(tx, "albums", sorted(album_keys))
+                counts, written = library.upsert_tracks(tx, rows, artist_ids, album_ids, tag_cache)
+        except BaseException:
+            tag_cache.reload()
+            raise
+        report.added += counts.added
+        report.updated += counts.updated
+        report.unchanged += counts.unchanged
+        report.changed_keys.extend(written)
+        if counts.updated:
+            log.info("Updated %d tracks whose metadata changed in Plex.", counts.updated)
+
+    def _delete(self, report: SyncReport, keys: Iterable[str]) -> None:
+        keys = sorted(keys)
+        if keys:
+            with self.db.transaction() as tx:
+                report.removed += library.delete_tracks(tx, keys)
+            log.info("Removed %d tracks that are no longer in Plex.", len(keys))
+        with self.db.transaction() as tx:
+            library.delete_orphans(tx)
+
+    def _track_keys_of(self, album_keys: Sequence[str], artist_keys: Sequence[str]) -> list[str]:
+        keys: list[str] = []
+        conn = self.db.conn
+        lookups = (("album_id", "albums", album_keys), ("artist_id", "artists", artist_keys))
+        for column, table, wanted in lookups:
+            for part in library.chunks(list(wanted)):
+                marks = ",".join("?" * len(part))
+                sql = (
+                    f"SELECT t.plex_key FROM tracks t JOIN {table} x ON x.id = t.{column} "
+                    f"WHERE x.plex_key IN ({marks})"
+                )
+                keys.extend(row[0] for row in conn.execute(sql, part))
+        return list(dict.fromkeys(keys))
+
+    def _run(self, mode: str, body: Callable[[SyncReport], None]) -> SyncReport:
+        report = SyncReport(mode=mode)
+        started = time.monotonic()
+        report.sync_id = history.start_sync(self.db.conn, mode)
+        status, error = history.FAILED, None
+        try:
+            body(report)
+            status = history.SUCCESS
+        except KeyboardInterrupt:
+            status, error = history.INTERRUPTED, "Interrupted by the user."
+            raise
+        except PlexMixError as exc:
+            error = exc.message
+            raise
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {exc}"
+            raise
+        finally:
+            report.status = status
+            report.duration_s = time.monotonic() - started
+            history.finish_sync(
+                self.db.conn, report.sync_id, status, added=report.added, updated=report.updated,
+                removed=report.removed, seen=report.tracks_seen, artists=report.artists,
+                albums=report.albums, duration_s=report.duration_s, error=error,
+            )  # fmt: skip
+            if status == history.SUCCESS:
+                self._record_watermark(report.sync_id)
+        return report
+
+    def _record_watermark(self, sync_id: int) -> None:
+        """The newest Plex timestamp now stored: the next incremental sync starts from it.
+
+        Plex's own clock, not ours, so a server whose clock differs from this machine's is safe.
+        """
+        conn = self.db.conn
+        marks = [
+            conn.execute(f"SELECT MAX(MAX(COALESCE(updated_at, 0)), MAX(COALESCE(added_at, 0))) FROM {t}")
+            .fetchone()[0] or 0
+            for t in ("tracks", "albums", "artists")
+        ]  # fmt: skip
+        watermark = max(marks) or int(time.time())
+        conn.execute("UPDATE sync_history SET server_time = ? WHERE id = ?", (watermark, sync_id))
+
+
+def to_track(
+    t: PlexTrack,
+    album_tags: dict[str, TagTriple],
+    artist_tags: dict[str, TagTriple],
+    album_years: dict[str, int | None],
+) -> TrackRecord:
+    """A Plex track as stored: its own tags if it has them, else its album's, else its artist's."""
+    album = album_tags.get(t.album_key or "", ([], [], []))
+    artist = artist_tags.get(t.artist_key or "", ([], [], []))
+    genres = normalize_tags(t.genres) or album[0] or artist[0]
+    moods = normalize_tags(t.moods) or album[1] or artist[1]
+    styles = album[2] or artist[2]
+    year = t.year if t.year is not None else album_years.get(t.album_key or "")
+    return TrackRecord(
+        plex_key=t.rating_key, title=t.title, artist_key=t.artist_key, album_key=t.album_key,
+        artist_id=None, album_id=None, track_number=t.track_number, disc_number=t.disc_number,
+        duration_ms=t.duration_ms, year=year, rating=t.user_rating, play_count=t.view_count or 0,
+        last_played=t.last_viewed_at, file_path=t.file_path, added_at=t.added_at,
+        updated_at=t.updated_at, genres=list(genres), moods=list(moods), styles=list(styles),
+    )  # fmt: skip

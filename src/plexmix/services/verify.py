@@ -1,0 +1,96 @@
+"""Verify the local mirror against Plex, and optionally repair what differs."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
+
+from plexmix.storage import library
+
+if TYPE_CHECKING:
+    from plexmix.plex.client import PlexClient
+    from plexmix.services.sync import SyncEngine
+    from plexmix.storage.sqlite_manager import SQLiteManager
+
+log = logging.getLogger(__name__)
+SAMPLE = 10  # keys listed in a report
+
+
+@dataclass
+class VerifyReport:
+    plex_counts: dict[str, int]
+    local_counts: dict[str, int]
+    missing_keys: list[str] = field(default_factory=list)  # in Plex, not here
+    extra_keys: list[str] = field(default_factory=list)  # here, gone from Plex
+    tracks_without_album: int = 0
+    tracks_without_artist: int = 0
+    orphan_albums: int = 0
+    orphan_artists: int = 0
+    fts_rows: int = 0
+    integrity_problems: list[str] = field(default_factory=list)
+    repaired: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not (
+            self.missing_keys or self.extra_keys or self.tracks_without_album
+            or self.tracks_without_artist or self.orphan_albums or self.orphan_artists
+            or self.integrity_problems or self.fts_rows != self.local_counts.get("tracks", 0)
+            or self.plex_counts.get("tracks") != self.local_counts.get("tracks")
+        )  # fmt: skip
+
+    def as_dict(self) -> dict[str, object]:
+        data = asdict(self)
+        data["missing_keys"] = self.missing_keys[:SAMPLE]
+        data["extra_keys"] = self.extra_keys[:SAMPLE]
+        data["missing_count"] = len(self.missing_keys)
+        data["extra_count"] = len(self.extra_keys)
+        data["ok"] = self.ok
+        return data
+
+
+def inspect(client: PlexClient, db: SQLiteManager) -> VerifyReport:
+    conn = db.conn
+    counts = library.counts(conn)
+    plex_keys = client.track_keys()
+    local_keys = library.all_track_keys(conn)
+
+    def scalar(sql: str) -> int:
+        return int(conn.execute(sql).fetchone()[0])
+
+    return VerifyReport(
+        plex_counts={
+            "artists": client.count("artist"), "albums": client.count("album"), "tracks": len(plex_keys)
+        },
+        local_counts={k: counts[k] for k in ("artists", "albums", "tracks")},
+        missing_keys=sorted(plex_keys - local_keys),
+        extra_keys=sorted(local_keys - plex_keys),
+        tracks_without_album=scalar("SELECT COUNT(*) FROM tracks WHERE album_id IS NULL"),
+        tracks_without_artist=scalar("SELECT COUNT(*) FROM tracks WHERE artist_id IS NULL"),
+        orphan_albums=scalar(
+            "SELECT COUNT(*) FROM albums a WHERE NOT EXISTS (SELECT 1 FROM tracks t WHERE t.album_id = a.id)"
+        ),
+        orphan_artists=scalar(
+            "SELECT COUNT(*) FROM artists a WHERE NOT EXISTS"
+            " (SELECT 1 FROM tracks t WHERE t.artist_id = a.id)"
+            " AND NOT EXISTS (SELECT 1 FROM albums b WHERE b.artist_id = a.id)"
+        ),
+        fts_rows=scalar("SELECT COUNT(*) FROM tracks_fts"),
+        integrity_problems=db.integrity_check(),
+    )  # fmt: skip
+
+
+def verify(engine: SyncEngine, *, repair: bool = False) -> VerifyReport:
+    """Compare with Plex; with ``repair``, fix differences with a full sync and an FTS rebuild."""
+    report = inspect(engine.client, engine.db)
+    if not repair or report.ok:
+        return report
+    log.info("Repairing: running a full sync and rebuilding the search index.")
+    engine.full_sync()
+    with engine.db.transaction() as tx:
+        tx.execute("DELETE FROM tracks_fts")
+        library.refresh_fts(tx, [row[0] for row in tx.execute("SELECT id FROM tracks")])
+    after = inspect(engine.client, engine.db)
+    after.repaired = True
+    return after

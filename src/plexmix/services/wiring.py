@@ -1,0 +1,155 @@
+"""Build PlexMix's components from settings and stored credentials (the composition root).
+
+Used by the CLI and by ``plexmix demo``; library users may call these or build components
+directly. Heavy modules are imported inside the functions.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from plexmix.config.credentials import PROVIDER_SECRETS, SECRETS
+from plexmix.errors import CredentialError, IndexMismatchError
+
+if TYPE_CHECKING:
+    from plexmix.config.credentials import CredentialStore
+    from plexmix.config.loader import LoadedSettings
+    from plexmix.providers.ai.base import AIProvider
+    from plexmix.providers.embeddings import EmbeddingProvider
+    from plexmix.storage.vector_index import VectorIndex
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Choice:
+    """A component and, when PlexMix chose something other than what was configured, why."""
+
+    name: str
+    note: str | None = None
+
+
+def _a(label: str) -> str:
+    """``label`` with its indefinite article: "an OpenAI API key", "a Google API key"."""
+    return f"{'an' if label[:1].upper() in 'AEIOU' else 'a'} {label}"
+
+
+def embedding_choice(loaded: LoadedSettings, credentials: CredentialStore) -> Choice:
+    """The embedding provider to use: the configured one, or local when the default lacks a key.
+
+    Only a provider left at its default falls back (offline-first); one the user chose
+    explicitly is never swapped silently.
+    """
+    provider = loaded.settings.embeddings.provider
+    secret = PROVIDER_SECRETS.get(provider)
+    if secret is None or credentials.get(secret)[0]:
+        return Choice(provider)
+    if loaded.source("embeddings.provider") == "default" and loaded.source("embeddings.model") == "default":
+        return Choice(
+            "local",
+            f"No {SECRETS[secret].label} is set, so tracks are embedded locally (offline MiniLM). "
+            f"Set {SECRETS[secret].env_var} to use {provider} embeddings.",
+        )
+    raise CredentialError(
+        f"The {provider} embedding provider needs {_a(SECRETS[secret].label)}.",
+        hint=f"Set {SECRETS[secret].env_var}, run `plexmix config set {SECRETS[secret].setting} KEY`, "
+        "or `plexmix config set embeddings.provider local` for offline embeddings.",
+    )
+
+
+def build_embedder(loaded: LoadedSettings, credentials: CredentialStore) -> tuple[EmbeddingProvider, Choice]:
+    from plexmix.providers.embeddings import get_embedding_provider
+
+    settings = loaded.settings
+    choice = embedding_choice(loaded, credentials)
+    same = choice.name == settings.embeddings.provider
+    secret = PROVIDER_SECRETS.get(choice.name)
+    base_url = settings.ai.base_url_for(choice.name) if choice.name != "local" else None
+    embedder = get_embedding_provider(
+        choice.name,
+        model=settings.embeddings.model if same else None,
+        dimension=settings.embeddings.dimension if same else None,
+        api_key=credentials.get(secret)[0] if secret else None,
+        base_url=base_url,
+        timeout=settings.ai.timeout,
+        batch_size=settings.embeddings.batch_size,
+        max_concurrency=settings.embeddings.concurrency,
+    )
+    return embedder, choice
+
+
+def ai_choice(loaded: LoadedSettings, credentials: CredentialStore, requested: str | None = None) -> Choice:
+    """The curator to use. With no key for the *default* provider: ``none``, with a note."""
+    name = (requested or loaded.settings.ai.provider).strip().lower()
+    secret = PROVIDER_SECRETS.get(name)
+    if secret is None or credentials.get(secret)[0]:
+        return Choice(name)
+    if requested is None and loaded.source("ai.provider") == "default":
+        spec = SECRETS[secret]
+        return Choice(
+            "none",
+            f"No {spec.label} is set, so tracks are ranked by similarity without an LLM. "
+            f"Set {spec.env_var} (or `plexmix config set {spec.setting} KEY`) to let {name} curate.",
+        )
+    spec = SECRETS[secret]
+    raise CredentialError(
+        f"The {name} provider needs {_a(spec.label)}.",
+        hint=f"Set {spec.env_var}, run `plexmix config set {spec.setting} KEY`, or use --provider none.",
+    )
+
+
+def build_ai_provider(
+    loaded: LoadedSettings, credentials: CredentialStore, requested: str | None = None
+) -> tuple[AIProvider, Choice]:
+    from plexmix.providers.ai import get_ai_provider
+
+    settings = loaded.settings
+    choice = ai_choice(loaded, credentials, requested)  # an unknown name fails in get_ai_provider
+    name = choice.name
+    secret = PROVIDER_SECRETS.get(name)
+    base_url = settings.ai.base_url_for(name)
+    model = settings.ai.local_model if name == "local" else None
+    if name == settings.ai.provider and settings.ai.model:
+        model = settings.ai.model
+    provider = get_ai_provider(
+        name,
+        api_key=credentials.get(secret)[0] if secret else None,
+        model=model,
+        base_url=base_url,
+        timeout=settings.ai.timeout,
+        temperature=settings.ai.temperature,
+    )
+    return provider, choice
+
+
+def build_retrieval(
+    loaded: LoadedSettings, credentials: CredentialStore, conn: sqlite3.Connection
+) -> tuple[VectorIndex | None, EmbeddingProvider | None, list[str]]:
+    """The vector index and query embedder for ``create``/``search`` (None when nothing is embedded).
+
+    The index is checked against the stored vectors and rebuilt from them if it disagrees; vectors
+    of another model than the configured one are an :class:`IndexMismatchError`.
+    """
+    from plexmix.services.embed import ensure_index
+
+    notes: list[str] = []
+    stored = dict(conn.execute("SELECT model, COUNT(*) FROM embeddings GROUP BY model").fetchall())
+    if not stored:
+        from plexmix.playlist.retrieval import NO_EMBEDDINGS_NOTE
+
+        notes.append(NO_EMBEDDINGS_NOTE)
+        return None, None, notes
+    embedder, choice = build_embedder(loaded, credentials)
+    if choice.note:
+        notes.append(choice.note)
+    if embedder.model_id not in stored:
+        raise IndexMismatchError(
+            f"The stored embeddings were made with {', '.join(sorted(stored))}, "
+            f"but the configured model is {embedder.model_id}.",
+            hint="Run `plexmix embeddings rebuild`, or set embeddings.provider/model back.",
+        )
+    index = ensure_index(conn, loaded.settings.index_path, embedder.model_id)
+    return index, embedder, notes
