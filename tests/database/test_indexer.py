@@ -11,7 +11,6 @@ import pytest
 from embedding_db_fakes import HashProvider, add_track, open_library
 
 from plexmix.errors import IndexMismatchError
-from plexmix.providers.embeddings import text_hash, track_text
 from plexmix.services.embed import ensure_index, refresh_embeddings
 from plexmix.storage.embedding_store import (
     content_checksum,
@@ -20,6 +19,7 @@ from plexmix.storage.embedding_store import (
     pending_tracks,
     save_embeddings,
 )
+from plexmix.storage.track_text import text_hash, track_text
 from plexmix.storage.vector_index import VectorIndex, read_index_metadata
 
 

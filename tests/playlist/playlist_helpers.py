@@ -34,8 +34,9 @@ from typer.testing import CliRunner, Result
 
 from plexmix.devserver.csv_loader import SongRow, read_rows
 from plexmix.devserver.server import PlexEmulator
-from plexmix.providers.embeddings import local_onnx, text_hash
+from plexmix.providers.embeddings import local_onnx
 from plexmix.providers.embeddings.local_onnx import TOKENIZER_PATH, LocalOnnxProvider, default_model_path
+from plexmix.storage.track_text import text_hash
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ai"))
 from ai_fakes import FakeLLMServer, OpenAIKit, Received, Reply, _Handler

@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from plexmix.errors import EmbeddingError
-from plexmix.providers.embeddings import EmbeddingProvider, get_embedding_provider, track_text
+from plexmix.providers.embeddings import EmbeddingProvider, get_embedding_provider
 from plexmix.providers.embeddings.local_onnx import LocalOnnxProvider
+from plexmix.storage.track_text import track_text
 
 TEXTS = [
     track_text("Creep", "Radiohead", "Pablo Honey", "Alternative, Rock", 1993, moods="Melancholy"),

@@ -14,9 +14,8 @@ from plexmix.providers.embeddings import (
     KNOWN_MODELS,
     expected_dimension,
     get_embedding_provider,
-    text_hash,
-    track_text,
 )
+from plexmix.storage.track_text import text_hash, track_text
 
 
 def test_track_text_full_format() -> None:

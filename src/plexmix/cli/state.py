@@ -76,6 +76,7 @@ class AppState:
             max_bytes=settings.logging.max_bytes,
             backup_count=settings.logging.backup_count,
             secrets=secrets,
+            console=console_handler(),
         )
         self._logging_ready = True
 
@@ -83,6 +84,15 @@ class AppState:
         from plexmix.storage.sqlite_manager import SQLiteManager
 
         return SQLiteManager(self.settings.db_path)
+
+
+def console_handler() -> logging.Handler:
+    """Log lines on standard error, rendered by Rich like the rest of the CLI's output."""
+    from rich.logging import RichHandler
+
+    return RichHandler(
+        console=Console(stderr=True), show_time=False, show_path=False, rich_tracebacks=False, markup=False
+    )
 
 
 def get_state(ctx: typer.Context) -> AppState:

@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from plexmix.providers.embeddings import text_hash, track_text
+from plexmix.storage.track_text import text_hash, track_text
 
 _ID_CHUNK = 500  # ids per IN (...) list, below SQLite's parameter limit
 

@@ -72,8 +72,13 @@ def setup_logging(
     max_bytes: int = 10 * 1024 * 1024,
     backup_count: int = 5,
     secrets: Iterable[str | None] = (),
+    console: logging.Handler | None = None,
 ) -> None:
-    """Configure the root logger once per process (calling again replaces PlexMix's handlers)."""
+    """Configure the root logger once per process (calling again replaces PlexMix's handlers).
+
+    ``console`` is the front end's handler for the terminal (the CLI passes a Rich one); without
+    it, messages go to standard error as plain lines. Every handler gets the redacting filter.
+    """
     for secret in secrets:
         register_secret(secret)
     root = logging.getLogger()
@@ -84,16 +89,9 @@ def setup_logging(
     root.setLevel(logging.DEBUG)
     redacting = RedactingFilter()
 
-    from rich.console import Console
-    from rich.logging import RichHandler
-
-    console = RichHandler(
-        console=Console(stderr=True),
-        show_time=False,
-        show_path=False,
-        rich_tracebacks=False,
-        markup=False,
-    )
+    if console is None:
+        console = logging.StreamHandler()
+        console.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
     console.setLevel(console_level)
     console.addFilter(redacting)
     setattr(console, _HANDLER_TAG, True)
