@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,8 +11,9 @@ from plexmix.cli.output import interactive, print_json
 from plexmix.cli.state import AppState, get_state
 
 if TYPE_CHECKING:
-    from plexmix.playlist.generator import GeneratedPlaylist, PlaylistGenerator, PlaylistRequest
+    from plexmix.playlist.generator import GeneratedPlaylist
     from plexmix.playlist.publish import Published
+    from plexmix.services.create import PlaylistPlan
 
 
 def create(
@@ -39,134 +39,54 @@ def create(
 
     Example: plexmix create "rainy sunday jazz" --limit 25 --year 1950-1969
     """
-    from plexmix.errors import UsageError
-    from plexmix.playlist.filters import parse_rating, parse_year
-    from plexmix.playlist.generator import PlaylistRequest
-    from plexmix.storage.queries import TrackFilters
+    from plexmix.cli.progress import StatusSpinner
+    from plexmix.services import create as service
 
     state = get_state(ctx)
-    settings = state.settings
-    if not mood.strip():
-        raise UsageError("The mood is empty.", hint='Describe it, e.g. plexmix create "calm piano evening".')
-    if limit is None:
-        limit = settings.playlist.default_length
-        if interactive() and not as_json and not yes and not dry_run:
-            limit = typer.prompt("How many tracks?", default=limit, type=int)
-    if limit < 1 or limit > 1000:
-        raise UsageError(f"--limit must be between 1 and 1000 (got {limit}).", hint="For example --limit 50.")
-    if pool is not None and pool < 1:
-        raise UsageError(f"--pool must be at least 1 (got {pool}).", hint="For example --pool 150.")
-    if avoid_recent is not None and avoid_recent < 0:
-        raise UsageError(f"--avoid-recent must be 0 or more days (got {avoid_recent}).", hint="For example 14.")
-    if export is not None:
-        from plexmix.playlist.export import check_format
-
-        check_format(export[0])  # before anything is written
-    flags = TrackFilters(genres=[g for g in genre if g.strip()], artists=[a for a in artist if a.strip()])
-    if year is not None:
-        flags.year_min, flags.year_max = parse_year(year)
-    if rating is not None:
-        flags.rating_min = parse_rating(rating)
-    request = PlaylistRequest(
-        mood=mood, length=limit, pool=pool or settings.playlist.candidate_pool, flag_filters=flags,
-        avoid_recent_days=avoid_recent if avoid_recent is not None else settings.playlist.avoid_recent_days,
-        max_per_artist=settings.playlist.max_per_artist, max_per_album=settings.playlist.max_per_album,
-        blocked_artists=settings.playlist.blocked_artists, blocked_genres=settings.playlist.blocked_genres,
+    if limit is None and mood.strip() and interactive() and not (as_json or yes or dry_run):
+        limit = typer.prompt("How many tracks?", default=state.settings.playlist.default_length, type=int)
+    request = service.playlist_request(
+        state.context, mood, limit=limit, genres=genre, year=year, rating=rating, artists=artist,
+        pool=pool, avoid_recent=avoid_recent,
     )  # fmt: skip
-    _run(state, request, name=name, provider=provider, replace=replace, dry_run=dry_run, no_plex=no_plex,
-         export=export, as_json=as_json, yes=yes)  # fmt: skip
+    if dry_run:
+        plan = service.plan_playlist(state.context, request, provider=provider)
+        _show_plan(state, plan, as_json)
+        return
 
+    def confirm_replace(playlist_name: str) -> bool:
+        question = f"A playlist named '{playlist_name}' exists in Plex. Replace it in place?"
+        return yes or (interactive() and typer.confirm(question, default=False))
 
-def _run(
-    state: AppState, request: PlaylistRequest, *, name: str | None, provider: str | None, replace: bool,
-    dry_run: bool, no_plex: bool, export: tuple[str, Path] | None, as_json: bool, yes: bool,
-) -> None:  # fmt: skip
-    from plexmix.playlist.export import export as export_playlist
-    from plexmix.playlist.export import playlist_json
-    from plexmix.playlist.generator import PlaylistGenerator
-    from plexmix.playlist.publish import PlaylistExistsError, default_name, publish
-    from plexmix.services.wiring import build_ai_provider, build_retrieval
-
-    with state.open_db() as db:
-        curator, ai_note = build_ai_provider(state.loaded, state.credentials, provider)
-        index, embedder, notes = build_retrieval(state.loaded, state.credentials, db.conn)
-        if ai_note.note:
-            notes.append(ai_note.note)
-        generator = PlaylistGenerator(db.conn, curator, index=index, embedder=embedder)
-        if dry_run:
-            _dry_run(state, generator, request, notes, as_json)
-            return
-        spinner = state.err.status(f"Curating with {curator.name}…") if not as_json else nullcontext()
-        with spinner:
-            playlist = generator.generate(request)
-        playlist.notes[:0] = [note for note in notes if note not in playlist.notes]
-        playlist_name = name or default_name(request.mood)
-        client, connect_error = None, None
-        if not no_plex:
-            from plexmix.errors import PlexError
-            from plexmix.services.connect import client_from_settings
-
-            try:
-                client = client_from_settings(state.settings, state.credentials)
-            except PlexError as exc:  # keep the work: save locally, report the Plex problem
-                connect_error = exc
-        try:
-            try:
-                published = publish(db, playlist, playlist_name, client=client, replace=replace)
-            except PlaylistExistsError:
-                question = f"A playlist named '{playlist_name}' exists in Plex. Replace it in place?"
-                if not (yes or (interactive() and typer.confirm(question, default=False))):
-                    raise
-                published = publish(db, playlist, playlist_name, client=client, replace=True)
-        finally:
-            if client is not None:
-                client.close()
-        if connect_error is not None:
-            published.plex_error = connect_error.message + (f" {connect_error.hint}" if connect_error.hint else "")
-    if export:
-        export_playlist(playlist, export[0], export[1], name=published.name, plex_key=published.plex_key)
+    with StatusSpinner(state.err, enabled=not as_json) as spinner:
+        result = service.create_playlist(
+            state.context, request, name=name, provider=provider, replace=replace, write_to_plex=not no_plex,
+            confirm_replace=confirm_replace, export=export, progress=spinner,
+        )  # fmt: skip
     if as_json:
-        data = playlist_json(playlist, name=published.name, plex_key=published.plex_key)
-        data["playlist_id"] = published.playlist_id
-        data["replaced"] = published.replaced
-        data["plex_error"] = published.plex_error
-        print_json(state.out, data)
+        print_json(state.out, result.as_dict())
     else:
-        _show(state, playlist, published)
-    if published.plex_error:
+        _show(state, result.playlist, result.published)
+    if result.plex_error:
         raise typer.Exit(1)
 
 
-def _dry_run(
-    state: AppState, generator: PlaylistGenerator, request: PlaylistRequest, notes: list[str], as_json: bool
-) -> None:
-    from plexmix.playlist.filters import describe_filters
-
-    filters = generator.resolve_filters(request)
-    found, candidates = generator.candidates(request, filters)
-    estimate = generator.provider.estimate(request.mood, candidates, request.length)
-    data = {
-        "mood": request.mood, "provider": generator.provider.name, "model": generator.provider.model,
-        "filters": describe_filters(filters), "matching_tracks": found.matching,
-        "candidates": len(candidates), "prompt_tokens": estimate.prompt_tokens,
-        "max_output_tokens": estimate.max_output_tokens, "candidates_sent": estimate.candidates_sent,
-        "estimated_cost_usd": estimate.estimated_cost_usd, "notes": notes,
-    }  # fmt: skip
+def _show_plan(state: AppState, plan: PlaylistPlan, as_json: bool) -> None:
     if as_json:
-        print_json(state.out, data)
+        print_json(state.out, plan.as_dict())
         return
-    state.out.print(f"[bold]Dry run[/] for [italic]{request.mood}[/] with {generator.provider.name}")
-    for line in describe_filters(filters) or ["no filters"]:
+    state.out.print(f"[bold]Dry run[/] for [italic]{plan.mood}[/] with {plan.provider}")
+    for line in plan.filters or ["no filters"]:
         state.out.print(f"  filter: {line}")
-    matching = "all" if found.matching is None else f"{found.matching:,}"
-    state.out.print(f"  tracks matching the filters: {matching}; candidates: {len(candidates)}")
-    cost = estimate.estimated_cost_usd
+    matching = "all" if plan.matching_tracks is None else f"{plan.matching_tracks:,}"
+    state.out.print(f"  tracks matching the filters: {matching}; candidates: {plan.candidates}")
+    cost = plan.estimated_cost_usd
     state.out.print(
-        f"  prompt ≈ {estimate.prompt_tokens:,} tokens, answer ≤ {estimate.max_output_tokens:,} tokens, "
-        f"{estimate.candidates_sent} candidates sent; "
+        f"  prompt ≈ {plan.prompt_tokens:,} tokens, answer ≤ {plan.max_output_tokens:,} tokens, "
+        f"{plan.candidates_sent} candidates sent; "
         + (f"estimated cost ${cost:.4f}" if cost is not None else "cost: free or unknown")
     )
-    for note in notes:
+    for note in plan.notes:
         state.out.print(f"[yellow]Note:[/] {note}")
 
 

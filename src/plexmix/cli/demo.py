@@ -59,7 +59,7 @@ def demo(
             state.setup_logging()
             outer.err.print(f"Emulator at {emu.url}; demo data in {home}")
             _run_demo(state, limit, provider)
-            from plexmix.services.connect import client_from_settings
+            from plexmix.services.wiring import client_from_settings
 
             with client_from_settings(state.settings, state.credentials) as client:
                 names = [p.title for p in client.list_playlists()]
@@ -74,19 +74,17 @@ def demo(
 def _run_demo(state: AppState, limit: int, provider: str | None) -> None:
     from plexmix.cli import create as create_cmd
     from plexmix.cli import sync as sync_cmd
-    from plexmix.playlist.generator import PlaylistRequest
+    from plexmix.services import create as service
 
     state.out.rule("1. Sync the library")
     sync_cmd._run(state, "full", False, False, None)
-    playlist = state.settings.playlist
     for number, mood in enumerate(DEMO_MOODS, start=2):
         state.out.rule(f"{number}. plexmix create \"{mood}\" --limit {limit}")
-        request = PlaylistRequest(
-            mood=mood, length=limit, pool=playlist.candidate_pool, max_per_artist=playlist.max_per_artist,
-            max_per_album=playlist.max_per_album,
-        )  # fmt: skip
-        create_cmd._run(state, request, name=f"PlexMix demo: {mood}", provider=provider, replace=True,
-                        dry_run=False, no_plex=False, export=None, as_json=False, yes=True)  # fmt: skip
+        request = service.playlist_request(state.context, mood, limit=limit, avoid_recent=0)
+        result = service.create_playlist(
+            state.context, request, name=f"PlexMix demo: {mood}", provider=provider, replace=True
+        )
+        create_cmd._show(state, result.playlist, result.published)
 
 
 def _library(tracks: int | None) -> MusicLibrary:

@@ -15,6 +15,7 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.status import Status
 
 
 class RichProgress:
@@ -64,3 +65,37 @@ class RichProgress:
         task = self._progress.tasks[task_id]
         done = task.completed if task.total is None else task.total
         self._progress.update(task_id, total=done, completed=done)
+
+
+class StatusSpinner:
+    """A spinner with the current stage's name (for steps without a count, like curating)."""
+
+    def __init__(self, console: Console, enabled: bool = True) -> None:
+        self.console = console
+        self.enabled = enabled
+        self._status: Status | None = None
+
+    def __enter__(self) -> StatusSpinner:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._stop()
+
+    def start(self, stage: str, total: int | None = None) -> None:
+        self._stop()
+        if self.enabled:
+            self._status = self.console.status(f"{stage}…")
+            self._status.start()
+
+    def advance(self, stage: str, amount: int = 1) -> None:
+        return None
+
+    def finish(self, stage: str) -> None:
+        self._stop()
+
+    def _stop(self) -> None:
+        if self._status is not None:
+            self._status.stop()
+            self._status = None

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from plexmix.config.credentials import CredentialStore
     from plexmix.config.loader import LoadedSettings
     from plexmix.config.settings import Settings
+    from plexmix.services.context import Context
     from plexmix.storage.sqlite_manager import SQLiteManager
 
 
@@ -28,6 +29,7 @@ class AppState:
     err: Console = field(default_factory=lambda: Console(stderr=True))
     _loaded: LoadedSettings | None = None
     _logging_ready: bool = False
+    _context: Context | None = None
 
     @property
     def loaded(self) -> LoadedSettings:
@@ -47,6 +49,15 @@ class AppState:
         from plexmix.config.credentials import CredentialStore
 
         return CredentialStore(self.settings.home, self.loaded.environ)
+
+    @property
+    def context(self) -> Context:
+        """The services' view of the settings and secrets (made once per command)."""
+        from plexmix.services.context import Context
+
+        if self._context is None or self._context.loaded is not self.loaded:
+            self._context = Context(self.loaded)
+        return self._context
 
     def reload(self) -> None:
         """Forget the loaded settings (after the config changed); the next use loads them again."""

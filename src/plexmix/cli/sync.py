@@ -76,9 +76,9 @@ def sync_verify(
     """
     from rich.table import Table
 
-    from plexmix.services.connect import client_from_settings
     from plexmix.services.sync import SyncEngine
     from plexmix.services.verify import verify
+    from plexmix.services.wiring import client_from_settings
 
     state = get_state(ctx)
     client = client_from_settings(state.settings, state.credentials, library=library)
@@ -152,8 +152,8 @@ def sync_status(
 
 def _run(state: AppState, mode: str, no_embeddings: bool, as_json: bool, library: str | None) -> None:
     from plexmix.cli.progress import RichProgress
-    from plexmix.services.connect import client_from_settings
     from plexmix.services.sync import SyncEngine
+    from plexmix.services.wiring import client_from_settings
 
     settings = state.settings
     show_bars = not as_json and not state.quiet

@@ -59,6 +59,28 @@ def parse_rating(value: float) -> float:
     return value * 2 if value <= 5 else value
 
 
+def filters_from_flags(
+    *,
+    genres: Iterable[str] = (),
+    year: str | None = None,
+    rating: float | None = None,
+    artists: Iterable[str] = (),
+) -> TrackFilters:
+    """The filters given as options (``--genre``, ``--year``, ``--rating``, ``--artist``).
+
+    Shared by ``create``, ``search`` and the library API; blank names are ignored and bad values
+    are a :class:`UsageError` naming the option.
+    """
+    filters = TrackFilters(
+        genres=[g for g in genres if g.strip()], artists=[a for a in artists if a.strip()]
+    )
+    if year is not None:
+        filters.year_min, filters.year_max = parse_year(year)
+    if rating is not None:
+        filters.rating_min = parse_rating(rating)
+    return filters
+
+
 _RATED = re.compile(
     r"\b(highly|top|best)[ -]rated\b|\bfavou?rites?\b|\bfive[ -]stars?\b|\b5[ -]stars?\b", re.I
 )

@@ -1,0 +1,198 @@
+"""Create a playlist for a mood: filters -> retrieval -> curator -> checks -> Plex and the database.
+
+The whole use case, front-end free: the CLI, the library API and later the web page and the MCP
+server call :func:`create_playlist` (or :func:`plan_playlist` for a dry run) and render the
+result. The rule that protects the user's work lives here: when Plex cannot be reached or
+written, the playlist is still saved locally and the problem is reported in the result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from plexmix.errors import PlexError, UsageError
+from plexmix.services.progress import NullProgress, Progress
+
+if TYPE_CHECKING:
+    from plexmix.playlist.generator import GeneratedPlaylist, PlaylistGenerator, PlaylistRequest
+    from plexmix.playlist.publish import Published
+    from plexmix.services.context import Context
+    from plexmix.storage.sqlite_manager import SQLiteManager
+
+CURATING = "Curating"  # the progress stage shown while the curator works
+MAX_LENGTH = 1000
+
+
+@dataclass
+class CreateResult:
+    """A made playlist, where it was saved, and what went wrong with Plex (if anything)."""
+
+    playlist: GeneratedPlaylist
+    published: Published
+    exported_to: Path | None = None
+
+    @property
+    def plex_error(self) -> str | None:
+        return self.published.plex_error
+
+    def as_dict(self) -> dict[str, Any]:
+        """The documented ``--json`` object."""
+        from plexmix.playlist.export import playlist_json
+
+        data = playlist_json(self.playlist, name=self.published.name, plex_key=self.published.plex_key)
+        data["playlist_id"] = self.published.playlist_id
+        data["replaced"] = self.published.replaced
+        data["plex_error"] = self.published.plex_error
+        return data
+
+
+@dataclass
+class PlaylistPlan:
+    """What ``create`` would do (``--dry-run``): filters, candidates and the cost estimate."""
+
+    mood: str
+    provider: str
+    model: str | None
+    filters: list[str]
+    matching_tracks: int | None
+    candidates: int
+    prompt_tokens: int
+    max_output_tokens: int
+    candidates_sent: int
+    estimated_cost_usd: float | None
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def _generator(ctx: Context, db: SQLiteManager, provider: str | None) -> tuple[PlaylistGenerator, list[str]]:
+    from plexmix.playlist.generator import PlaylistGenerator
+    from plexmix.services.wiring import build_ai_provider, build_retrieval
+
+    curator, ai_note = build_ai_provider(ctx.loaded, ctx.credentials, provider)
+    index, embedder, notes = build_retrieval(ctx.loaded, ctx.credentials, db.conn)
+    if ai_note.note:
+        notes.append(ai_note.note)
+    return PlaylistGenerator(db.conn, curator, index=index, embedder=embedder), notes
+
+
+def plan_playlist(ctx: Context, request: PlaylistRequest, *, provider: str | None = None) -> PlaylistPlan:
+    """The dry run: resolve the filters, retrieve the candidates, estimate the prompt and its cost."""
+    from plexmix.playlist.filters import describe_filters
+
+    with ctx.open_db() as db:
+        generator, notes = _generator(ctx, db, provider)
+        filters = generator.resolve_filters(request)
+        found, candidates = generator.candidates(request, filters)
+        estimate = generator.provider.estimate(request.mood, candidates, request.length)
+    return PlaylistPlan(
+        mood=request.mood, provider=generator.provider.name, model=generator.provider.model,
+        filters=describe_filters(filters), matching_tracks=found.matching, candidates=len(candidates),
+        prompt_tokens=estimate.prompt_tokens, max_output_tokens=estimate.max_output_tokens,
+        candidates_sent=estimate.candidates_sent, estimated_cost_usd=estimate.estimated_cost_usd,
+        notes=notes,
+    )  # fmt: skip
+
+
+def create_playlist(
+    ctx: Context,
+    request: PlaylistRequest,
+    *,
+    name: str | None = None,
+    provider: str | None = None,
+    replace: bool = False,
+    write_to_plex: bool = True,
+    confirm_replace: Callable[[str], bool] | None = None,
+    export: tuple[str, Path] | None = None,
+    progress: Progress | None = None,
+) -> CreateResult:
+    """Make the playlist, write it to Plex (unless ``write_to_plex`` is False) and save it locally.
+
+    A playlist of the same name in Plex is replaced in place when ``replace`` is set, or when
+    ``confirm_replace(name)`` says yes; otherwise :class:`PlaylistExistsError` is raised. Plex
+    failures do not raise: the playlist is saved locally and ``result.plex_error`` says why.
+    """
+    from plexmix.playlist.export import check_format
+    from plexmix.playlist.export import export as export_playlist
+    from plexmix.playlist.publish import PlaylistExistsError, default_name, publish
+
+    progress = progress or NullProgress()
+    if export is not None:
+        check_format(export[0])  # before anything is written
+    with ctx.open_db() as db:
+        generator, notes = _generator(ctx, db, provider)
+        progress.start(f"{CURATING} with {generator.provider.name}")
+        try:
+            playlist = generator.generate(request)
+        finally:
+            progress.finish(f"{CURATING} with {generator.provider.name}")
+        playlist.notes[:0] = [note for note in notes if note not in playlist.notes]
+        playlist_name = name or default_name(request.mood)
+        client, connect_error = None, None
+        if write_to_plex:
+            try:
+                client = ctx.plex()
+            except PlexError as exc:  # keep the work: save locally, report the Plex problem
+                connect_error = exc
+        try:
+            try:
+                published = publish(db, playlist, playlist_name, client=client, replace=replace)
+            except PlaylistExistsError:
+                if confirm_replace is None or not confirm_replace(playlist_name):
+                    raise
+                published = publish(db, playlist, playlist_name, client=client, replace=True)
+        finally:
+            if client is not None:
+                client.close()
+        if connect_error is not None:
+            hint = f" {connect_error.hint}" if connect_error.hint else ""
+            published.plex_error = connect_error.message + hint
+    exported_to = None
+    if export is not None:
+        exported_to = export_playlist(
+            playlist, export[0], export[1], name=published.name, plex_key=published.plex_key
+        )
+    return CreateResult(playlist, published, exported_to)
+
+
+def playlist_request(
+    ctx: Context,
+    mood: str,
+    *,
+    limit: int | None = None,
+    genres: Sequence[str] = (),
+    year: str | None = None,
+    rating: float | None = None,
+    artists: Sequence[str] = (),
+    pool: int | None = None,
+    avoid_recent: int | None = None,
+) -> PlaylistRequest:
+    """A checked request: options as given, everything else from the ``playlist`` settings."""
+    from plexmix.playlist.filters import filters_from_flags
+    from plexmix.playlist.generator import PlaylistRequest
+
+    settings = ctx.settings.playlist
+    if not mood.strip():
+        raise UsageError("The mood is empty.", hint='Describe it, e.g. plexmix create "calm piano evening".')
+    length = settings.default_length if limit is None else limit
+    if length < 1 or length > MAX_LENGTH:
+        raise UsageError(
+            f"--limit must be between 1 and {MAX_LENGTH} (got {length}).", hint="For example --limit 50."
+        )
+    if pool is not None and pool < 1:
+        raise UsageError(f"--pool must be at least 1 (got {pool}).", hint="For example --pool 150.")
+    if avoid_recent is not None and avoid_recent < 0:
+        raise UsageError(
+            f"--avoid-recent must be 0 or more days (got {avoid_recent}).", hint="For example 14."
+        )
+    flags = filters_from_flags(genres=genres, year=year, rating=rating, artists=artists)
+    return PlaylistRequest(
+        mood=mood, length=length, pool=pool or settings.candidate_pool, flag_filters=flags,
+        avoid_recent_days=avoid_recent if avoid_recent is not None else settings.avoid_recent_days,
+        max_per_artist=settings.max_per_artist, max_per_album=settings.max_per_album,
+        blocked_artists=settings.blocked_artists, blocked_genres=settings.blocked_genres,
+    )  # fmt: skip
