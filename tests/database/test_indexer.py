@@ -48,11 +48,23 @@ def test_first_run_embeds_everything_and_second_run_nothing(
     conn: sqlite3.Connection, index_path: Path
 ) -> None:
     provider = HashProvider()
-    calls: list[tuple[int, int]] = []
-    report = refresh_embeddings(conn, provider, index_path, progress=lambda d, t: calls.append((d, t)))
+    calls: list[tuple[str, int | None]] = []
+
+    class Recorder:
+        def start(self, stage: str, total: int | None = None) -> None:
+            calls.append(("start", total))
+
+        def advance(self, stage: str, amount: int = 1) -> None:
+            calls.append(("advance", amount))
+
+        def finish(self, stage: str) -> None:
+            calls.append(("finish", None))
+
+    report = refresh_embeddings(conn, provider, index_path, progress=Recorder())
     assert (report.embedded, report.skipped_unchanged, report.failed) == (10, 0, 0)
     assert report.index_size == 10 and report.model_id == "test:hash-v1:16"
-    assert calls[0] == (0, 10) and calls[-1] == (10, 10)
+    assert calls[0] == ("start", 10) and calls[-1] == ("finish", None)
+    assert sum(n or 0 for kind, n in calls if kind == "advance") == 10
     index = VectorIndex.load(index_path)
     assert len(index) == 10 and index.model_id == provider.model_id
     mtime = index_path.stat().st_mtime_ns

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from plexmix.cli.output import interactive, print_json
 from plexmix.cli.state import AppState, get_state
+
+if TYPE_CHECKING:
+    from plexmix.services.embed import EmbedResult
 
 app = typer.Typer(
     help="Manage track embeddings and the vector index.\n\nExample: plexmix embeddings status",
@@ -44,10 +49,10 @@ def rebuild(
     Example: plexmix embeddings rebuild --yes
     """
     from plexmix.errors import UsageError
+    from plexmix.services.embed import rebuild_size
 
     state = get_state(ctx)
-    with state.open_db() as db:
-        tracks = db.conn.execute("SELECT COUNT(*) FROM tracks").fetchone()[0]
+    tracks = rebuild_size(state.context)
     question = f"Re-embed all {tracks:,} tracks with {state.settings.embeddings.model_name}?"
     if not yes:
         if not interactive():
@@ -65,62 +70,45 @@ def status(ctx: typer.Context, as_json: bool = JSON) -> None:
     """
     from rich.table import Table
 
-    from plexmix.services.wiring import build_embedder
-    from plexmix.storage.embedding_store import embedding_stats, load_vectors
-    from plexmix.storage.vector_index import ids_checksum, read_index_metadata
+    from plexmix.services.embed import embedding_status
 
     state = get_state(ctx)
-    embedder, choice = build_embedder(state.loaded, state.credentials)
-    path = state.settings.index_path
-    with state.open_db() as db:
-        stats = embedding_stats(db.conn, embedder.model_id)
-        ids, _ = load_vectors(db.conn, embedder.model_id)
-    header = read_index_metadata(path) or {}
-    consistent = header.get("model_id") == embedder.model_id and header.get("checksum") == ids_checksum(ids)
-    data = {
-        **stats, "configured_model": embedder.model_id, "provider": choice.name, "note": choice.note,
-        "index_file": str(path), "index_exists": path.exists(),
-        "index_count": header.get("count"), "index_model": header.get("model_id"), "consistent": consistent,
-    }  # fmt: skip
+    status_ = embedding_status(state.context)
     if as_json:
-        print_json(state.out, data)
+        print_json(state.out, status_.as_dict())
         return
+    stats, path, header_count = status_.stats, status_.index_file, status_.index_count
     table = Table(title="Embeddings", show_header=False)
     table.add_column("What")
     table.add_column("Value")
     table.add_row("Tracks", f"{stats['tracks']:,}")
     table.add_row("Embedded", f"{stats['embedded']:,} ({stats['missing']:,} missing)")
-    table.add_row("Model", f"{embedder.model_id} ({choice.name})")
-    table.add_row("Dimension", str(embedder.dimension))
+    table.add_row("Model", f"{status_.configured_model} ({status_.provider})")
+    table.add_row("Dimension", str(status_.dimension))
     for model, count in stats["other_models"].items():
         table.add_row("Other model", f"{model}: {count:,} vectors (run `plexmix embeddings rebuild`)")
     table.add_row("Index file", f"{path} ({'present' if path.exists() else 'missing'})")
-    table.add_row("Index vectors", str(header.get("count", "—")))
-    table.add_row("Consistent", "[green]yes[/]" if consistent else "[yellow]no[/] (fixed on next use)")
+    table.add_row("Index vectors", "—" if header_count is None else str(header_count))
+    table.add_row("Consistent", "[green]yes[/]" if status_.consistent else "[yellow]no[/] (fixed on next use)")
     state.out.print(table)
-    if choice.note:
-        state.out.print(f"[yellow]Note:[/] {choice.note}")
+    if status_.note:
+        state.out.print(f"[yellow]Note:[/] {status_.note}")
 
 
-def _refresh(state: AppState, as_json: bool, *, full_rebuild: bool, wipe: bool = False) -> dict[str, object]:
-    from plexmix.cli.embedding_step import refresh_embeddings_for
+def _refresh(state: AppState, as_json: bool, *, full_rebuild: bool, wipe: bool = False) -> EmbedResult:
     from plexmix.cli.progress import RichProgress
-    from plexmix.storage.embedding_store import delete_embeddings
+    from plexmix.services.embed import embed_library
 
-    with state.open_db() as db, RichProgress(state.err, enabled=not as_json and not state.quiet) as progress:
-        if wipe:
-            delete_embeddings(db.conn)
-        return refresh_embeddings_for(state, db, progress, full_rebuild=full_rebuild)
+    with RichProgress(state.err, enabled=not as_json and not state.quiet) as progress:
+        return embed_library(state.context, progress=progress, full_rebuild=full_rebuild, wipe=wipe)
 
 
-def _report(state: AppState, result: dict[str, object], as_json: bool) -> None:
+def _report(state: AppState, result: EmbedResult, as_json: bool) -> None:
     if as_json:
-        print_json(state.out, result)
+        print_json(state.out, result.as_dict())
         return
-    state.out.print(
-        f"[green]Embeddings up to date[/] ({result['model']}): {result['embedded']} embedded, "
-        f"{result['unchanged']} unchanged, {result['failed']} failed, "
-        f"{result['removed_from_index']} removed from the index, in {result['seconds']} s."
-    )
-    if result["failed"]:
+    if result.note:
+        state.err.print(f"[yellow]Note:[/] {result.note}")
+    state.out.print(f"[green]Embeddings up to date:[/] {result.summary()}.")
+    if result.failed:
         state.out.print("[yellow]Some batches failed;[/] run `plexmix embeddings generate` again to retry them.")

@@ -76,17 +76,13 @@ def sync_verify(
     """
     from rich.table import Table
 
-    from plexmix.services.sync import SyncEngine
-    from plexmix.services.verify import verify
-    from plexmix.services.wiring import client_from_settings
+    from plexmix.services.verify import verify_library
 
     state = get_state(ctx)
-    client = client_from_settings(state.settings, state.credentials, library=library)
-    with state.open_db() as db, client:
-        engine = SyncEngine(client, db)
-        report = verify(engine, repair=False)
-        if repair and not report.ok and confirm("Repair the differences now?", yes=yes, default=True):
-            report = verify(engine, repair=True)
+    report = verify_library(
+        state.context, repair=repair, library_name=library,
+        confirm_repair=lambda _: confirm("Repair the differences now?", yes=yes, default=True),
+    )  # fmt: skip
     if as_json:
         print_json(state.out, report.as_dict())
     else:
@@ -120,12 +116,10 @@ def sync_status(
     """
     from rich.table import Table
 
-    from plexmix.storage import history, library
+    from plexmix.services.sync import sync_status as status
 
     state = get_state(ctx)
-    with state.open_db() as db:
-        records = history.recent_syncs(db.conn, limit)
-        counts = library.counts(db.conn)
+    records, counts = status(state.context, limit)
     if as_json:
         print_json(state.out, {"counts": counts, "syncs": [r.model_dump() for r in records]})
         return
@@ -152,29 +146,21 @@ def sync_status(
 
 def _run(state: AppState, mode: str, no_embeddings: bool, as_json: bool, library: str | None) -> None:
     from plexmix.cli.progress import RichProgress
-    from plexmix.services.sync import SyncEngine
-    from plexmix.services.wiring import client_from_settings
+    from plexmix.services.sync import sync_library
 
-    settings = state.settings
     show_bars = not as_json and not state.quiet
-    client = client_from_settings(settings, state.credentials, library=library)
-    with state.open_db() as db, client, RichProgress(state.err, enabled=show_bars) as progress:
-        report = SyncEngine(client, db, progress=progress).sync(mode)
-        embedded = None
-        if not no_embeddings:
-            from plexmix.cli.embedding_step import refresh_after_sync
-
-            embedded = refresh_after_sync(state, db, progress)
-    data = report.as_dict()
-    if embedded is not None:
-        data["embeddings"] = embedded
+    with RichProgress(state.err, enabled=show_bars) as progress:
+        outcome = sync_library(state.context, mode, library=library, embed=not no_embeddings, progress=progress)
     if as_json:
-        print_json(state.out, data)
+        print_json(state.out, outcome.as_dict())
         return
+    report = outcome.report
     state.out.print(
         f"[green]Sync ({report.mode}) finished[/] in {duration(report.duration_s)}: "
         f"{report.added:,} added, {report.updated:,} updated, {report.removed:,} removed, "
         f"{report.unchanged:,} unchanged."
     )
-    if embedded:
-        state.out.print(f"Embeddings: {embedded}")
+    if outcome.embeddings is not None:
+        if outcome.embeddings.note:
+            state.err.print(f"[yellow]Note:[/] {outcome.embeddings.note}")
+        state.out.print(f"Embeddings: {outcome.embeddings.summary()}.")

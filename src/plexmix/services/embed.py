@@ -11,21 +11,26 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
-from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from plexmix.errors import EmbeddingError, IndexMismatchError
 from plexmix.providers.embeddings import EmbeddingProvider
+from plexmix.services.progress import Progress
 from plexmix.storage.embedding_store import (
     EmbeddingRow,
     PendingTrack,
     content_checksum,
+    embedded_ids,
     load_vectors,
+    models_present,
     pending_tracks,
     save_embeddings,
+    track_count,
 )
 from plexmix.storage.vector_index import (
     GENERATE_HINT,
@@ -34,9 +39,13 @@ from plexmix.storage.vector_index import (
     read_index_metadata,
 )
 
+if TYPE_CHECKING:
+    from plexmix.services.context import Context
+    from plexmix.storage.sqlite_manager import SQLiteManager
+
 log = logging.getLogger(__name__)
 
-Progress = Callable[[int, int], None]
+STAGE = "Embeddings"  # the progress stage of an embedding run
 REBUILD_HINT = "Run `plexmix embeddings rebuild` to re-embed the library with the configured model."
 
 
@@ -53,20 +62,6 @@ class EmbedReport:
     index_size: int = 0
     index_rebuilt: bool = False  # rebuilt from stored vectors instead of updated in place
     errors: list[str] = field(default_factory=list)  # one line per failed batch
-
-
-def _db_ids(conn: sqlite3.Connection, model_id: str) -> np.ndarray:
-    rows = conn.execute(
-        "SELECT track_id FROM embeddings WHERE model = ? ORDER BY track_id", (model_id,)
-    ).fetchall()
-    return np.fromiter((int(r[0]) for r in rows), dtype=np.int64, count=len(rows))
-
-
-def _models_present(conn: sqlite3.Connection) -> dict[str, int]:
-    return {
-        str(r[0]): int(r[1])
-        for r in conn.execute("SELECT model, COUNT(*) FROM embeddings GROUP BY model")
-    }
 
 
 def _dimension_of(model_id: str) -> int:
@@ -86,7 +81,7 @@ def _check_model(conn: sqlite3.Connection, index_path: Path, model_id: str) -> N
             hint=REBUILD_HINT,
         )
     if meta is None:
-        present = _models_present(conn)
+        present = models_present(conn)
         others = {m: c for m, c in present.items() if m != model_id}
         if others and not present.get(model_id):
             raise IndexMismatchError(
@@ -101,7 +96,7 @@ def _is_current(index: VectorIndex, conn: sqlite3.Connection, model_id: str) -> 
         return False
     if index.source_checksum is not None:
         return index.source_checksum == content_checksum(conn, model_id)
-    return index.checksum() == ids_checksum(_db_ids(conn, model_id))
+    return index.checksum() == ids_checksum(embedded_ids(conn, model_id))
 
 
 def _load_or_none(index_path: Path) -> VectorIndex | None:
@@ -152,13 +147,13 @@ def refresh_embeddings(
     current = old is not None and _is_current(old, conn, model_id)
 
     pending = pending_tracks(conn, model_id)
-    total_tracks = int(conn.execute("SELECT COUNT(*) FROM tracks").fetchone()[0])
+    total_tracks = track_count(conn)
     report.skipped_unchanged = max(0, total_tracks - len(pending))
     changed = _embed_pending(
         conn, provider, pending, report, progress, commit_every, commit_seconds
     )
 
-    db_ids = _db_ids(conn, model_id)
+    db_ids = embedded_ids(conn, model_id)
     if old is not None and current:
         index = old
         gone = np.setdiff1d(index.ids(), db_ids, assume_unique=True)
@@ -208,9 +203,8 @@ def _embed_pending(
         last_commit = time.monotonic()
 
     total = len(pending)
-    done = 0
     if progress is not None:
-        progress(0, total)
+        progress.start(STAGE, total)
     texts = [p.text for p in pending]
     try:
         for result in provider.iter_document_batches(texts):
@@ -221,13 +215,14 @@ def _embed_pending(
                 for position, vector in zip(result.indices, result.vectors, strict=True):
                     track = pending[position]
                     buffer.append(EmbeddingRow(track.track_id, model_id, track.text_hash, vector))
-            done += len(result.indices)
             if len(buffer) >= commit_every or time.monotonic() - last_commit >= commit_seconds:
                 flush()
             if progress is not None:
-                progress(done, total)
+                progress.advance(STAGE, len(result.indices))
     finally:
         flush()  # also on Ctrl-C or a fatal error: keep what was already paid for
+        if progress is not None:
+            progress.finish(STAGE)
     return stored
 
 
@@ -243,7 +238,7 @@ def ensure_index(conn: sqlite3.Connection, index_path: str | Path, model_id: str
     index = _load_or_none(path)
     if index is not None and _is_current(index, conn, model_id):
         return index
-    present = _models_present(conn)
+    present = models_present(conn)
     if not present.get(model_id):
         others = sorted(m for m in present if m != model_id)
         if others:
@@ -258,3 +253,115 @@ def ensure_index(conn: sqlite3.Connection, index_path: str | Path, model_id: str
     rebuilt = rebuild_index(conn, model_id)
     rebuilt.save(path)
     return rebuilt
+
+
+@dataclass
+class EmbedResult:
+    """What ``plexmix embeddings generate`` (or the embedding step of a sync) did."""
+
+    provider: str
+    model: str
+    embedded: int
+    unchanged: int
+    failed: int
+    removed_from_index: int
+    seconds: float
+    note: str | None = None  # why another provider than the configured one was used
+    errors: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "provider": self.provider, "model": self.model, "embedded": self.embedded,
+            "unchanged": self.unchanged, "failed": self.failed,
+            "removed_from_index": self.removed_from_index, "seconds": round(self.seconds, 2),
+        }  # fmt: skip
+
+    def summary(self) -> str:
+        """One line for people: what was embedded, with which model, in how long."""
+        return (
+            f"{self.embedded:,} embedded, {self.unchanged:,} unchanged, {self.failed:,} failed, "
+            f"{self.removed_from_index:,} removed from the index ({self.model}, {self.seconds:.1f} s)"
+        )
+
+
+def embed_library(
+    ctx: Context,
+    db: SQLiteManager | None = None,
+    *,
+    progress: Progress | None = None,
+    full_rebuild: bool = False,
+    wipe: bool = False,
+) -> EmbedResult:
+    """Embed new and changed tracks with the configured provider and update the index.
+
+    ``wipe`` deletes every stored vector first (a rebuild with another model); ``full_rebuild``
+    re-embeds what has no current vector and rebuilds the index from scratch.
+    """
+    from plexmix.services.wiring import build_embedder
+    from plexmix.storage.embedding_store import delete_embeddings
+
+    with ExitStack() as stack:
+        if db is None:
+            db = stack.enter_context(ctx.open_db())
+        embedder, choice = build_embedder(ctx.loaded, ctx.credentials)
+        if wipe:
+            delete_embeddings(db.conn)
+        report = refresh_embeddings(
+            db.conn, embedder, ctx.settings.index_path, progress=progress, full_rebuild=full_rebuild
+        )
+    return EmbedResult(
+        provider=choice.name, model=embedder.model_id, embedded=report.embedded,
+        unchanged=report.skipped_unchanged, failed=report.failed,
+        removed_from_index=report.removed_from_index, seconds=report.seconds, note=choice.note,
+        errors=report.errors,
+    )  # fmt: skip
+
+
+def rebuild_size(ctx: Context) -> int:
+    """How many tracks a rebuild re-embeds (to ask before doing it)."""
+    from plexmix.storage.embedding_store import track_count
+
+    with ctx.open_db() as db:
+        return track_count(db.conn)
+
+
+@dataclass
+class EmbeddingStatus:
+    """Stored vectors, the configured model and whether the index file agrees with them."""
+
+    stats: dict[str, Any]
+    configured_model: str
+    provider: str
+    dimension: int
+    note: str | None
+    index_file: Path
+    index_exists: bool
+    index_count: int | None
+    index_model: str | None
+    consistent: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            **self.stats, "configured_model": self.configured_model, "provider": self.provider,
+            "note": self.note, "index_file": str(self.index_file), "index_exists": self.index_exists,
+            "index_count": self.index_count, "index_model": self.index_model, "consistent": self.consistent,
+        }  # fmt: skip
+
+
+def embedding_status(ctx: Context) -> EmbeddingStatus:
+    from plexmix.services.wiring import build_embedder
+    from plexmix.storage.embedding_store import embedding_stats
+    from plexmix.storage.vector_index import read_index_metadata
+
+    embedder, choice = build_embedder(ctx.loaded, ctx.credentials)
+    path = ctx.settings.index_path
+    with ctx.open_db() as db:
+        stats = embedding_stats(db.conn, embedder.model_id)
+        ids = embedded_ids(db.conn, embedder.model_id)
+    header = read_index_metadata(path) or {}
+    consistent = header.get("model_id") == embedder.model_id and header.get("checksum") == ids_checksum(ids)
+    return EmbeddingStatus(
+        stats=stats, configured_model=embedder.model_id, provider=choice.name,
+        dimension=embedder.dimension, note=choice.note, index_file=path, index_exists=path.exists(),
+        index_count=header.get("count"), index_model=header.get("model_id"), consistent=consistent,
+    )  # fmt: skip

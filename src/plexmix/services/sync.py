@@ -32,6 +32,9 @@ from plexmix.utils.prefetch import prefetch
 if TYPE_CHECKING:
     from plexmix.plex.client import PlexClient
     from plexmix.plex.models import PlexAlbum, PlexArtist, PlexTrack
+    from plexmix.services.context import Context
+    from plexmix.services.embed import EmbedResult
+    from plexmix.storage.models import SyncRecord
     from plexmix.storage.sqlite_manager import SQLiteManager
 
 log = logging.getLogger(__name__)
@@ -390,3 +393,54 @@ def to_track(
         last_played=t.last_viewed_at, file_path=t.file_path, added_at=t.added_at,
         updated_at=t.updated_at, genres=list(genres), moods=list(moods), styles=list(styles),
     )  # fmt: skip
+
+
+# -- the use cases -----------------------------------------------------------------------------
+@dataclass
+class SyncOutcome:
+    """A sync and, unless skipped, the embedding run after it."""
+
+    report: SyncReport
+    embeddings: EmbedResult | None = None
+    embeddings_skipped: str | None = None  # why the embedding step did not run (no key, ...)
+
+    def as_dict(self) -> dict[str, object]:
+        data = self.report.as_dict()
+        if self.embeddings is not None:
+            data["embeddings"] = self.embeddings.as_dict()
+        elif self.embeddings_skipped is not None:
+            data["embeddings"] = {"skipped": self.embeddings_skipped}
+        return data
+
+
+def sync_library(
+    ctx: Context,
+    mode: str = "incremental",
+    *,
+    library: str | None = None,
+    embed: bool = True,
+    progress: Progress | None = None,
+) -> SyncOutcome:
+    """Mirror the Plex library (``full`` or ``incremental``), then embed what changed.
+
+    A missing key for the embedding provider skips that step with a warning; the sync stands.
+    """
+    from plexmix.errors import CredentialError
+    from plexmix.services.embed import embed_library
+
+    progress = progress or NullProgress()
+    with ctx.plex(library) as client, ctx.open_db() as db:
+        outcome = SyncOutcome(SyncEngine(client, db, progress=progress).sync(mode))
+        if embed:
+            try:
+                outcome.embeddings = embed_library(ctx, db, progress=progress)
+            except CredentialError as exc:
+                log.warning("%s %s", exc.message, exc.hint or "")
+                outcome.embeddings_skipped = exc.message
+    return outcome
+
+
+def sync_status(ctx: Context, limit: int = 10) -> tuple[list[SyncRecord], dict[str, int]]:
+    """The last ``limit`` syncs, newest first, and what the database holds."""
+    with ctx.open_db() as db:
+        return history.recent_syncs(db.conn, limit), library.counts(db.conn)

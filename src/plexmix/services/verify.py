@@ -9,7 +9,10 @@ from typing import TYPE_CHECKING
 from plexmix.storage import library
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from plexmix.plex.client import PlexClient
+    from plexmix.services.context import Context
     from plexmix.services.sync import SyncEngine
     from plexmix.storage.sqlite_manager import SQLiteManager
 
@@ -56,9 +59,7 @@ def inspect(client: PlexClient, db: SQLiteManager) -> VerifyReport:
     plex_keys = client.track_keys()
     local_keys = library.all_track_keys(conn)
 
-    def scalar(sql: str) -> int:
-        return int(conn.execute(sql).fetchone()[0])
-
+    health = library.health(conn)
     return VerifyReport(
         plex_counts={
             "artists": client.count("artist"), "albums": client.count("album"), "tracks": len(plex_keys)
@@ -66,17 +67,11 @@ def inspect(client: PlexClient, db: SQLiteManager) -> VerifyReport:
         local_counts={k: counts[k] for k in ("artists", "albums", "tracks")},
         missing_keys=sorted(plex_keys - local_keys),
         extra_keys=sorted(local_keys - plex_keys),
-        tracks_without_album=scalar("SELECT COUNT(*) FROM tracks WHERE album_id IS NULL"),
-        tracks_without_artist=scalar("SELECT COUNT(*) FROM tracks WHERE artist_id IS NULL"),
-        orphan_albums=scalar(
-            "SELECT COUNT(*) FROM albums a WHERE NOT EXISTS (SELECT 1 FROM tracks t WHERE t.album_id = a.id)"
-        ),
-        orphan_artists=scalar(
-            "SELECT COUNT(*) FROM artists a WHERE NOT EXISTS"
-            " (SELECT 1 FROM tracks t WHERE t.artist_id = a.id)"
-            " AND NOT EXISTS (SELECT 1 FROM albums b WHERE b.artist_id = a.id)"
-        ),
-        fts_rows=scalar("SELECT COUNT(*) FROM tracks_fts"),
+        tracks_without_album=health["tracks_without_album"],
+        tracks_without_artist=health["tracks_without_artist"],
+        orphan_albums=health["orphan_albums"],
+        orphan_artists=health["orphan_artists"],
+        fts_rows=health["fts_rows"],
         integrity_problems=db.integrity_check(),
     )  # fmt: skip
 
@@ -89,8 +84,26 @@ def verify(engine: SyncEngine, *, repair: bool = False) -> VerifyReport:
     log.info("Repairing: running a full sync and rebuilding the search index.")
     engine.full_sync()
     with engine.db.transaction() as tx:
-        tx.execute("DELETE FROM tracks_fts")
-        library.refresh_fts(tx, [row[0] for row in tx.execute("SELECT id FROM tracks")])
+        library.rebuild_fts(tx)
     after = inspect(engine.client, engine.db)
     after.repaired = True
     return after
+
+
+def verify_library(
+    ctx: Context,
+    *,
+    repair: bool = False,
+    confirm_repair: Callable[[VerifyReport], bool] | None = None,
+    library_name: str | None = None,
+) -> VerifyReport:
+    """Compare the database with Plex; repair what differs when ``repair`` is set and
+    ``confirm_repair(report)`` (if given) agrees."""
+    from plexmix.services.sync import SyncEngine
+
+    with ctx.plex(library_name) as client, ctx.open_db() as db:
+        engine = SyncEngine(client, db)
+        report = verify(engine, repair=False)
+        if repair and not report.ok and (confirm_repair is None or confirm_repair(report)):
+            report = verify(engine, repair=True)
+    return report

@@ -181,6 +181,26 @@ def content_checksum(conn: sqlite3.Connection, model_id: str) -> str:
     return digest.hexdigest()
 
 
+def track_count(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT COUNT(*) FROM tracks").fetchone()[0])
+
+
+def embedded_ids(conn: sqlite3.Connection, model_id: str) -> np.ndarray:
+    """The ids of the tracks with a stored vector of ``model_id``, ascending."""
+    rows = conn.execute(
+        "SELECT track_id FROM embeddings WHERE model = ? ORDER BY track_id", (model_id,)
+    ).fetchall()
+    return np.fromiter((int(r[0]) for r in rows), dtype=np.int64, count=len(rows))
+
+
+def models_present(conn: sqlite3.Connection) -> dict[str, int]:
+    """{model id: stored vectors} for every model with vectors in the table."""
+    return {
+        str(r[0]): int(r[1])
+        for r in conn.execute("SELECT model, COUNT(*) FROM embeddings GROUP BY model")
+    }
+
+
 def embedding_stats(conn: sqlite3.Connection, model_id: str | None = None) -> dict[str, Any]:
     """Counts for status output.
 
@@ -188,7 +208,7 @@ def embedding_stats(conn: sqlite3.Connection, model_id: str | None = None) -> di
     ``other_models`` ({model id: count}), ``dimension`` (of ``model_id``'s vectors, or None) and
     ``model_id`` (the one asked for, or else the most common one in the table).
     """
-    tracks = int(conn.execute("SELECT COUNT(*) FROM tracks").fetchone()[0])
+    tracks = track_count(conn)
     per_model = {
         str(row[0]): (int(row[1]), int(row[2]))
         for row in conn.execute(

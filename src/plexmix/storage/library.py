@@ -247,6 +247,27 @@ def delete_orphans(conn: sqlite3.Connection) -> tuple[int, int]:
     return albums, artists
 
 
+def health(conn: sqlite3.Connection) -> dict[str, int]:
+    """Counts that should all be zero (but ``fts_rows``, which should equal the track count)."""
+    queries = {
+        "tracks_without_album": "SELECT COUNT(*) FROM tracks WHERE album_id IS NULL",
+        "tracks_without_artist": "SELECT COUNT(*) FROM tracks WHERE artist_id IS NULL",
+        "orphan_albums": "SELECT COUNT(*) FROM albums a"
+        " WHERE NOT EXISTS (SELECT 1 FROM tracks t WHERE t.album_id = a.id)",
+        "orphan_artists": "SELECT COUNT(*) FROM artists a"
+        " WHERE NOT EXISTS (SELECT 1 FROM tracks t WHERE t.artist_id = a.id)"
+        " AND NOT EXISTS (SELECT 1 FROM albums b WHERE b.artist_id = a.id)",
+        "fts_rows": "SELECT COUNT(*) FROM tracks_fts",
+    }
+    return {name: int(conn.execute(sql).fetchone()[0]) for name, sql in queries.items()}
+
+
+def rebuild_fts(conn: sqlite3.Connection) -> None:
+    """Rebuild every full-text row from the tables (inside the caller's transaction)."""
+    conn.execute("DELETE FROM tracks_fts")
+    refresh_fts(conn, [row[0] for row in conn.execute("SELECT id FROM tracks")])
+
+
 def all_track_keys(conn: sqlite3.Connection) -> set[str]:
     return {k for (k,) in conn.execute("SELECT plex_key FROM tracks")}
 
