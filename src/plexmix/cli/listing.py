@@ -23,11 +23,10 @@ def list_playlists(ctx: typer.Context, as_json: bool = JSON) -> None:
     """
     from rich.table import Table
 
-    from plexmix.storage import playlists
+    from plexmix.services.playlists import list_playlists as saved_playlists
 
     state = get_state(ctx)
-    with state.open_db() as db:
-        items = playlists.list_playlists(db.conn)
+    items = saved_playlists(state.context)
     if as_json:
         print_json(state.out, [p.model_dump() for p in items])
         return
@@ -55,15 +54,10 @@ def list_tracks(
     """
     from rich.table import Table
 
-    from plexmix.errors import UsageError
-    from plexmix.storage import playlists
+    from plexmix.services.playlists import playlist_tracks
 
     state = get_state(ctx)
-    with state.open_db() as db:
-        playlist = playlists.get_playlist(db.conn, playlist_id)
-        if playlist is None:
-            raise UsageError(f"There is no playlist #{playlist_id}.", hint="See `plexmix list playlists`.")
-        entries = playlists.playlist_entries(db.conn, playlist_id)
+    playlist, entries = playlist_tracks(state.context, playlist_id)
     if as_json:
         print_json(state.out, {
             "playlist": playlist.model_dump(),

@@ -25,38 +25,16 @@ def search(
     """
     from rich.table import Table
 
-    from plexmix.errors import UsageError
-    from plexmix.playlist.filters import parse_year
-    from plexmix.playlist.retrieval import retrieve
-    from plexmix.services.wiring import build_retrieval
-    from plexmix.storage import library
-    from plexmix.storage.queries import TrackFilters
+    from plexmix.playlist.filters import filters_from_flags
+    from plexmix.services.search import search_tracks
 
-    if not query.strip():
-        raise UsageError("The search query is empty.", hint='Try plexmix search "miles davis".')
-    if not 1 <= limit <= 500:
-        raise UsageError(f"--limit must be between 1 and 500 (got {limit}).", hint="For example --limit 20.")
-    filters = TrackFilters(genres=[g for g in genre if g.strip()], artists=[a for a in artist if a.strip()])
-    if year is not None:
-        filters.year_min, filters.year_max = parse_year(year)
     state = get_state(ctx)
-    with state.open_db() as db:
-        index, embedder, notes = build_retrieval(state.loaded, state.credentials, db.conn)
-        found = retrieve(db.conn, query, filters, limit, index=index, embedder=embedder)
-        tracks = {t.id: t for t in library.get_tracks(db.conn, [tid for tid, _ in found.ranked])}
-    rows: list[dict[str, Any]] = []
-    for tid, score in found.ranked:
-        t = tracks.get(tid)
-        if t is None:
-            continue
-        rows.append({
-            "plex_key": t.plex_key, "title": t.title, "artist": t.artist_name, "album": t.album_title,
-            "year": t.year, "genres": list(t.genres), "score": round(score, 4),
-            "similarity": round(found.similarity[tid], 4) if tid in found.similarity else None,
-            "keyword": round(found.keyword[tid], 4) if tid in found.keyword else None,
-        })  # fmt: skip
+    filters = filters_from_flags(genres=genre, year=year, artists=artist)
+    result = search_tracks(state.context, query, filters=filters, limit=limit)
+    notes = result.notes
+    rows: list[dict[str, Any]] = [hit.as_dict() for hit in result.hits]
     if as_json:
-        print_json(state.out, {"query": query, "results": rows, "notes": notes})
+        print_json(state.out, result.as_dict())
         return
     if not rows:
         state.out.print("No matches. Try other words, fewer filters, or run `plexmix sync`.")

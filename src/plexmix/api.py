@@ -1,0 +1,200 @@
+"""PlexMix as a Python library: every use case of the CLI, as methods returning typed results.
+
+    >>> from plexmix import PlexMix
+    >>> pm = PlexMix.open()                      # settings as the CLI reads them
+    >>> pm.sync()                                 # incremental (full the first time)
+    >>> result = pm.create_playlist("rainy sunday jazz", limit=25)
+    >>> [item.track.title for item in result.playlist.tracks]
+
+Errors are the :mod:`plexmix.errors` types (each with a ``message`` and a ``hint``). Nothing
+here prints; progress is reported to an optional :class:`~plexmix.services.progress.Progress`.
+Importing this module is cheap: Plex, FAISS, the model runtimes and the AI SDKs load on first use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from plexmix.services.context import Context
+
+if TYPE_CHECKING:
+    from plexmix.config.settings import Settings
+    from plexmix.playlist.generator import PlaylistRequest
+    from plexmix.services.create import CreateResult, PlaylistPlan
+    from plexmix.services.doctor import Check
+    from plexmix.services.embed import EmbeddingStatus, EmbedResult
+    from plexmix.services.progress import Progress
+    from plexmix.services.search import SearchResult
+    from plexmix.services.sync import SyncOutcome
+    from plexmix.services.verify import VerifyReport
+    from plexmix.storage.models import Playlist, PlaylistEntry, SyncRecord
+
+
+class PlexMix:
+    """One configured PlexMix: a Plex server, its music library and the local mirror of it."""
+
+    def __init__(self, context: Context) -> None:
+        self.context = context
+
+    @classmethod
+    def open(
+        cls, config_path: str | Path | None = None, settings: Mapping[str, Any] | None = None
+    ) -> PlexMix:
+        """Settings from ``config_path`` (default ``$PLEXMIX_HOME/config.yaml``), the environment
+        and ``settings`` (dotted keys, e.g. ``{"plex.url": "http://nas:32400"}``), which win."""
+        path = Path(config_path) if config_path is not None else None
+        return cls(Context.load(path, settings))
+
+    @property
+    def settings(self) -> Settings:
+        return self.context.settings
+
+    # -- the library mirror --------------------------------------------------------------------
+    def sync(
+        self,
+        mode: str = "incremental",
+        *,
+        library: str | None = None,
+        embed: bool = True,
+        progress: Progress | None = None,
+    ) -> SyncOutcome:
+        """Mirror the Plex library (``"full"`` or ``"incremental"``), then embed what changed."""
+        from plexmix.services.sync import sync_library
+
+        return sync_library(self.context, mode, library=library, embed=embed, progress=progress)
+
+    def verify(self, *, repair: bool = False, library: str | None = None) -> VerifyReport:
+        """Compare the local mirror with Plex; with ``repair``, fix what differs."""
+        from plexmix.services.verify import verify_library
+
+        return verify_library(self.context, repair=repair, library_name=library)
+
+    def sync_history(self, limit: int = 10) -> list[SyncRecord]:
+        """The last syncs, newest first."""
+        from plexmix.services.sync import sync_status
+
+        return sync_status(self.context, limit)[0]
+
+    def counts(self) -> dict[str, int]:
+        """Tracks, albums, artists, genres, embeddings and playlists stored locally."""
+        from plexmix.services.sync import sync_status
+
+        return sync_status(self.context, 1)[1]
+
+    def embed(self, *, rebuild: bool = False, progress: Progress | None = None) -> EmbedResult:
+        """Embed new and changed tracks; ``rebuild`` re-embeds everything with the configured model."""
+        from plexmix.services.embed import embed_library
+
+        return embed_library(self.context, progress=progress, full_rebuild=rebuild, wipe=rebuild)
+
+    def embedding_status(self) -> EmbeddingStatus:
+        from plexmix.services.embed import embedding_status
+
+        return embedding_status(self.context)
+
+    # -- finding and making --------------------------------------------------------------------
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int = 20,
+        genres: Sequence[str] = (),
+        year: str | None = None,
+        artists: Sequence[str] = (),
+    ) -> SearchResult:
+        """Tracks matching ``query`` by words and by meaning (``year``: ``1994``, ``1990-1999``, ``90s``)."""
+        from plexmix.playlist.filters import filters_from_flags
+        from plexmix.services.search import search_tracks
+
+        filters = filters_from_flags(genres=genres, year=year, artists=artists)
+        return search_tracks(self.context, query, filters=filters, limit=limit)
+
+    def create_playlist(
+        self,
+        mood: str,
+        *,
+        limit: int | None = None,
+        name: str | None = None,
+        genres: Sequence[str] = (),
+        year: str | None = None,
+        rating: float | None = None,
+        artists: Sequence[str] = (),
+        provider: str | None = None,
+        pool: int | None = None,
+        avoid_recent: int | None = None,
+        replace: bool = False,
+        write_to_plex: bool = True,
+        export: tuple[str, str | Path] | None = None,
+        progress: Progress | None = None,
+    ) -> CreateResult:
+        """A playlist for ``mood``, written to Plex (unless ``write_to_plex=False``) and saved locally.
+
+        Filters named in the mood ("90s", "highly rated", a genre or artist) apply too; the
+        arguments win. A Plex failure does not raise: ``result.plex_error`` says what happened
+        and the playlist is kept locally.
+        """
+        from plexmix.services.create import create_playlist
+
+        request = self._request(mood, limit, genres, year, rating, artists, pool, avoid_recent)
+        target = (export[0], Path(export[1])) if export is not None else None
+        return create_playlist(
+            self.context, request, name=name, provider=provider, replace=replace,
+            write_to_plex=write_to_plex, export=target, progress=progress,
+        )  # fmt: skip
+
+    def plan_playlist(
+        self,
+        mood: str,
+        *,
+        limit: int | None = None,
+        genres: Sequence[str] = (),
+        year: str | None = None,
+        rating: float | None = None,
+        artists: Sequence[str] = (),
+        provider: str | None = None,
+        pool: int | None = None,
+        avoid_recent: int | None = None,
+    ) -> PlaylistPlan:
+        """What :meth:`create_playlist` would do (filters, candidates, cost), without doing it."""
+        from plexmix.services.create import plan_playlist
+
+        request = self._request(mood, limit, genres, year, rating, artists, pool, avoid_recent)
+        return plan_playlist(self.context, request, provider=provider)
+
+    def playlists(self) -> list[Playlist]:
+        """The playlists PlexMix made, newest first."""
+        from plexmix.services.playlists import list_playlists
+
+        return list_playlists(self.context)
+
+    def playlist_tracks(self, playlist_id: int) -> list[PlaylistEntry]:
+        """The tracks of one playlist, in order, with the curator's reasons."""
+        from plexmix.services.playlists import playlist_tracks
+
+        return playlist_tracks(self.context, playlist_id)[1]
+
+    def doctor(self) -> list[Check]:
+        """Every configuration check of ``plexmix config validate`` (Plex, keys, models, paths)."""
+        from plexmix.services.doctor import run_checks
+
+        return run_checks(self.context.loaded, self.context.credentials)
+
+    def _request(
+        self,
+        mood: str,
+        limit: int | None,
+        genres: Sequence[str],
+        year: str | None,
+        rating: float | None,
+        artists: Sequence[str],
+        pool: int | None,
+        avoid_recent: int | None,
+    ) -> PlaylistRequest:
+        from plexmix.services.create import playlist_request
+
+        return playlist_request(
+            self.context, mood, limit=limit, genres=genres, year=year, rating=rating, artists=artists,
+            pool=pool, avoid_recent=avoid_recent,
+        )  # fmt: skip
