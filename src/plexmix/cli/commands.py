@@ -7,11 +7,12 @@ import typer
 
 def register(app: typer.Typer) -> None:
     from plexmix.cli import config_cmd, create, demo, embeddings_cmd, listing, search, sync
+    from plexmix.cli.errors import PlexMixCommand
 
     app.add_typer(config_cmd.app, name="config")
     app.add_typer(sync.app, name="sync")
     app.add_typer(embeddings_cmd.app, name="embeddings")
-    app.command("create")(create.create)
-    app.command("search")(search.search)
+    app.command("create", cls=PlexMixCommand)(create.create)
+    app.command("search", cls=PlexMixCommand)(search.search)
     app.add_typer(listing.app, name="list")
     app.command("demo")(demo.demo)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from plexmix.cli.errors import PlexMixCommand
 from plexmix.cli.output import print_json
 from plexmix.cli.state import AppState, get_state
 from plexmix.errors import ConfigError, UsageError
@@ -235,12 +236,12 @@ def _read_secret(state: AppState, label: str) -> str:
     return value
 
 
-@app.command("set")
+@app.command("set", cls=PlexMixCommand)
 def config_set(
     ctx: typer.Context,
-    key: str = typer.Argument(..., help="Dotted setting, e.g. ai.provider or plex.token."),
+    key: str = typer.Argument(..., metavar="KEY", help="Dotted setting, e.g. ai.provider or plex.token."),
     value: str | None = typer.Argument(
-        None, help="The value (a secret is asked for, hidden, when left out)."
+        None, metavar="VALUE", help="The value (a secret is asked for, hidden, when left out)."
     ),
 ) -> None:
     """Change one setting in config.yaml; secrets go to the keyring (or a 0600 file), never config.yaml.
@@ -283,9 +284,9 @@ def config_set(
         )
 
 
-@app.command("unset")
+@app.command("unset", cls=PlexMixCommand)
 def config_unset(
-    ctx: typer.Context, key: str = typer.Argument(..., help="Dotted setting or secret to remove.")
+    ctx: typer.Context, key: str = typer.Argument(..., metavar="KEY", help="Dotted setting or secret to remove.")
 ) -> None:
     """Remove a setting from config.yaml (back to its default) or delete a stored secret.
 

@@ -30,10 +30,10 @@ _KEEP_FROM_ENV = ("GOOGLE_API_KEY", "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "DEFA
 
 def demo(
     ctx: typer.Context,
-    limit: int = typer.Option(15, "--limit", "-n", min=1, max=100, help="Tracks per demo playlist."),
+    limit: int = typer.Option(15, "--limit", "-n", metavar="N", min=1, max=100, help="Tracks per demo playlist."),
     keep: bool = typer.Option(False, "--keep", help="Keep the demo's data folder afterwards."),
-    provider: str | None = typer.Option(None, "--provider", "-p", help="Curator (default: none, or your configured key's)."),
-    tracks: int | None = typer.Option(None, "--tracks", "-t", min=MIN_TRACKS, help=TRACKS_HELP),
+    provider: str | None = typer.Option(None, "--provider", "-p", metavar="PROVIDER", help="Curator (default: none, or your configured key's)."),
+    tracks: int | None = typer.Option(None, "--tracks", "-t", metavar="N", min=MIN_TRACKS, help=TRACKS_HELP),
 ) -> None:
     """Try PlexMix end to end on a bundled library of real tracks (offline, no API key).
 

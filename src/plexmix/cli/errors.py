@@ -7,14 +7,19 @@ import logging
 from typing import Any
 
 import typer
-from typer._click.exceptions import NoArgsIsHelpError
-from typer._click.exceptions import UsageError as ClickUsageError
-from typer.core import TyperGroup
+from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from plexmix.errors import PlexMixError
 
 log = logging.getLogger("plexmix.cli")
 INTERRUPTED_EXIT = 130
+
+
+def _usage_error(exc: BaseException) -> bool:
+    """A bad command line: Click's ``UsageError``, which Typer vendors in a private module, so it is
+    recognised by name. ``NoArgsIsHelpError`` is left alone: it prints the help."""
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    return "UsageError" in names and "NoArgsIsHelpError" not in names and hasattr(exc, "format_message")
 
 
 def _debug_requested(ctx: Any) -> bool:
@@ -63,8 +68,8 @@ class PlexMixGroup(TyperGroup):
         """Global options are parsed here, before :meth:`invoke`: same rendering for their errors."""
         try:
             return super().make_context(info_name, args, parent=parent, **extra)
-        except ClickUsageError as exc:
-            if isinstance(exc, NoArgsIsHelpError):
+        except typer.TyperException as exc:  # Click's errors derive from it
+            if not _usage_error(exc):
                 raise
             report_error(exc.format_message(), f"See `{info_name or 'plexmix'} --help`.")
             raise typer.Exit(exc.exit_code) from None
@@ -83,13 +88,14 @@ class PlexMixGroup(TyperGroup):
                 raise
             report_error("Interrupted.", "Nothing already saved was lost; run the command again to resume.")
             raise typer.Exit(INTERRUPTED_EXIT) from None
-        except ClickUsageError as exc:  # a bad option value, a missing argument, an unknown command
-            if isinstance(exc, NoArgsIsHelpError) or _show_traceback(ctx, exc):
+        except typer.TyperException as exc:  # Click's errors derive from it
+            if not _usage_error(exc) or _show_traceback(ctx, exc):
                 raise
-            where = exc.ctx.command_path if exc.ctx is not None else "plexmix"
+            # a bad option value, a missing argument, an unknown command
+            where = exc.ctx.command_path if getattr(exc, "ctx", None) is not None else "plexmix"  # type: ignore[attr-defined]
             report_error(exc.format_message(), f"See `{where} --help`.")
             raise typer.Exit(exc.exit_code) from None
-        except (typer.Exit, typer.Abort, typer.TyperException):
+        except (typer.Exit, typer.Abort):
             raise
         except Exception as exc:
             log.debug("unexpected error", exc_info=True)
@@ -100,3 +106,26 @@ class PlexMixGroup(TyperGroup):
                 "Run again with --debug for the full traceback, and please report it.",
             )
             raise typer.Exit(1) from None
+
+
+class PlexMixCommand(TyperCommand):
+    """A command whose arguments show as plain names: ``plexmix create [OPTIONS] MOOD`` and
+    ``MOOD  The mood...`` (Typer's own style is ``{MOOD}`` and ``MOOD <str>``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if isinstance(param, TyperArgument):
+                param.display_type_rich = _no_type  # type: ignore[method-assign]
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if isinstance(param, TyperArgument):
+                name = param.metavar or (param.name or "").upper()
+                pieces.append(name if param.required or name.startswith("[") else f"[{name}]")
+        return pieces
+
+
+def _no_type(ctx: Any) -> None:
+    return None

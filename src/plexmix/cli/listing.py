@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from plexmix.cli.errors import PlexMixCommand
 from plexmix.cli.output import print_json, when
 from plexmix.cli.state import get_state
 
@@ -42,10 +43,10 @@ def list_playlists(ctx: typer.Context, as_json: bool = JSON) -> None:
     state.out.print(table)
 
 
-@app.command("tracks")
+@app.command("tracks", cls=PlexMixCommand)
 def list_tracks(
     ctx: typer.Context,
-    playlist_id: int = typer.Argument(..., help="The playlist ID from `plexmix list playlists`."),
+    playlist_id: int = typer.Argument(..., metavar="ID", help="The playlist ID from `plexmix list playlists`."),
     as_json: bool = JSON,
 ) -> None:
     """The tracks of one playlist, in order, with the curator's reasons.

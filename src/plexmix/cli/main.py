@@ -32,7 +32,7 @@ def _version(value: bool) -> None:
 def main(
     ctx: typer.Context,
     config: Path | None = typer.Option(
-        None, "--config", "-c", help="Config file to use instead of $PLEXMIX_HOME/config.yaml."
+        None, "--config", "-c", metavar="FILE", help="Config file to use instead of $PLEXMIX_HOME/config.yaml."
     ),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show debug messages."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Show only warnings and errors."),

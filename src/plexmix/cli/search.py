@@ -12,11 +12,11 @@ from plexmix.cli.state import get_state
 
 def search(
     ctx: typer.Context,
-    query: str = typer.Argument(..., help="Words or a mood, e.g. 'miles davis' or 'late night rain'."),
-    limit: int = typer.Option(20, "--limit", "-n", help="Number of results (1-500)."),
-    genre: list[str] = typer.Option([], "--genre", "-g", help="Only these genres (repeatable)."),
-    year: str | None = typer.Option(None, "--year", "-y", help="1994, 1990-1999 or 90s."),
-    artist: list[str] = typer.Option([], "--artist", "-a", help="Only these artists (repeatable)."),
+    query: str = typer.Argument(..., metavar="QUERY", help="Words or a mood, e.g. 'miles davis' or 'late night rain'."),
+    limit: int = typer.Option(20, "--limit", "-n", metavar="N", help="Number of results (1-500)."),
+    genre: list[str] = typer.Option([], "--genre", "-g", metavar="GENRE", help="Only these genres (repeatable)."),
+    year: str | None = typer.Option(None, "--year", "-y", metavar="YEARS", help="1994, 1990-1999 or 90s."),
+    artist: list[str] = typer.Option([], "--artist", "-a", metavar="ARTIST", help="Only these artists (repeatable)."),
     as_json: bool = typer.Option(False, "--json", help="Print the results as JSON."),
 ) -> None:
     """Search the library: full-text and vector results fused by reciprocal rank.

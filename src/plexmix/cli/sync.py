@@ -16,7 +16,7 @@ app = typer.Typer(
 NO_EMBEDDINGS = typer.Option(False, "--no-embeddings", help="Skip embedding new or changed tracks.")
 JSON = typer.Option(False, "--json", help="Print the result as JSON.")
 YES = typer.Option(False, "--yes", "-y", help="Never ask for confirmation.")
-LIBRARY = typer.Option(None, "--library", "-l", help="Music library name (default: plex.library).")
+LIBRARY = typer.Option(None, "--library", "-l", metavar="NAME", help="Music library name (default: plex.library).")
 
 
 @app.callback(invoke_without_command=True)
@@ -107,7 +107,7 @@ def sync_verify(
 @app.command("status")
 def sync_status(
     ctx: typer.Context,
-    limit: int = typer.Option(10, "--limit", "-n", min=1, help="How many syncs to show."),
+    limit: int = typer.Option(10, "--limit", "-n", metavar="N", min=1, help="How many syncs to show."),
     as_json: bool = JSON,
 ) -> None:
     """Show the last syncs and what the database holds.
