@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -61,10 +62,17 @@ def emu(lib: MusicLibrary) -> Iterator[PlexEmulator]:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests marked ``needs_shared_data`` count on the full data sets (sizes, particular artists);
-    without ../shared/data beside the checkout they are skipped, and CI, which has it, runs them."""
-    if not using_bundled_data():
-        return
-    skip = pytest.mark.skip(reason="needs the full data sets in ../shared/data (CI runs it)")
+    without ../shared/data beside the checkout they are skipped, and CI, which has it, runs them.
+    Tests marked ``local_model`` need the ``[local]`` extra (sentence-transformers and torch);
+    without it they are skipped (``make test`` installs it, so CI runs them)."""
+    skips = {}
+    if using_bundled_data():
+        skips["needs_shared_data"] = pytest.mark.skip(
+            reason="needs the full data sets in ../shared/data (CI runs it)"
+        )
+    if importlib.util.find_spec("sentence_transformers") is None:
+        skips["local_model"] = pytest.mark.skip(reason="needs the [local] extra (make test installs it)")
     for item in items:
-        if "needs_shared_data" in item.keywords:
-            item.add_marker(skip)
+        for marker, skip in skips.items():
+            if marker in item.keywords:
+                item.add_marker(skip)

@@ -17,12 +17,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from typing_extensions import Unpack
+
 from plexmix.services.context import Context
 
 if TYPE_CHECKING:
     from plexmix.config.settings import Settings
-    from plexmix.playlist.generator import PlaylistRequest
-    from plexmix.services.create import CreateResult, PlaylistPlan
+    from plexmix.services.create import CreateResult, PlaylistPlan, RequestOptions
     from plexmix.services.doctor import Check
     from plexmix.services.embed import EmbeddingStatus, EmbedResult
     from plexmix.services.progress import Progress
@@ -115,29 +116,25 @@ class PlexMix:
         self,
         mood: str,
         *,
-        limit: int | None = None,
         name: str | None = None,
-        genres: Sequence[str] = (),
-        year: str | None = None,
-        rating: float | None = None,
-        artists: Sequence[str] = (),
         provider: str | None = None,
-        pool: int | None = None,
-        avoid_recent: int | None = None,
         replace: bool = False,
         write_to_plex: bool = True,
         export: tuple[str, str | Path] | None = None,
         progress: Progress | None = None,
+        **options: Unpack[RequestOptions],
     ) -> CreateResult:
         """A playlist for ``mood``, written to Plex (unless ``write_to_plex=False``) and saved locally.
 
-        Filters named in the mood ("90s", "highly rated", a genre or artist) apply too; the
-        arguments win. A Plex failure does not raise: ``result.plex_error`` says what happened
-        and the playlist is kept locally.
+        ``options``: ``limit``, ``genres``, ``year``, ``rating``, ``artists``, ``pool``,
+        ``avoid_recent`` (see :class:`~plexmix.services.create.RequestOptions`). Filters named in
+        the mood ("90s", "highly rated", a genre or artist) apply too; the options win. A Plex
+        failure does not raise: ``result.plex_error`` says what happened and the playlist is kept
+        locally.
         """
-        from plexmix.services.create import create_playlist
+        from plexmix.services.create import create_playlist, playlist_request
 
-        request = self._request(mood, limit, genres, year, rating, artists, pool, avoid_recent)
+        request = playlist_request(self.context, mood, **options)
         target = (export[0], Path(export[1])) if export is not None else None
         return create_playlist(
             self.context, request, name=name, provider=provider, replace=replace,
@@ -145,23 +142,12 @@ class PlexMix:
         )  # fmt: skip
 
     def plan_playlist(
-        self,
-        mood: str,
-        *,
-        limit: int | None = None,
-        genres: Sequence[str] = (),
-        year: str | None = None,
-        rating: float | None = None,
-        artists: Sequence[str] = (),
-        provider: str | None = None,
-        pool: int | None = None,
-        avoid_recent: int | None = None,
+        self, mood: str, *, provider: str | None = None, **options: Unpack[RequestOptions]
     ) -> PlaylistPlan:
         """What :meth:`create_playlist` would do (filters, candidates, cost), without doing it."""
-        from plexmix.services.create import plan_playlist
+        from plexmix.services.create import plan_playlist, playlist_request
 
-        request = self._request(mood, limit, genres, year, rating, artists, pool, avoid_recent)
-        return plan_playlist(self.context, request, provider=provider)
+        return plan_playlist(self.context, playlist_request(self.context, mood, **options), provider=provider)
 
     def playlists(self) -> list[Playlist]:
         """The playlists PlexMix made, newest first."""
@@ -180,21 +166,3 @@ class PlexMix:
         from plexmix.services.doctor import run_checks
 
         return run_checks(self.context.loaded, self.context.credentials)
-
-    def _request(
-        self,
-        mood: str,
-        limit: int | None,
-        genres: Sequence[str],
-        year: str | None,
-        rating: float | None,
-        artists: Sequence[str],
-        pool: int | None,
-        avoid_recent: int | None,
-    ) -> PlaylistRequest:
-        from plexmix.services.create import playlist_request
-
-        return playlist_request(
-            self.context, mood, limit=limit, genres=genres, year=year, rating=rating, artists=artists,
-            pool=pool, avoid_recent=avoid_recent,
-        )  # fmt: skip

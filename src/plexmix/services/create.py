@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
+
+from typing_extensions import Unpack
 
 from plexmix.errors import PlexError, UsageError
 from plexmix.services.progress import NullProgress, Progress
@@ -159,23 +161,25 @@ def create_playlist(
     return CreateResult(playlist, published, exported_to)
 
 
-def playlist_request(
-    ctx: Context,
-    mood: str,
-    *,
-    limit: int | None = None,
-    genres: Sequence[str] = (),
-    year: str | None = None,
-    rating: float | None = None,
-    artists: Sequence[str] = (),
-    pool: int | None = None,
-    avoid_recent: int | None = None,
-) -> PlaylistRequest:
+class RequestOptions(TypedDict, total=False):
+    """What a playlist request may set; everything else comes from the ``playlist`` settings."""
+
+    limit: int | None  # tracks (default: playlist.default_length)
+    genres: Sequence[str]
+    year: str | None  # 1994, 1990-1999 or 90s
+    rating: float | None  # minimum: 0-5 stars or Plex's 0-10
+    artists: Sequence[str]
+    pool: int | None  # candidates retrieved for the curator
+    avoid_recent: int | None  # days: skip tracks played since
+
+
+def playlist_request(ctx: Context, mood: str, **options: Unpack[RequestOptions]) -> PlaylistRequest:
     """A checked request: options as given, everything else from the ``playlist`` settings."""
     from plexmix.playlist.filters import filters_from_flags
     from plexmix.playlist.generator import PlaylistRequest
 
     settings = ctx.settings.playlist
+    limit, pool, avoid_recent = options.get("limit"), options.get("pool"), options.get("avoid_recent")
     if not mood.strip():
         raise UsageError("The mood is empty.", hint='Describe it, e.g. plexmix create "calm piano evening".')
     length = settings.default_length if limit is None else limit
@@ -189,7 +193,10 @@ def playlist_request(
         raise UsageError(
             f"--avoid-recent must be 0 or more days (got {avoid_recent}).", hint="For example 14."
         )
-    flags = filters_from_flags(genres=genres, year=year, rating=rating, artists=artists)
+    flags = filters_from_flags(
+        genres=options.get("genres", ()), year=options.get("year"), rating=options.get("rating"),
+        artists=options.get("artists", ()),
+    )
     return PlaylistRequest(
         mood=mood, length=length, pool=pool or settings.candidate_pool, flag_filters=flags,
         avoid_recent_days=avoid_recent if avoid_recent is not None else settings.avoid_recent_days,
