@@ -23,12 +23,15 @@ demo: $(VENV)/.core-installed
 	$(BIN)/plexmix demo
 
 test: $(VENV)/.dev-installed
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/mypy src
 	$(BIN)/python -m pytest --cov --cov-report=term:skip-covered --cov-fail-under=80 $(PYTEST_ARGS)
 
+# ruff, then the layer contracts of docs/architecture.md ([tool.importlinter] in pyproject.toml).
 lint: $(VENV)/.dev-installed
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports --no-cache
 
 typecheck: $(VENV)/.dev-installed
 	$(BIN)/mypy src

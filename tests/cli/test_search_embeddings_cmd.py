@@ -87,6 +87,7 @@ def test_changed_genre_re_embeds_only_that_track(emu: PlexEmulator, lib: MusicLi
     assert data["updated"] == 1 and data["embeddings"]["embedded"] == 1
 
 
+@pytest.mark.local_model  # rebuilds with the sentence-transformers route
 def test_model_switch_is_detected_and_rebuild_fixes_it(emu: PlexEmulator, monkeypatch: pytest.MonkeyPatch) -> None:
     assert run("sync", "--json")[0] == 0
     monkeypatch.setenv("PLEXMIX_EMBEDDINGS__MODEL", "all-MiniLM-L6-v2")  # the sentence-transformers route
