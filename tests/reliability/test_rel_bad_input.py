@@ -194,7 +194,11 @@ def resolve(case: Case, world: World, home: Path) -> dict[str, str | None]:
     return clean_env(home, **env)
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+# The "other model" cases configure the sentence-transformers route, which needs the [local] extra.
+PARAMS = [pytest.param(c, id=c.id, marks=[pytest.mark.local_model] if c.env is OTHER_MODEL else []) for c in CASES]
+
+
+@pytest.mark.parametrize("case", PARAMS)
 def test_bad_input(
     case: Case, world: World, isolated_env: Path, seen: dict[str, tuple[str, str, str]]
 ) -> None:
