@@ -108,10 +108,10 @@ def config_init(ctx: typer.Context) -> None:
 
     Example: plexmix config init
     """
+    from plexmix.cli.setup_io import ConsoleIO
     from plexmix.config.credentials import CredentialStore
     from plexmix.config.loader import read_config_file
     from plexmix.services.setup import SetupWizard
-    from plexmix.services.setup_input import ConsoleIO
 
     state = get_state(ctx)
     home, config_path, environ = _locations(state)

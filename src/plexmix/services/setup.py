@@ -1,7 +1,7 @@
 """The setup wizard behind ``plexmix config init``, testable without a terminal.
 
 :class:`SetupWizard` talks through two callables: ``ask(question, default, secret) -> answer``
-and ``say(rich_markup_text)``; ``wizard_input.ConsoleIO`` provides them on a terminal (secrets
+and ``say(rich_markup_text)``; ``cli.setup_io.ConsoleIO`` provides them on a terminal (secrets
 are read without echo). Every answer is checked on the spot and asked again with a reason when
 wrong; nothing is written until every setting is answered (step 5, before the offer to sync), and
 then config.yaml and the secrets are written together even if Ctrl+C comes in between; secrets
@@ -19,8 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from rich.markup import escape
-
 from plexmix.config.credentials import SECRETS, mask
 from plexmix.errors import LibraryNotFoundError, PlexAuthError, PlexConnectionError, PlexMixError
 from plexmix.services.setup_input import (
@@ -28,6 +26,7 @@ from plexmix.services.setup_input import (
     DEFAULT_LOCAL_URL,
     URL_EXAMPLE,
     AnswerError,
+    escape,
     parse_api_key,
     parse_choice,
     parse_folder,

@@ -7,15 +7,8 @@ shown to the user before the question is asked again.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-from plexmix.errors import UsageError
-
-if TYPE_CHECKING:
-    from rich.console import Console
 
 URL_EXAMPLE = "http://192.168.1.10:32400"
 DEFAULT_LOCAL_URL = "http://localhost:11434/v1"
@@ -100,42 +93,9 @@ def parse_folder(text: str) -> Path:
     return path
 
 
-# -- terminal I/O --------------------------------------------------------------------------------
-@dataclass
-class ConsoleIO:
-    """``ask``/``say`` on a Rich console; secrets are typed without echo."""
-
-    console: Console
-
-    def ask(self, question: str, default: str | None = None, secret: bool = False) -> str:
-        from rich.markup import escape
-        from rich.text import Text
-
-        suffix = f" [dim]\\[{escape(default)}][/]" if default and not secret else ""
-        try:
-            # A Text (not a str) is printed without Rich's highlighting of URLs, numbers and brackets.
-            prompt = Text.from_markup(f"[bold cyan]?[/] {escape(question)}{suffix}: ")
-            if secret:
-                # getpass writes the prompt after turning echo off: no moment where a paste shows.
-                import getpass
-
-                with self.console.capture() as captured:
-                    self.console.print(prompt, end="")
-                answer = getpass.getpass(captured.get())
-            else:
-                answer = self.console.input(prompt)
-        except EOFError:
-            raise UsageError(
-                "The setup needs answers, but the input ended.",
-                hint="Run `plexmix config init` in a terminal.",
-            ) from None
-        except KeyboardInterrupt:
-            self.console.print()  # end the prompt's line: what follows starts on a line of its own
-            raise
-        return answer if answer.strip() or default is None else default
-
-    def say(self, text: str) -> None:
-        self.console.print(text, highlight=False)
+def escape(text: str) -> str:
+    """``text`` made safe inside the wizard's markup: ``[`` never opens a style tag."""
+    return re.sub(r"(\\*)\[", lambda m: m.group(1) * 2 + "\\[", text)
 
 
 def parse_http_url(text: str) -> str:
