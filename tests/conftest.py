@@ -4,18 +4,28 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from datafiles import shared_data, using_bundled_data
+from plexmix.config.credentials import SECRETS
 from plexmix.config.loader import ENV_SETTINGS
 from plexmix.devserver.csv_loader import DEFAULT_NOW, load_library
 from plexmix.devserver.library import ManualClock, MusicLibrary
 from plexmix.devserver.server import PlexEmulator
 
-_SECRET_VARS = ("PLEX_TOKEN", "GOOGLE_API_KEY", "OPENAI_API_KEY", "ANTHROPIC_API_KEY")
+_SECRET_VARS = tuple(var for spec in SECRETS.values() for var in spec.env_vars)  # aliases included
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Ctrl+C must work in the tests that press it, also when the suite itself was started with
+    SIGINT ignored (a background job of a shell): restore Python's handler, which children
+    started by the tests then get back as the default action."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(autouse=True)

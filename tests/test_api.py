@@ -87,3 +87,14 @@ def test_documented_examples_run(emulator: PlexEmulator, monkeypatch: pytest.Mon
     assert "The mood is empty. |" in printed
     # The doctor ran every check and reported the Plex server as reachable.
     assert any(line.startswith("ok Plex") for line in printed.splitlines())
+
+    # The README's example, on the library the examples above synced.
+    readme = python_blocks((REPO / "README.md").read_text(encoding="utf-8"))
+    assert len(readme) == 1
+    scope: dict[str, object] = {}
+    with contextlib.redirect_stdout(io.StringIO()) as shown:
+        exec(compile(readme[0], "README.md", "exec"), scope)
+    made = scope["result"]
+    assert isinstance(made, CreateResult) and made.plex_error is None and len(made.playlist.tracks) == 25
+    assert emulator.playlists.playlists[int(made.published.plex_key)].track_keys
+    assert shown.getvalue().count("\n") == 25

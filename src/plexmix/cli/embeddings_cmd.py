@@ -109,6 +109,10 @@ def _report(state: AppState, result: EmbedResult, as_json: bool) -> None:
         return
     if result.note:
         state.err.print(f"[yellow]Note:[/] {result.note}")
-    state.out.print(f"[green]Embeddings up to date:[/] {result.summary()}.")
+    state.out.print(
+        f"[green]Embeddings up to date[/] ({result.model}): {result.embedded} embedded, "
+        f"{result.unchanged} unchanged, {result.failed} failed, "
+        f"{result.removed_from_index} removed from the index, in {round(result.seconds, 2)} s."
+    )
     if result.failed:
         state.out.print("[yellow]Some batches failed;[/] run `plexmix embeddings generate` again to retry them.")
