@@ -35,7 +35,7 @@ from plexmix.providers.embeddings.base import EmbeddingProvider
 from plexmix.providers.embeddings.local_onnx import DIMENSION, ONNX_MODEL_NAME, LocalOnnxProvider
 from plexmix.services.embed import ensure_index, refresh_embeddings
 from plexmix.storage import library as db_library
-from plexmix.storage.models import AlbumRecord, ArtistRecord, TrackRecord, normalize_tags
+from plexmix.storage.models import Album, Artist, Track, normalize_tags
 from plexmix.storage.queries import TrackFilters
 from plexmix.storage.sqlite_manager import SQLiteManager
 
@@ -81,12 +81,12 @@ class RandomVectors(EmbeddingProvider):
 
 def write_library(lib: MusicLibrary, db: SQLiteManager) -> None:
     """The emulator's library into SQLite through the same functions a sync uses."""
-    artists = [ArtistRecord(str(a.rating_key), a.title, a.sort_title, None, a.added_at, a.updated_at,
-                            normalize_tags(a.genres), normalize_tags(a.moods), normalize_tags(a.styles))
+    artists = [Artist(plex_key=str(a.rating_key), name=a.title, sort_name=a.sort_title, added_at=a.added_at,
+                      updated_at=a.updated_at, genres=a.genres, moods=a.moods, styles=a.styles)
                for a in lib.artists.values()]  # fmt: skip
-    albums = {str(a.rating_key): AlbumRecord(str(a.rating_key), a.title, str(a.artist_key), None, a.year,
-                                             a.added_at, a.updated_at, normalize_tags(a.genres),
-                                             normalize_tags(a.moods), normalize_tags(a.styles))
+    albums = {str(a.rating_key): Album(plex_key=str(a.rating_key), title=a.title, artist_key=str(a.artist_key),
+                                       year=a.year, added_at=a.added_at, updated_at=a.updated_at,
+                                       genres=a.genres, moods=a.moods, styles=a.styles)
               for a in lib.albums.values()}  # fmt: skip
     with db.transaction() as tx:
         db_library.upsert_artists(tx, artists)
@@ -99,7 +99,7 @@ def write_library(lib: MusicLibrary, db: SQLiteManager) -> None:
         records = []
         for t in tracks[start : start + BATCH]:
             album = albums[str(t.album_key)]
-            records.append(TrackRecord(
+            records.append(Track(
                 plex_key=str(t.rating_key), title=t.title, artist_key=str(t.artist_key),
                 album_key=str(t.album_key), track_number=t.index, disc_number=t.disc,
                 duration_ms=t.duration_ms, year=t.year if t.year is not None else album.year,

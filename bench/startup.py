@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from plexmix.storage import library
-from plexmix.storage.models import Album, Artist, TrackRecord
+from plexmix.storage.models import Album, Artist, Track
 from plexmix.storage.sqlite_manager import SQLiteManager
 
 GENRES = ["rock", "pop", "jazz", "edm", "r&b", "latin", "rap", "ambient", "classical", "folk"]
@@ -51,7 +51,7 @@ def time_inserts(n_tracks: int, batch: int = 1000) -> tuple[float, float]:
         start = time.perf_counter()
         for first in range(0, n_tracks, batch):
             rows = [
-                TrackRecord(
+                Track(
                     plex_key=f"t{i}", title=f"Song number {i}", artist_key=f"a{i % n_artists}",
                     album_key=f"b{i % n_albums}", artist_id=None, album_id=None, track_number=i % 12 + 1,
                     disc_number=1, duration_ms=200_000, year=1960 + i % 60, rating=float(i % 11),

@@ -17,7 +17,7 @@ from plexmix.devserver.csv_loader import DEFAULT_NOW, load_library
 from plexmix.devserver.library import ManualClock, MusicLibrary
 from plexmix.devserver.server import PlexEmulator
 
-_SECRET_VARS = (*(spec.env_var for spec in SECRETS.values()), "GEMINI_API_KEY")
+_SECRET_VARS = tuple(var for spec in SECRETS.values() for var in spec.env_vars)  # aliases included
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -81,6 +81,14 @@ def test_key_from_environment(monkeypatch, name, env_var):
     assert "from-env" not in repr(provider)
 
 
+def test_key_stored_with_config_set_is_found_without_the_environment(isolated_env):
+    from plexmix.config.credentials import CredentialStore
+
+    CredentialStore(isolated_env).set("anthropic_api_key", "sk-ant-stored-in-file")
+    assert get_ai_provider("claude")._api_key == "sk-ant-stored-in-file"
+    assert get_ai_provider("claude", api_key="sk-explicit")._api_key == "sk-explicit"
+
+
 def test_keyless_providers():
     assert get_ai_provider("none").model is None
     local = get_ai_provider("local", base_url="http://127.0.0.1:11434/v1", model="llama3.1")

@@ -8,6 +8,7 @@ import logging
 import pytest
 from ai_fakes import SECRET, Reply
 
+from plexmix.config.credentials import secret_for
 from plexmix.errors import AIProviderError
 from plexmix.providers.ai import Candidate
 
@@ -142,6 +143,23 @@ def test_server_error_then_success_recovers(kit, fake_server, candidates):
     assert selection.track_ids == [candidates[5].id]
 
 
+def test_rate_limit_waits_as_long_as_the_server_asks(kit, fake_server, candidates):
+    picks = [(candidates[2].id, "worth the wait")]
+    fake_server.script(
+        Reply(429, kit.error(429, "slow down"), headers={"Retry-After": "3"}),
+        Reply(200, kit.ok(answer(picks))),
+    )
+    provider = kit.make(fake_server)
+    sleeps: list[float] = []
+    provider.sleep = sleeps.append
+
+    selection = provider.select(MOOD, candidates, 1)
+
+    assert sleeps == [3.0]  # the server's Retry-After, not the 0.01 s backoff
+    assert len(fake_server.received) == 2
+    assert selection.fallback is False and selection.track_ids == [candidates[2].id]
+
+
 def test_bad_key_raises_naming_the_key_setting(kit, fake_server, candidates, caplog):
     caplog.set_level(logging.DEBUG)
     fake_server.script(default=Reply(401, kit.error(401, "invalid api key")))
@@ -154,8 +172,9 @@ def test_bad_key_raises_naming_the_key_setting(kit, fake_server, candidates, cap
     assert "API key" in info.value.message
     hint = info.value.hint or ""
     if provider.needs_key:
-        assert provider.key_env_var and provider.key_env_var in hint
-        assert f"plexmix config set {provider.key_setting}" in hint
+        spec = secret_for(provider.name)
+        assert spec is not None and spec.env_var in hint
+        assert f"plexmix config set {spec.setting}" in hint
     else:  # local servers: the hint says how to get past the server's key check
         assert "key" in hint
     assert SECRET not in caplog.text

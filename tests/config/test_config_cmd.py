@@ -181,3 +181,22 @@ def test_init_with_invalid_settings_stops_before_asking(isolated_env: Path) -> N
     assert result.exit_code == 1
     assert "playlist.default_length" in result.output and "Plex server URL" not in result.output
     assert "Traceback" not in result.output
+
+
+def test_show_finds_the_gemini_key_under_its_alias(monkeypatch: pytest.MonkeyPatch) -> None:
+    key = "AIzaFAKE-gemini-alias-0000-9876"
+    monkeypatch.setenv("GEMINI_API_KEY", key)
+    data = show_json()
+    assert data["secrets"]["ai.google_api_key"] == {"value": "****9876", "source": "env:GEMINI_API_KEY"}
+    assert data["effective"] == {
+        "ai.provider": "gemini", "embeddings.provider": "gemini",
+        "embeddings.model": "gemini-embedding-001", "embeddings.dimension": 3072,
+    }  # fmt: skip
+    assert key not in json.dumps(data)
+
+
+def test_set_names_the_alias_that_takes_precedence(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GEMINI_API_KEY", "AIzaFAKE-from-the-env-0001")
+    result = runner.invoke(app, ["config", "set", "ai.google_api_key", "AIzaFAKE-stored-0002"])
+    assert result.exit_code == 0, result.output
+    assert "GEMINI_API_KEY is set in your environment and takes precedence" in result.output

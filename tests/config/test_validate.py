@@ -141,8 +141,9 @@ def test_openai_key_is_checked_with_one_request(
     [
         ("claude", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "Anthropic API key"),
         ("gemini", "GOOGLE_API_KEY", "GOOGLE_GEMINI_BASE_URL", "Google API key"),
+        ("gemini", "GEMINI_API_KEY", "GOOGLE_GEMINI_BASE_URL", "Google API key"),  # the alias alone
     ],
-    ids=["claude", "gemini"],
+    ids=["claude", "gemini", "gemini-alias"],
 )
 def test_anthropic_and_gemini_keys(
     plex_env: PlexEmulator, monkeypatch: pytest.MonkeyPatch,
@@ -155,6 +156,8 @@ def test_anthropic_and_gemini_keys(
         monkeypatch.setenv(secret_var, GOOD_KEY)
         code, checks, _ = validate()
         assert code == 0 and checks[label]["status"] == "ok", checks[label]
+        assert f"env:{secret_var}" in checks[label]["detail"]
+        assert checks["AI curator"]["detail"] == provider
         assert len(fake.requests) == 1 and "/models" in fake.requests[0][0]
         monkeypatch.setenv(secret_var, BAD_KEY)
         code, checks, output = validate()

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from plexmix.storage import history, library, playlists, queries
+from plexmix.storage import history, library, mirror, playlists, queries
 from plexmix.storage.library import TagCache, key_map, upsert_albums, upsert_artists, upsert_tracks
 from plexmix.storage.models import Album, Artist, Track
 from plexmix.storage.queries import TrackFilters
@@ -54,7 +55,7 @@ def test_upsert_stores_tracks_with_links_tags_and_0_to_10_ratings(db: SQLiteMana
     assert track.genres == ["jazz"] and track.moods == ["cool"]
     t3 = library.get_track_by_plex_key(db.conn, "t3")
     assert t3 is not None and t3.genres == ["rock", "grunge"]
-    assert library.counts(db.conn)["genres"] == 4
+    assert mirror.counts(db.conn)["genres"] == 4
 
 
 def test_second_upsert_of_same_rows_writes_nothing_and_changes_are_counted(db: SQLiteManager) -> None:
@@ -63,7 +64,7 @@ def test_second_upsert_of_same_rows_writes_nothing_and_changes_are_counted(db: S
     with db.transaction() as conn:
         counts, written = upsert_tracks(conn, same, artists, albums)
     assert (counts.added, counts.updated, counts.unchanged, written) == (0, 0, 1, [])
-    changed = [same[0].model_copy(update={"title": "So What (Live)", "genres": ["jazz", "modal"]})]
+    changed = [replace(same[0], title="So What (Live)", genres=["jazz", "modal"])]
     with db.transaction() as conn:
         counts, written = upsert_tracks(conn, changed, artists, albums)
     assert (counts.added, counts.updated, written) == (0, 1, ["t1"])
@@ -137,19 +138,19 @@ def test_hard_delete_cascades_to_tags_embeddings_and_playlists(db: SQLiteManager
 
 def test_failed_batch_rolls_back_whole(db: SQLiteManager) -> None:
     artists, albums = key_map(db.conn, "artists"), key_map(db.conn, "albums")
-    before = library.counts(db.conn)
+    before = mirror.counts(db.conn)
     batch = [_track("n1", "New One", "a1", "b1", genres=["jazz"]), _track("n2", "New Two", "a1", "b1")]
     with pytest.raises(sqlite3.IntegrityError), db.transaction() as conn:
         upsert_tracks(conn, batch, artists, albums, TagCache(conn))
         conn.execute("INSERT INTO tracks (plex_key, title) VALUES ('t1', 'duplicate key')")
-    assert library.counts(db.conn) == before
+    assert mirror.counts(db.conn) == before
     assert library.get_track_by_plex_key(db.conn, "n1") is None
 
 
 def test_orphans_are_removed(db: SQLiteManager) -> None:
     with db.transaction() as conn:
         library.delete_tracks(conn, ["t3"])
-        assert library.delete_orphans(conn) == (1, 1)
+        assert mirror.delete_orphans(conn) == (1, 1)
     assert library.get_album_by_plex_key(db.conn, "b2") is None
     assert library.get_artist_by_plex_key(db.conn, "a2") is None
 
@@ -157,7 +158,8 @@ def test_orphans_are_removed(db: SQLiteManager) -> None:
 def test_sync_history_marks_abandoned_runs_interrupted(db: SQLiteManager) -> None:
     first = history.start_sync(db.conn, "full")
     second = history.start_sync(db.conn, "incremental")
-    history.finish_sync(db.conn, second, history.SUCCESS, added=3, seen=3, duration_s=1.5)
+    counts = history.SyncCounts(added=3, tracks_seen=3)
+    history.finish_sync(db.conn, second, history.SUCCESS, counts, duration_s=1.5)
     records = {r.id: r for r in history.recent_syncs(db.conn)}
     assert records[first].status == history.INTERRUPTED
     assert records[second].status == history.SUCCESS and records[second].tracks_added == 3

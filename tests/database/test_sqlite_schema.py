@@ -7,15 +7,8 @@ import pytest
 
 from plexmix.errors import DatabaseError
 from plexmix.storage import migrations
-from plexmix.storage.library import (
-    has_unknown_tags,
-    key_map,
-    mark_tags_synced,
-    tracks_with_stale_tags,
-    upsert_albums,
-    upsert_artists,
-    upsert_tracks,
-)
+from plexmix.storage.library import key_map, upsert_albums, upsert_artists, upsert_tracks
+from plexmix.storage.mirror import has_unknown_tags, mark_tags_synced, tracks_with_stale_tags
 from plexmix.storage.models import Album, Artist, Track
 from plexmix.storage.sqlite_manager import SQLiteManager
 

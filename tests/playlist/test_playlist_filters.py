@@ -12,6 +12,7 @@ from plexmix.playlist.filters import (
     merge_filters,
     parse_rating,
     parse_year,
+    with_exclusions,
 )
 from plexmix.storage.queries import TrackFilters
 
@@ -67,6 +68,21 @@ def test_flags_win_over_the_mood_field_by_field() -> None:
     merged = merge_filters(TrackFilters(genres=["rock"]), implied)
     assert merged.genres == ["rock"] and merged.year_min == 1990
     assert describe_filters(merged)[0] == "genre: rock"
+
+
+def test_exclusions_add_recent_plays_and_blocked_names_without_changing_the_input() -> None:
+    given = TrackFilters(genres=["jazz"], exclude_artists=["Kenny G"], exclude_genres=["smooth jazz"])
+    now = 1_700_000_000
+    result = with_exclusions(given, avoid_recent_days=7, blocked_artists=["Creed", "Kenny G"],
+                             blocked_genres=["polka"], now=now)  # fmt: skip
+    assert result.exclude_played_since == now - 7 * 86400
+    assert result.exclude_artists == ["Creed", "Kenny G"] and result.exclude_genres == ["polka", "smooth jazz"]
+    assert result.genres == ["jazz"]
+    assert (given.exclude_played_since, given.exclude_artists) == (None, ["Kenny G"])
+    # Nothing to add: the filters stay as they were; a huge day count means "ever played".
+    assert with_exclusions(given) == given
+    assert with_exclusions(given, avoid_recent_days=10**9, now=now).exclude_played_since == 0
+    assert "blocked artists: Creed, Kenny G" in describe_filters(result)
 
 
 def test_pick_diverse_respects_limits_and_order() -> None:

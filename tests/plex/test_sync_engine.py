@@ -15,7 +15,7 @@ from plexmix.devserver.server import PlexEmulator
 from plexmix.plex.client import PlexClient
 from plexmix.services.sync import SyncEngine
 from plexmix.services.verify import verify
-from plexmix.storage import history, library
+from plexmix.storage import history, mirror
 from plexmix.storage.sqlite_manager import SQLiteManager
 
 TIDY = "tidytuesday_spotify_songs.csv.gz"
@@ -273,4 +273,4 @@ def test_verify_finds_and_repairs_differences(
     repaired = verify(engine, repair=True)
     assert repaired.ok and repaired.repaired
     assert_mirror_exact(lib, db.conn)
-    assert library.counts(db.conn)["tracks"] == len(lib.tracks)
+    assert mirror.counts(db.conn)["tracks"] == len(lib.tracks)

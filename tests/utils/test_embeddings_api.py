@@ -252,7 +252,7 @@ def test_concurrent_batches_stay_bounded(api: FakeEmbeddingAPI, sleeps: Sleeps) 
 
 
 def test_retry_after_header_forms() -> None:
-    from plexmix.providers.embeddings.api import parse_retry_after, retry_after_from_headers
+    from plexmix.providers.failures import parse_retry_after, retry_after_from_headers
 
     assert parse_retry_after("12") == 12.0
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:30 GMT", now=1445412500.0) == pytest.approx(10.0)

@@ -161,6 +161,14 @@ def test_api_key_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert provider.dimension == 256
 
 
+def test_gemini_key_from_its_alias(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GOOGLE_API_KEY", raising=False)
+    monkeypatch.setenv("GEMINI_API_KEY", "AIza-from-the-alias-1234")
+    provider = get_embedding_provider("gemini", dimension=768)
+    assert provider.model_id == "gemini:gemini-embedding-001:768"
+    assert provider._api_key == "AIza-from-the-alias-1234"  # type: ignore[attr-defined]
+
+
 def test_model_ids_differ_per_route_model_and_dimension() -> None:
     ids = {
         get_embedding_provider("local").model_id,

@@ -264,14 +264,14 @@ def config_set(
             )
         from plexmix.config.credentials import CredentialStore
 
+        store = CredentialStore(home, environ)
         with quiet_fallback_warning():
-            where = CredentialStore(home, environ).set(secret, raw)
+            where = store.set(secret, raw)
         place = "the system keyring" if where == "keyring" else f"{where} (mode 0600)"
         state.out.print(f"[green]✓[/] {spec.label} stored in {place}.")
-        if environ.get(spec.env_var):
-            state.out.print(
-                f"[yellow]Note:[/] {spec.env_var} is set in your environment and takes precedence."
-            )
+        var = store.env_var_set(secret)
+        if var:
+            state.out.print(f"[yellow]Note:[/] {var} is set in your environment and takes precedence.")
         return
     if value is None:
         raise UsageError(f"No value was given for {key}.", hint=f"Usage: plexmix config set {key} VALUE")

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 DEMO_MOODS = ("rainy sunday jazz", "calm folk evening", "energetic 2010s party")
 MIN_TRACKS = 100  # a few tracks of every genre, so that each demo mood finds some
 TRACKS_HELP = f"Serve only N of the ~2,000 tracks, every genre kept (at least {MIN_TRACKS}; faster)."
-_KEEP_FROM_ENV = ("GOOGLE_API_KEY", "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "DEFAULT_AI_PROVIDER",
+_KEEP_FROM_ENV = ("DEFAULT_AI_PROVIDER",  # and the AI keys (all their variables, from config.credentials)
                   "OPENAI_BASE_URL", "ANTHROPIC_BASE_URL", "GOOGLE_GEMINI_BASE_URL", "LOCAL_LLM_BASE_URL",
                   "LOCAL_LLM_MODEL", "LOG_LEVEL", "HOME", "PATH")  # fmt: skip
 
@@ -43,6 +43,7 @@ def demo(
     import shutil
     import tempfile
 
+    from plexmix.config.credentials import SECRETS
     from plexmix.config.loader import load_settings
     from plexmix.devserver.server import PlexEmulator
 
@@ -51,7 +52,8 @@ def demo(
     try:
         outer.err.print("[bold]PlexMix demo[/]: starting the bundled Plex emulator (real tracks, offline)…")
         with PlexEmulator(_library(tracks), token=secrets.token_hex(12)) as emu:
-            env = {k: v for k, v in os.environ.items() if k in _KEEP_FROM_ENV}
+            passed_on = {*_KEEP_FROM_ENV, *(var for spec in SECRETS.values() if spec.provider for var in spec.env_vars)}
+            env = {k: v for k, v in os.environ.items() if k in passed_on}
             env.update({"PLEXMIX_HOME": str(home), "PLEX_URL": emu.url, "PLEX_TOKEN": emu.token,
                         "PLEX_LIBRARY": "Music", "DEFAULT_EMBEDDING_PROVIDER": "local"})  # fmt: skip
             state = AppState(verbose=outer.verbose, quiet=outer.quiet, debug=outer.debug)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+import time
 from collections.abc import Iterable
 from dataclasses import replace
 
@@ -194,6 +195,29 @@ def merge_filters(from_flags: TrackFilters, from_mood: TrackFilters) -> TrackFil
         if value:
             setattr(merged, name, value)
     return merged
+
+
+def with_exclusions(
+    filters: TrackFilters,
+    *,
+    avoid_recent_days: int = 0,
+    blocked_artists: Iterable[str] = (),
+    blocked_genres: Iterable[str] = (),
+    now: float | None = None,
+) -> TrackFilters:
+    """``filters`` that also leave out tracks played in the last ``avoid_recent_days`` days and the
+    blocked artists and genres (added to any exclusions already there)."""
+    result = replace(filters)
+    if avoid_recent_days > 0:
+        # Never before 1970: a huge day count means "ever played", not a date out of range.
+        now = time.time() if now is None else now
+        result.exclude_played_since = max(0, int(now) - avoid_recent_days * 86400)
+    blocked_artists, blocked_genres = list(blocked_artists), list(blocked_genres)
+    if blocked_artists:
+        result.exclude_artists = sorted({*filters.exclude_artists, *blocked_artists})
+    if blocked_genres:
+        result.exclude_genres = sorted({*filters.exclude_genres, *blocked_genres})
+    return result
 
 
 def describe_filters(filters: TrackFilters) -> list[str]:

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import logging
 import re
-import sqlite3
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import KW_ONLY, dataclass, field, replace
 
 from plexmix.errors import PlaylistError, UsageError
 from plexmix.playlist.diversity import pick_diverse, spread_artists
-from plexmix.playlist.filters import describe_filters, filters_from_mood, merge_filters, mood_phrases
+from plexmix.playlist.filters import (
+    describe_filters,
+    filters_from_mood,
+    merge_filters,
+    mood_phrases,
+    with_exclusions,
+)
 from plexmix.playlist.retrieval import (
     NO_EMBEDDINGS_NOTE,
     QueryEmbedder,
@@ -20,9 +25,10 @@ from plexmix.playlist.retrieval import (
 )
 from plexmix.providers.ai.base import AIProvider
 from plexmix.providers.ai.records import Candidate, PromptEstimate
-from plexmix.storage import library
+from plexmix.storage import library, queries
 from plexmix.storage.models import Track
 from plexmix.storage.queries import TrackFilters
+from plexmix.storage.sqlite_manager import Connection
 
 log = logging.getLogger(__name__)
 
@@ -89,37 +95,27 @@ def distinct_songs(track_ids: list[int], tracks: dict[int | None, Track]) -> lis
     return kept
 
 
+@dataclass
 class PlaylistGenerator:
-    def __init__(
-        self,
-        conn: sqlite3.Connection,
-        provider: AIProvider,
-        *,
-        index: VectorSearcher | None = None,
-        embedder: QueryEmbedder | None = None,
-    ) -> None:
-        self.conn = conn
-        self.provider = provider
-        self.index = index
-        self.embedder = embedder
+    """Makes playlists from the library in ``conn`` with a curator, and vectors when given."""
+
+    conn: Connection
+    provider: AIProvider
+    _: KW_ONLY
+    index: VectorSearcher | None = None
+    embedder: QueryEmbedder | None = None
 
     # -- steps ---------------------------------------------------------------------------------
     def resolve_filters(self, request: PlaylistRequest) -> TrackFilters:
         """Mood-text filters overridden by flags, plus exclusions (recent plays, blocked)."""
         implied = TrackFilters()
         if request.parse_mood:
-            implied = filters_from_mood(
-                request.mood, _names(self.conn, "genres"), _artists_in(self.conn, request.mood)
-            )
-        filters = merge_filters(request.flag_filters, implied)
-        if request.avoid_recent_days > 0:
-            # Never before 1970: a huge day count means "ever played", not a date out of range.
-            filters.exclude_played_since = max(0, int(time.time()) - request.avoid_recent_days * 86400)
-        if request.blocked_artists:
-            filters.exclude_artists = sorted({*filters.exclude_artists, *request.blocked_artists})
-        if request.blocked_genres:
-            filters.exclude_genres = sorted({*filters.exclude_genres, *request.blocked_genres})
-        return filters
+            mentioned = queries.artists_named(self.conn, mood_phrases(request.mood))
+            implied = filters_from_mood(request.mood, queries.genre_names(self.conn), mentioned)
+        return with_exclusions(
+            merge_filters(request.flag_filters, implied), avoid_recent_days=request.avoid_recent_days,
+            blocked_artists=request.blocked_artists, blocked_genres=request.blocked_genres,
+        )  # fmt: skip
 
     def candidates(
         self, request: PlaylistRequest, filters: TrackFilters
@@ -224,51 +220,3 @@ class PlaylistGenerator:
             if not filters.matches(year=t.year, rating=t.rating, artist=t.artist_name, genres=t.genres,
                                  moods=t.moods, last_played=t.last_played):  # fmt: skip
                 raise PlaylistError(f"Internal check failed: '{t.title}' does not satisfy the filters.")
-
-
-def _names(conn: sqlite3.Connection, table: str) -> list[str]:
-    """Every genre or artist name, as plain tuples and unsorted: a library may have tens of
-    thousands of artists, and this runs on every ``create``."""
-    cursor = conn.cursor()
-    cursor.row_factory = None
-    return [row[0] for row in cursor.execute(f"SELECT name FROM {_NAME_TABLES[table]}")]
-
-
-_NAME_TABLES = {"genres": "genres", "artists": "artists"}
-_MAX_KEYS = 900  # SQL parameters per statement
-_MAX_VARIANTS = 64
-
-
-def _artists_in(conn: sqlite3.Connection, mood: str) -> list[str]:
-    """Artist names ``mood`` may mention (``filters_from_mood`` checks them exactly).
-
-    The scan over all artists stays in SQLite: ``lower(name) IN (the mood's phrases)``. SQLite's
-    lower() folds ASCII only, so each phrase is also offered with its other letters capitalised
-    ("dj ötzi" also as "dj Ötzi"). A very long mood falls back to reading every name.
-    """
-    keys: set[str] = set()
-    for phrase in mood_phrases(mood):
-        variants = _sqlite_lower_variants(phrase)
-        if variants is None or len(keys) + len(variants) > _MAX_KEYS:
-            return _names(conn, "artists")
-        keys.update(variants)
-    if not keys:
-        return []
-    cursor = conn.cursor()
-    cursor.row_factory = None
-    sql = f"SELECT name FROM artists WHERE lower(name) IN ({','.join('?' * len(keys))})"
-    return [row[0] for row in cursor.execute(sql, sorted(keys))]
-
-
-def _sqlite_lower_variants(phrase: str) -> list[str] | None:
-    """What SQLite's lower() makes of the names whose Python lower() is ``phrase`` (None: too many)."""
-    options = [
-        [c, c.upper()] if not c.isascii() and len(c.upper()) == 1 and c.upper() != c else [c]
-        for c in phrase
-    ]
-    variants = [""]
-    for choice in options:
-        variants = [v + c for v in variants for c in choice]
-        if len(variants) > _MAX_VARIANTS:
-            return None
-    return variants

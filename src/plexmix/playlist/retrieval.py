@@ -6,13 +6,13 @@ word in a title or genre ("rainy", "jazz") and one that only describes a feeling
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from plexmix.storage import queries
 from plexmix.storage.queries import TrackFilters
+from plexmix.storage.sqlite_manager import Connection
 
 RRF_K = 60
 NO_EMBEDDINGS_NOTE = (
@@ -64,7 +64,7 @@ def fuse(rankings: Sequence[Sequence[int]], k: int = RRF_K) -> list[tuple[int, f
 
 
 def retrieve(
-    conn: sqlite3.Connection,
+    conn: Connection,
     text: str,
     filters: TrackFilters,
     pool: int,
@@ -74,7 +74,6 @@ def retrieve(
     use_keywords: bool = True,
 ) -> Retrieved:
     """Up to ``pool`` track ids that satisfy ``filters``, nearest to ``text`` first."""
-    queries.register_functions(conn)
     allowed: list[int] | None = None
     if not filters.is_empty():
         allowed = queries.find_track_ids(conn, filters)
@@ -99,13 +98,8 @@ def retrieve(
     if len(fused) < pool and not result.used_vectors:
         # Without vectors, top up with the best-loved matching tracks so the pool is never short.
         seen = {tid for tid, _ in fused}
-        where, params = queries.filter_sql(filters)
-        rows = conn.execute(
-            f"SELECT t.id FROM tracks t WHERE {where} ORDER BY COALESCE(t.rating, 0) DESC, "
-            "t.play_count DESC, t.id LIMIT ?",
-            [*params, pool + len(seen)],
-        )
-        extra = [row[0] for row in rows if row[0] not in seen][: pool - len(fused)]
+        best = queries.best_loved_track_ids(conn, filters, pool + len(seen))
+        extra = [tid for tid in best if tid not in seen][: pool - len(fused)]
         fused.extend((tid, 0.0) for tid in extra)
     result.ranked = fused[:pool]
     return result

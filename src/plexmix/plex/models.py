@@ -27,51 +27,58 @@ class PlaylistInfo:
     leaf_count: int = 0
 
 
-@dataclass(slots=True)
-class PlexArtist:
+# The listed items mirror Plex's XML attributes one to one (ratingKey, titleSort, userRating,
+# viewCount, lastViewedAt, ...): they are this adapter's copy of an outside schema, and the sync
+# maps them onto PlexMix's own models (plexmix.storage.models).
+
+
+@dataclass(slots=True, kw_only=True)
+class PlexItem:
+    """What every listed artist, album and track has: ``ratingKey``, ``title``, its ``Genre``
+    and ``Mood`` tags, ``addedAt`` and ``updatedAt``."""
+
     rating_key: str
     title: str
-    sort_title: str | None = None
+    genres: list[str] = field(default_factory=list)
+    moods: list[str] = field(default_factory=list)
+    added_at: int | None = None
+    updated_at: int | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class PlexArtist(PlexItem):
+    """A Plex artist (type 8): also ``titleSort``, ``summary`` and ``Style`` tags."""
+
+    sort_title: str | None = None  # titleSort
     summary: str | None = None
-    genres: list[str] = field(default_factory=list)
-    moods: list[str] = field(default_factory=list)
     styles: list[str] = field(default_factory=list)
-    added_at: int | None = None
-    updated_at: int | None = None
 
 
-@dataclass(slots=True)
-class PlexAlbum:
-    rating_key: str
-    title: str
-    artist_key: str | None = None
+@dataclass(slots=True, kw_only=True)
+class PlexAlbum(PlexItem):
+    """A Plex album (type 9): also ``parentRatingKey`` (its artist), ``year`` and ``Style`` tags."""
+
+    artist_key: str | None = None  # parentRatingKey
     year: int | None = None
-    genres: list[str] = field(default_factory=list)
-    moods: list[str] = field(default_factory=list)
     styles: list[str] = field(default_factory=list)
-    added_at: int | None = None
-    updated_at: int | None = None
 
 
-@dataclass(slots=True)
-class PlexTrack:
-    rating_key: str
-    title: str
-    album_key: str | None = None
-    artist_key: str | None = None
-    album_title: str | None = None
-    artist_title: str | None = None
-    track_number: int | None = None
-    disc_number: int | None = None
-    duration_ms: int | None = None
-    year: int | None = None
-    user_rating: float | None = None
-    view_count: int = 0
-    last_viewed_at: int | None = None
-    file_path: str | None = None
-    genres: list[str] = field(default_factory=list)
-    moods: list[str] = field(default_factory=list)
-    added_at: int | None = None
-    updated_at: int | None = None
-    original_title: str | None = None
-    last_rated_at: int | None = None
+@dataclass(slots=True, kw_only=True)
+class PlexTrack(PlexItem):
+    """A Plex track (type 10): its album and artist (parent/grandparent), position, play data
+    and the file of its first ``Media/Part``."""
+
+    album_key: str | None = None  # parentRatingKey
+    artist_key: str | None = None  # grandparentRatingKey
+    album_title: str | None = None  # parentTitle
+    artist_title: str | None = None  # grandparentTitle
+    track_number: int | None = None  # index
+    disc_number: int | None = None  # parentIndex
+    duration_ms: int | None = None  # duration
+    year: int | None = None  # year, else parentYear
+    user_rating: float | None = None  # userRating, 0-10
+    view_count: int = 0  # viewCount
+    last_viewed_at: int | None = None  # lastViewedAt
+    file_path: str | None = None  # Media/Part file
+    original_title: str | None = None  # originalTitle (the track artist on compilations)
+    last_rated_at: int | None = None  # lastRatedAt

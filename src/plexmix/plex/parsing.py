@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
+import math
+from typing import Any
 from xml.etree.ElementTree import Element
 
 from plexmix.plex.models import LibraryInfo, PlaylistInfo, PlexAlbum, PlexArtist, PlexTrack
 
 
-def _int(value: str | None) -> int | None:
-    if value is None or value == "":
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        try:
-            return int(float(value))
-        except ValueError:
-            return None
-
-
 def _float(value: str | None) -> float | None:
-    if value is None or value == "":
+    if not value:
         return None
     try:
         return float(value)
@@ -28,50 +18,55 @@ def _float(value: str | None) -> float | None:
         return None
 
 
+def _int(value: str | None) -> int | None:
+    """An integer attribute; a decimal one is truncated, anything else (``nan``, ``inf``) is None."""
+    try:
+        return int(value) if value else None
+    except ValueError:
+        number = _float(value)
+        return int(number) if number is not None and math.isfinite(number) else None
+
+
 def _tags(el: Element, tag: str) -> list[str]:
-    return [t for t in (child.get("tag") for child in el.findall(tag)) if t]
+    """The names of ``el``'s ``tag`` children (a blank name is no tag)."""
+    return [t for t in (child.get("tag") for child in el.findall(tag)) if t and not t.isspace()]
 
 
 def _str(value: str | None) -> str | None:
     return value if value else None
 
 
+def _item(el: Element) -> dict[str, Any]:
+    """The attributes every listed artist, album and track has (see ``PlexItem``)."""
+    a = el.attrib
+    return {
+        "rating_key": a["ratingKey"], "title": a.get("title", ""), "genres": _tags(el, "Genre"),
+        "moods": _tags(el, "Mood"), "added_at": _int(a.get("addedAt")),
+        "updated_at": _int(a.get("updatedAt")),
+    }  # fmt: skip
+
+
 def parse_artist(el: Element) -> PlexArtist:
     a = el.attrib
     return PlexArtist(
-        rating_key=a["ratingKey"],
-        title=a.get("title", ""),
-        sort_title=_str(a.get("titleSort")),
-        summary=_str(a.get("summary")),
-        genres=_tags(el, "Genre"),
-        moods=_tags(el, "Mood"),
+        **_item(el), sort_title=_str(a.get("titleSort")), summary=_str(a.get("summary")),
         styles=_tags(el, "Style"),
-        added_at=_int(a.get("addedAt")),
-        updated_at=_int(a.get("updatedAt")),
-    )
+    )  # fmt: skip
 
 
 def parse_album(el: Element) -> PlexAlbum:
     a = el.attrib
     return PlexAlbum(
-        rating_key=a["ratingKey"],
-        title=a.get("title", ""),
-        artist_key=_str(a.get("parentRatingKey")),
-        year=_int(a.get("year")),
-        genres=_tags(el, "Genre"),
-        moods=_tags(el, "Mood"),
+        **_item(el), artist_key=_str(a.get("parentRatingKey")), year=_int(a.get("year")),
         styles=_tags(el, "Style"),
-        added_at=_int(a.get("addedAt")),
-        updated_at=_int(a.get("updatedAt")),
-    )
+    )  # fmt: skip
 
 
 def parse_track(el: Element) -> PlexTrack:
     a = el.attrib
     part = el.find("Media/Part")
     return PlexTrack(
-        rating_key=a["ratingKey"],
-        title=a.get("title", ""),
+        **_item(el),
         album_key=_str(a.get("parentRatingKey")),
         artist_key=_str(a.get("grandparentRatingKey")),
         album_title=_str(a.get("parentTitle")),
@@ -84,10 +79,6 @@ def parse_track(el: Element) -> PlexTrack:
         view_count=_int(a.get("viewCount")) or 0,
         last_viewed_at=_int(a.get("lastViewedAt")),
         file_path=_str(part.get("file")) if part is not None else None,
-        genres=_tags(el, "Genre"),
-        moods=_tags(el, "Mood"),
-        added_at=_int(a.get("addedAt")),
-        updated_at=_int(a.get("updatedAt")),
         original_title=_str(a.get("originalTitle")),
         last_rated_at=_int(a.get("lastRatedAt")),
     )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sqlite3
 import tempfile
 import time
 from collections.abc import Callable
@@ -17,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from plexmix.config.credentials import PROVIDER_SECRETS, SECRETS
+from plexmix.config.credentials import SECRETS
 from plexmix.errors import PlexAuthError, PlexMixError
 
 if TYPE_CHECKING:
@@ -30,7 +29,6 @@ log = logging.getLogger(__name__)
 
 Status = Literal["ok", "fail", "skip"]
 CHECK_TIMEOUT = 10.0  # seconds for any one network check
-KEY_PROVIDERS = {"google_api_key": "gemini", "openai_api_key": "openai", "anthropic_api_key": "claude"}
 
 
 @dataclass
@@ -150,16 +148,16 @@ def _key_rows(
 ) -> list[Check]:
     """One row per API key: tested when set; missing is a failure only for a provider in use."""
     rows = []
-    for secret, provider in KEY_PROVIDERS.items():
-        spec = SECRETS[secret]
-        key, source = credentials.get(secret)
-        users = sorted(p for p in used if PROVIDER_SECRETS.get(p) == secret)
+    for spec in SECRETS.values():
+        provider = spec.provider
+        if provider is None:
+            continue
+        key, source = credentials.get(spec.name)
         how = f"{spec.env_var} / `plexmix config set {spec.setting} KEY`"
         if not key:
-            needed = f"not set, but {' and '.join(users)} needs it"
             rows.append(
-                fail(spec.label, needed, f"Set it: {how}.")
-                if users
+                fail(spec.label, f"not set, but {provider} needs it", f"Set it: {how}.")
+                if provider in used
                 else Check(spec.label, "skip", "not configured")
             )
             continue
@@ -171,43 +169,18 @@ def _key_rows(
 
 def check_api_key(provider: str, key: str, url: str | None, timeout: float) -> str | None:
     """``None`` when ``key`` works (one model-listing request), else a key-free reason."""
+    from plexmix.providers.clients import list_one_model
+    from plexmix.providers.failures import Kind, classify
+
     try:
-        if provider == "openai":
-            import openai
-
-            client: Any = openai.OpenAI(api_key=key, base_url=url or None, max_retries=0, timeout=timeout)
-            client.models.list()
-        elif provider == "claude":
-            import anthropic
-
-            client = anthropic.Anthropic(api_key=key, base_url=url or None, max_retries=0, timeout=timeout)
-            client.models.list(limit=1)
-        else:
-            from google import genai
-            from google.genai import types
-
-            options: dict[str, Any] = {
-                "timeout": max(1, int(timeout * 1000)),
-                "retry_options": types.HttpRetryOptions(attempts=1),
-            }
-            if url:
-                options["base_url"] = url
-            client = genai.Client(vertexai=False, api_key=key, http_options=types.HttpOptions(**options))
-            client.models.list(config={"page_size": 1})
+        list_one_model(provider, key, base_url=url, timeout=timeout)
     except Exception as exc:
-        return _key_failure(exc)
+        failure = classify(exc)
+        if failure.kind is Kind.AUTH:
+            return f"the key was rejected (HTTP {failure.status})"
+        log.debug("API key check failed: %s", type(exc).__name__)
+        return f"the check failed: {failure.summary}"
     return None
-
-
-def _key_failure(exc: BaseException) -> str:
-    from plexmix.providers.ai.failures import describe, http_status
-
-    status = http_status(exc)
-    text = str(exc)
-    if status in (401, 403) or (status == 400 and "API_KEY_INVALID" in text):
-        return f"the key was rejected (HTTP {status})"
-    log.debug("API key check failed: %s", type(exc).__name__)
-    return f"the check failed: {describe(exc)}"
 
 
 def check_local_llm(loaded: LoadedSettings, timeout: float) -> Check:
@@ -303,23 +276,18 @@ def _check_db_vectors(db_path: Path, want: tuple[str, str, int]) -> Check:
     name = "Stored embeddings"
     if not db_path.exists():
         return Check(name, "skip", "no database yet (run `plexmix sync`)")
+    from plexmix.storage.embedding_store import vector_groups
+    from plexmix.storage.sqlite_manager import read_only
+
     try:
-        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=5)
-        try:
-            groups = conn.execute(
-                "SELECT model, dimension, COUNT(*) FROM embeddings GROUP BY model, dimension"
-            ).fetchall()
-        finally:
-            conn.close()
-    except sqlite3.Error as exc:
-        return fail(
-            name, f"the database {db_path} cannot be read: {exc}", "Run `plexmix sync verify` to check it."
-        )
+        with read_only(db_path) as conn:
+            groups = vector_groups(conn)
+    except PlexMixError as exc:
+        return _error_check(name, exc)
     if not groups:
         return Check(name, "skip", "no embeddings yet")
-    good = sum(count for model, dim, count in groups if _matches(str(model), int(dim), want))
-    bad = [(str(model), int(dim), int(count)) for model, dim, count in groups
-           if not _matches(str(model), int(dim), want)]  # fmt: skip
+    good = sum(count for model, dim, count in groups if _matches(model, dim, want))
+    bad = [(model, dim, count) for model, dim, count in groups if not _matches(model, dim, want)]
     if not bad:
         return Check(name, "ok", f"{good:,} vectors of {want[0]}")
     other = ", ".join(f"{count:,} of {model} ({dim} dims)" for model, dim, count in bad)

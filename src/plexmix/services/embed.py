@@ -9,7 +9,6 @@ rebuilding it from the stored vectors (never calling a provider) when it does no
 from __future__ import annotations
 
 import logging
-import sqlite3
 import time
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -30,8 +29,9 @@ from plexmix.storage.embedding_store import (
     models_present,
     pending_tracks,
     save_embeddings,
-    track_count,
 )
+from plexmix.storage.mirror import track_count
+from plexmix.storage.sqlite_manager import Connection
 from plexmix.storage.vector_index import (
     GENERATE_HINT,
     VectorIndex,
@@ -71,7 +71,7 @@ def _dimension_of(model_id: str) -> int:
         return 1
 
 
-def _check_model(conn: sqlite3.Connection, index_path: Path, model_id: str) -> None:
+def _check_model(conn: Connection, index_path: Path, model_id: str) -> None:
     """IndexMismatchError when the index file or the stored vectors belong to another model."""
     meta = read_index_metadata(index_path)
     if meta is not None and str(meta.get("model_id")) != model_id:
@@ -91,7 +91,7 @@ def _check_model(conn: sqlite3.Connection, index_path: Path, model_id: str) -> N
             )
 
 
-def _is_current(index: VectorIndex, conn: sqlite3.Connection, model_id: str) -> bool:
+def _is_current(index: VectorIndex, conn: Connection, model_id: str) -> bool:
     if index.model_id != model_id:
         return False
     if index.source_checksum is not None:
@@ -109,7 +109,7 @@ def _load_or_none(index_path: Path) -> VectorIndex | None:
         return None
 
 
-def rebuild_index(conn: sqlite3.Connection, model_id: str) -> VectorIndex:
+def rebuild_index(conn: Connection, model_id: str) -> VectorIndex:
     """A new index of every vector stored for ``model_id`` (no provider calls)."""
     ids, vectors = load_vectors(conn, model_id)
     dimension = vectors.shape[1] if len(ids) else _dimension_of(model_id)
@@ -121,7 +121,7 @@ def rebuild_index(conn: sqlite3.Connection, model_id: str) -> VectorIndex:
 
 
 def refresh_embeddings(
-    conn: sqlite3.Connection,
+    conn: Connection,
     provider: EmbeddingProvider,
     index_path: str | Path,
     *,
@@ -180,7 +180,7 @@ def refresh_embeddings(
 
 
 def _embed_pending(
-    conn: sqlite3.Connection,
+    conn: Connection,
     provider: EmbeddingProvider,
     pending: list[PendingTrack],
     report: EmbedReport,
@@ -226,7 +226,7 @@ def _embed_pending(
     return stored
 
 
-def ensure_index(conn: sqlite3.Connection, index_path: str | Path, model_id: str) -> VectorIndex:
+def ensure_index(conn: Connection, index_path: str | Path, model_id: str) -> VectorIndex:
     """The index at ``index_path`` if it matches the stored vectors of ``model_id``.
 
     Otherwise (missing, damaged, another model, other ids or vectors) it is rebuilt from the
@@ -319,8 +319,6 @@ def embed_library(
 
 def rebuild_size(ctx: Context) -> int:
     """How many tracks a rebuild re-embeds (to ask before doing it)."""
-    from plexmix.storage.embedding_store import track_count
-
     with ctx.open_db() as db:
         return track_count(db.conn)
 

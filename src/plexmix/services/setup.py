@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from plexmix.config.credentials import SECRETS, mask
+from plexmix.config.credentials import PROVIDER_SECRETS, SECRETS, mask
 from plexmix.errors import LibraryNotFoundError, PlexAuthError, PlexConnectionError, PlexMixError
 from plexmix.services.setup_input import (
     DEFAULT_LOCAL_MODEL,
@@ -263,15 +263,14 @@ class SetupWizard:
             self.values["ai.local_model"] = self._ask_valid(
                 "Local model name", parse_word, DEFAULT_LOCAL_MODEL
             )
-        keyed = (("gemini", "google_api_key"), ("openai", "openai_api_key"), ("claude", "anthropic_api_key"))
-        curators = [provider for provider, secret in keyed if self._has_secret(secret)]
+        curators = [provider for provider, secret in PROVIDER_SECRETS.items() if self._has_secret(secret)]
         curators += ["local"] if local else []
         curators.append("none")
         ai = self._pick("AI curator for playlists", curators, curators[0])
         embedders = ["gemini", "openai", "local"]
         while True:
             emb = self._pick("Embeddings provider", embedders, default_emb)
-            need = {"gemini": "google_api_key", "openai": "openai_api_key"}.get(emb)
+            need = PROVIDER_SECRETS.get(emb)
             if need is None or self._has_secret(need):
                 return ai, emb
             self.say(f"[red]✗[/] {emb} embeddings need a {SECRETS[need].label}; choose another provider.")
@@ -329,9 +328,9 @@ class SetupWizard:
             self.say(f"[green]✓[/] {labels} stored in {escape(where)} (mode 0600, readable only by you): "
                      "no system keyring is available here.")  # fmt: skip
         for name in stored:
-            spec = SECRETS[name]
-            if self.credentials.environ.get(spec.env_var):
-                self.say(f"[yellow]Note:[/] {spec.env_var} is set in your environment and takes precedence.")
+            var = self.credentials.env_var_set(name)
+            if var:
+                self.say(f"[yellow]Note:[/] {var} is set in your environment and takes precedence.")
 
     def offer_sync(self) -> bool:
         self._step(6, "First sync")

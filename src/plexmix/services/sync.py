@@ -24,9 +24,11 @@ from typing import TYPE_CHECKING, TypeVar
 
 from plexmix.errors import PlexMixError
 from plexmix.services.progress import NullProgress, Progress
-from plexmix.storage import history, library
-from plexmix.storage.library import TagCache, TagTriple
-from plexmix.storage.models import AlbumRecord, ArtistRecord, TrackRecord, normalize_tags
+from plexmix.storage import history, library, mirror
+from plexmix.storage.history import SyncCounts
+from plexmix.storage.library import TagCache
+from plexmix.storage.mirror import TagTriple
+from plexmix.storage.models import Album, Artist, Track
 from plexmix.utils.prefetch import prefetch
 
 if TYPE_CHECKING:
@@ -35,7 +37,7 @@ if TYPE_CHECKING:
     from plexmix.services.context import Context
     from plexmix.services.embed import EmbedResult
     from plexmix.storage.models import SyncRecord
-    from plexmix.storage.sqlite_manager import SQLiteManager
+    from plexmix.storage.sqlite_manager import Connection, SQLiteManager
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -44,18 +46,14 @@ BATCH_SIZE = 1000
 SAFETY_MARGIN_S = 600  # re-read ten minutes before the last watermark: clock steps, slow writes
 
 
-@dataclass
-class SyncReport:
+@dataclass(kw_only=True)
+class SyncReport(SyncCounts):
+    """A sync's counts (added, updated, unchanged, removed, tracks_seen, artists, albums), its
+    history row and outcome, and the keys of the tracks it wrote."""
+
     mode: str
     status: str = history.RUNNING
     sync_id: int = 0
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    removed: int = 0
-    artists: int = 0
-    albums: int = 0
-    tracks_seen: int = 0
     duration_s: float = 0.0
     changed_keys: list[str] = field(default_factory=list)
 
@@ -141,23 +139,23 @@ class SyncEngine:
                     self.progress.advance("Tracks", len(batch))
                 self.progress.finish("Tracks")
         report.tracks_seen = len(seen)
-        gone = library.all_track_keys(self.db.conn) - seen
+        gone = mirror.all_track_keys(self.db.conn) - seen
         self._delete(report, gone)
         with self.db.transaction() as tx:  # every track was derived from tags just read
-            library.mark_tags_synced(tx)
+            mirror.mark_tags_synced(tx)
 
     def _incremental(self, report: SyncReport, since: int) -> None:
         conn = self.db.conn
         # A database from before schema 7 may hold albums/artists whose tags were never read.
-        unknown_tags = library.has_unknown_tags(conn)
+        unknown_tags = mirror.has_unknown_tags(conn)
         stale = self._learn_unknown_tags(report) if unknown_tags else []
         changed_artists = list(self.client.iter_artists(updated_since=since))
         changed_albums = list(self.client.iter_albums(updated_since=since))
         self._sync_artists(report, changed_artists, len(changed_artists))
         self._sync_albums(report, changed_albums, len(changed_albums))
-        artist_tags = library.tag_map(conn, "artists")
-        album_tags = library.tag_map(conn, "albums")
-        album_years = {k: y for k, y in conn.execute("SELECT plex_key, year FROM albums")}
+        artist_tags = mirror.tag_map(conn, "artists")
+        album_tags = mirror.tag_map(conn, "albums")
+        album_years = mirror.album_years(conn)
 
         fetched: dict[str, PlexTrack] = {}
         for track in self.client.iter_tracks(updated_since=since):
@@ -166,8 +164,8 @@ class SyncEngine:
         for track in self.client.iter_tracks_activity(since):
             fetched.setdefault(track.rating_key, track)
         # Tracks inherit tags and year from their album/artist: re-read those of changed ones.
-        inherited = self._track_keys_of(
-            [a.rating_key for a in changed_albums], [a.rating_key for a in changed_artists]
+        inherited = mirror.track_keys_of(
+            conn, [a.rating_key for a in changed_albums], [a.rating_key for a in changed_artists]
         )
         missing = [k for k in dict.fromkeys([*inherited, *stale]) if k not in fetched]
         for track in self.client.fetch_tracks(missing) if missing else []:
@@ -183,7 +181,7 @@ class SyncEngine:
         self._reconcile_deletions(report, album_tags, artist_tags, album_years)
         if unknown_tags:
             with self.db.transaction() as tx:  # only now: a sync killed before this redoes the step
-                library.mark_tags_synced(tx)
+                mirror.mark_tags_synced(tx)
 
     def _learn_unknown_tags(self, report: SyncReport) -> list[str]:
         """Read the tags of albums/artists stored before they were kept (an upgraded database).
@@ -197,7 +195,7 @@ class SyncEngine:
         self._sync_artists(report, artists, len(artists))
         albums = list(self.client.iter_albums())
         self._sync_albums(report, albums, len(albums))
-        stale = library.tracks_with_stale_tags(self.db.conn)
+        stale = mirror.tracks_with_stale_tags(self.db.conn)
         log.info("Reading %d tracks again whose tags may have come from those albums.", len(stale))
         return stale
 
@@ -211,13 +209,13 @@ class SyncEngine:
         """Compare counts; list keys only when they disagree (then also fetch anything missed)."""
         conn = self.db.conn
         plex_count = self.client.count("track")
-        local_count = conn.execute("SELECT COUNT(*) FROM tracks").fetchone()[0]
+        local_count = mirror.track_count(conn)
         if plex_count == local_count:
             log.debug("Track counts agree (%d): no deletions to look for.", plex_count)
         else:
             log.debug("Track counts differ (Plex %d, local %d): comparing keys.", plex_count, local_count)
             plex_keys = self.client.track_keys()
-            local_keys = library.all_track_keys(conn)
+            local_keys = mirror.all_track_keys(conn)
             self._delete(report, local_keys - plex_keys)
             missed = sorted(plex_keys - local_keys)
             if missed:
@@ -226,30 +224,29 @@ class SyncEngine:
                 for batch in batched(self.client.fetch_tracks(missed), self.batch_size):
                     self._write_tracks(report, batch, album_tags, artist_tags, album_years, tag_cache)
         with self.db.transaction() as tx:
-            library.delete_orphans(tx)
+            mirror.delete_orphans(tx)
 
     # -- pieces --------------------------------------------------------------------------------
+    def _written_batches(
+        self, stage: str, items: Iterable[T], total: int, write: Callable[[Connection, list[T]], object]
+    ) -> Iterator[list[T]]:
+        """Write ``items`` in batches, one transaction each; yield each batch once stored."""
+        self.progress.start(stage, total)
+        for batch in batched(items, self.batch_size):
+            with self.db.transaction() as tx:
+                write(tx, batch)
+            yield batch
+            self.progress.advance(stage, len(batch))
+        self.progress.finish(stage)
+
     def _sync_artists(
         self, report: SyncReport, artists: Iterable[PlexArtist], total: int
     ) -> dict[str, TagTriple]:
         tags: dict[str, TagTriple] = {}
-        self.progress.start("Artists", total)
-        for batch in batched(artists, self.batch_size):
-            rows = [
-                ArtistRecord(
-                    plex_key=a.rating_key, name=a.title, sort_name=a.sort_title, summary=a.summary,
-                    added_at=a.added_at, updated_at=a.updated_at, genres=normalize_tags(a.genres),
-                    moods=normalize_tags(a.moods), styles=normalize_tags(a.styles),
-                )
-                for a in batch
-            ]
-            with self.db.transaction() as tx:
-                library.upsert_artists(tx, rows)
-            for row in rows:
-                tags[row.plex_key] = (row.genres, row.moods, row.styles)
-            report.artists += len(rows)
-            self.progress.advance("Artists", len(rows))
-        self.progress.finish("Artists")
+        rows = (to_artist(a) for a in artists)
+        for batch in self._written_batches("Artists", rows, total, library.upsert_artists):
+            tags.update((a.plex_key, (a.genres, a.moods, a.styles)) for a in batch)
+            report.artists += len(batch)
         return tags
 
     def _sync_albums(
@@ -258,25 +255,15 @@ class SyncEngine:
         tags: dict[str, TagTriple] = {}
         years: dict[str, int | None] = {}
         artist_ids = library.key_map(self.db.conn, "artists")
-        self.progress.start("Albums", total)
-        for batch in batched(albums, self.batch_size):
-            rows = [
-                AlbumRecord(
-                    plex_key=a.rating_key, title=a.title, artist_key=a.artist_key, artist_id=None,
-                    year=a.year, added_at=a.added_at, updated_at=a.updated_at,
-                    genres=normalize_tags(a.genres), moods=normalize_tags(a.moods),
-                    styles=normalize_tags(a.styles),
-                )
-                for a in batch
-            ]
-            with self.db.transaction() as tx:
-                library.upsert_albums(tx, rows, artist_ids)
-            for row in rows:
-                tags[row.plex_key] = (row.genres, row.moods, row.styles)
-                years[row.plex_key] = row.year
-            report.albums += len(rows)
-            self.progress.advance("Albums", len(rows))
-        self.progress.finish("Albums")
+
+        def write(tx: Connection, batch: list[Album]) -> None:
+            library.upsert_albums(tx, batch, artist_ids)
+
+        rows = (to_album(a) for a in albums)
+        for batch in self._written_batches("Albums", rows, total, write):
+            tags.update((a.plex_key, (a.genres, a.moods, a.styles)) for a in batch)
+            years.update((a.plex_key, a.year) for a in batch)
+            report.albums += len(batch)
         return tags, years
 
     def _write_tracks(
@@ -299,9 +286,7 @@ class SyncEngine:
         except BaseException:
             tag_cache.reload()
             raise
-        report.added += counts.added
-        report.updated += counts.updated
-        report.unchanged += counts.unchanged
+        report += counts
         report.changed_keys.extend(written)
         if counts.updated:
             log.info("Updated %d tracks whose metadata changed in Plex.", counts.updated)
@@ -313,21 +298,7 @@ class SyncEngine:
                 report.removed += library.delete_tracks(tx, keys)
             log.info("Removed %d tracks that are no longer in Plex.", len(keys))
         with self.db.transaction() as tx:
-            library.delete_orphans(tx)
-
-    def _track_keys_of(self, album_keys: Sequence[str], artist_keys: Sequence[str]) -> list[str]:
-        keys: list[str] = []
-        conn = self.db.conn
-        lookups = (("album_id", "albums", album_keys), ("artist_id", "artists", artist_keys))
-        for column, table, wanted in lookups:
-            for part in library.chunks(list(wanted)):
-                marks = ",".join("?" * len(part))
-                sql = (
-                    f"SELECT t.plex_key FROM tracks t JOIN {table} x ON x.id = t.{column} "
-                    f"WHERE x.plex_key IN ({marks})"
-                )
-                keys.extend(row[0] for row in conn.execute(sql, part))
-        return list(dict.fromkeys(keys))
+            mirror.delete_orphans(tx)
 
     def _run(self, mode: str, body: Callable[[SyncReport], None]) -> SyncReport:
         report = SyncReport(mode=mode)
@@ -350,27 +321,27 @@ class SyncEngine:
             report.status = status
             report.duration_s = time.monotonic() - started
             history.finish_sync(
-                self.db.conn, report.sync_id, status, added=report.added, updated=report.updated,
-                removed=report.removed, seen=report.tracks_seen, artists=report.artists,
-                albums=report.albums, duration_s=report.duration_s, error=error,
-            )  # fmt: skip
+                self.db.conn, report.sync_id, status, report, duration_s=report.duration_s, error=error
+            )
             if status == history.SUCCESS:
-                self._record_watermark(report.sync_id)
+                # Plex's own clock, not ours, so a server whose clock differs from ours is safe.
+                watermark = mirror.newest_timestamp(self.db.conn) or int(time.time())
+                history.set_watermark(self.db.conn, report.sync_id, watermark)
         return report
 
-    def _record_watermark(self, sync_id: int) -> None:
-        """The newest Plex timestamp now stored: the next incremental sync starts from it.
 
-        Plex's own clock, not ours, so a server whose clock differs from this machine's is safe.
-        """
-        conn = self.db.conn
-        marks = [
-            conn.execute(f"SELECT MAX(MAX(COALESCE(updated_at, 0)), MAX(COALESCE(added_at, 0))) FROM {t}")
-            .fetchone()[0] or 0
-            for t in ("tracks", "albums", "artists")
-        ]  # fmt: skip
-        watermark = max(marks) or int(time.time())
-        conn.execute("UPDATE sync_history SET server_time = ? WHERE id = ?", (watermark, sync_id))
+def to_artist(a: PlexArtist) -> Artist:
+    return Artist(
+        plex_key=a.rating_key, name=a.title, sort_name=a.sort_title, summary=a.summary,
+        added_at=a.added_at, updated_at=a.updated_at, genres=a.genres, moods=a.moods, styles=a.styles,
+    )  # fmt: skip
+
+
+def to_album(a: PlexAlbum) -> Album:
+    return Album(
+        plex_key=a.rating_key, title=a.title, artist_key=a.artist_key, year=a.year,
+        added_at=a.added_at, updated_at=a.updated_at, genres=a.genres, moods=a.moods, styles=a.styles,
+    )  # fmt: skip
 
 
 def to_track(
@@ -378,21 +349,26 @@ def to_track(
     album_tags: dict[str, TagTriple],
     artist_tags: dict[str, TagTriple],
     album_years: dict[str, int | None],
-) -> TrackRecord:
-    """A Plex track as stored: its own tags if it has them, else its album's, else its artist's."""
-    album = album_tags.get(t.album_key or "", ([], [], []))
-    artist = artist_tags.get(t.artist_key or "", ([], [], []))
-    genres = normalize_tags(t.genres) or album[0] or artist[0]
-    moods = normalize_tags(t.moods) or album[1] or artist[1]
-    styles = album[2] or artist[2]
+) -> Track:
+    """A Plex track as stored: its own tags if it has them, else its album's, else its artist's.
+
+    (The parser leaves out blank tag names, so a list with names is never empty once
+    normalised, which :class:`Track` does.)
+    """
+    album = album_tags.get(t.album_key or "", _NO_TAGS)
+    artist = artist_tags.get(t.artist_key or "", _NO_TAGS)
     year = t.year if t.year is not None else album_years.get(t.album_key or "")
-    return TrackRecord(
+    return Track(
         plex_key=t.rating_key, title=t.title, artist_key=t.artist_key, album_key=t.album_key,
-        artist_id=None, album_id=None, track_number=t.track_number, disc_number=t.disc_number,
-        duration_ms=t.duration_ms, year=year, rating=t.user_rating, play_count=t.view_count or 0,
-        last_played=t.last_viewed_at, file_path=t.file_path, added_at=t.added_at,
-        updated_at=t.updated_at, genres=list(genres), moods=list(moods), styles=list(styles),
+        track_number=t.track_number, disc_number=t.disc_number, duration_ms=t.duration_ms, year=year,
+        rating=t.user_rating, play_count=t.view_count or 0, last_played=t.last_viewed_at,
+        file_path=t.file_path, added_at=t.added_at, updated_at=t.updated_at,
+        genres=t.genres or album[0] or artist[0], moods=t.moods or album[1] or artist[1],
+        styles=album[2] or artist[2],
     )  # fmt: skip
+
+
+_NO_TAGS: TagTriple = ([], [], [])
 
 
 # -- the use cases -----------------------------------------------------------------------------
@@ -443,4 +419,4 @@ def sync_library(
 def sync_status(ctx: Context, limit: int = 10) -> tuple[list[SyncRecord], dict[str, int]]:
     """The last ``limit`` syncs, newest first, and what the database holds."""
     with ctx.open_db() as db:
-        return history.recent_syncs(db.conn, limit), library.counts(db.conn)
+        return history.recent_syncs(db.conn, limit), mirror.counts(db.conn)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING
 
-from plexmix.storage import library
+from plexmix.storage import library, mirror
+from plexmix.storage.mirror import LibraryHealth
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -20,17 +21,14 @@ log = logging.getLogger(__name__)
 SAMPLE = 10  # keys listed in a report
 
 
-@dataclass
-class VerifyReport:
+@dataclass(kw_only=True)
+class VerifyReport(LibraryHealth):
+    """The health counts of the database, compared with what Plex has."""
+
     plex_counts: dict[str, int]
     local_counts: dict[str, int]
     missing_keys: list[str] = field(default_factory=list)  # in Plex, not here
     extra_keys: list[str] = field(default_factory=list)  # here, gone from Plex
-    tracks_without_album: int = 0
-    tracks_without_artist: int = 0
-    orphan_albums: int = 0
-    orphan_artists: int = 0
-    fts_rows: int = 0
     integrity_problems: list[str] = field(default_factory=list)
     repaired: bool = False
 
@@ -44,34 +42,28 @@ class VerifyReport:
         )  # fmt: skip
 
     def as_dict(self) -> dict[str, object]:
-        data = asdict(self)
-        data["missing_keys"] = self.missing_keys[:SAMPLE]
-        data["extra_keys"] = self.extra_keys[:SAMPLE]
-        data["missing_count"] = len(self.missing_keys)
-        data["extra_count"] = len(self.extra_keys)
-        data["ok"] = self.ok
-        return data
+        return {
+            "plex_counts": self.plex_counts, "local_counts": self.local_counts,
+            "missing_keys": self.missing_keys[:SAMPLE], "extra_keys": self.extra_keys[:SAMPLE],
+            **{f.name: getattr(self, f.name) for f in fields(LibraryHealth)},
+            "integrity_problems": self.integrity_problems, "repaired": self.repaired,
+            "missing_count": len(self.missing_keys), "extra_count": len(self.extra_keys), "ok": self.ok,
+        }  # fmt: skip
 
 
 def inspect(client: PlexClient, db: SQLiteManager) -> VerifyReport:
     conn = db.conn
-    counts = library.counts(conn)
+    counts = mirror.counts(conn)
     plex_keys = client.track_keys()
-    local_keys = library.all_track_keys(conn)
-
-    health = library.health(conn)
+    local_keys = mirror.all_track_keys(conn)
     return VerifyReport(
+        **asdict(mirror.health(conn)),
         plex_counts={
             "artists": client.count("artist"), "albums": client.count("album"), "tracks": len(plex_keys)
         },
         local_counts={k: counts[k] for k in ("artists", "albums", "tracks")},
         missing_keys=sorted(plex_keys - local_keys),
         extra_keys=sorted(local_keys - plex_keys),
-        tracks_without_album=health["tracks_without_album"],
-        tracks_without_artist=health["tracks_without_artist"],
-        orphan_albums=health["orphan_albums"],
-        orphan_artists=health["orphan_artists"],
-        fts_rows=health["fts_rows"],
         integrity_problems=db.integrity_check(),
     )  # fmt: skip
 

@@ -7,11 +7,10 @@ directly. Heavy modules are imported inside the functions.
 from __future__ import annotations
 
 import logging
-import sqlite3
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from plexmix.config.credentials import PROVIDER_SECRETS, SECRETS
+from plexmix.config.credentials import secret_for
 from plexmix.errors import ConfigError, CredentialError, IndexMismatchError
 
 if TYPE_CHECKING:
@@ -21,6 +20,7 @@ if TYPE_CHECKING:
     from plexmix.plex.client import PlexClient
     from plexmix.providers.ai.base import AIProvider
     from plexmix.providers.embeddings import EmbeddingProvider
+    from plexmix.storage.sqlite_manager import Connection
     from plexmix.storage.vector_index import VectorIndex
 
 log = logging.getLogger(__name__)
@@ -46,19 +46,18 @@ def embedding_choice(loaded: LoadedSettings, credentials: CredentialStore) -> Ch
     explicitly is never swapped silently.
     """
     provider = loaded.settings.embeddings.provider
-    secret = PROVIDER_SECRETS.get(provider)
-    if secret is None or credentials.get(secret)[0]:
+    spec = secret_for(provider)
+    if spec is None or credentials.provider_key(provider):
         return Choice(provider)
     if loaded.source("embeddings.provider") == "default" and loaded.source("embeddings.model") == "default":
         return Choice(
             "local",
-            f"No {SECRETS[secret].label} is set, so tracks are embedded locally (offline MiniLM). "
-            f"Set {SECRETS[secret].env_var} to use {provider} embeddings.",
+            f"No {spec.label} is set, so tracks are embedded locally (offline MiniLM). "
+            f"Set {spec.env_var} to use {provider} embeddings.",
         )
     raise CredentialError(
-        f"The {provider} embedding provider needs {_a(SECRETS[secret].label)}.",
-        hint=f"Set {SECRETS[secret].env_var}, run `plexmix config set {SECRETS[secret].setting} KEY`, "
-        "or `plexmix config set embeddings.provider local` for offline embeddings.",
+        f"The {provider} embedding provider needs {_a(spec.label)}.",
+        hint=spec.hint("`plexmix config set embeddings.provider local` for offline embeddings"),
     )
 
 
@@ -68,13 +67,12 @@ def build_embedder(loaded: LoadedSettings, credentials: CredentialStore) -> tupl
     settings = loaded.settings
     choice = embedding_choice(loaded, credentials)
     same = choice.name == settings.embeddings.provider
-    secret = PROVIDER_SECRETS.get(choice.name)
     base_url = settings.ai.base_url_for(choice.name) if choice.name != "local" else None
     embedder = get_embedding_provider(
         choice.name,
         model=settings.embeddings.model if same else None,
         dimension=settings.embeddings.dimension if same else None,
-        api_key=credentials.get(secret)[0] if secret else None,
+        api_key=credentials.provider_key(choice.name),
         base_url=base_url,
         timeout=settings.ai.timeout,
         batch_size=settings.embeddings.batch_size,
@@ -86,20 +84,17 @@ def build_embedder(loaded: LoadedSettings, credentials: CredentialStore) -> tupl
 def ai_choice(loaded: LoadedSettings, credentials: CredentialStore, requested: str | None = None) -> Choice:
     """The curator to use. With no key for the *default* provider: ``none``, with a note."""
     name = (requested or loaded.settings.ai.provider).strip().lower()
-    secret = PROVIDER_SECRETS.get(name)
-    if secret is None or credentials.get(secret)[0]:
+    spec = secret_for(name)
+    if spec is None or credentials.provider_key(name):
         return Choice(name)
     if requested is None and loaded.source("ai.provider") == "default":
-        spec = SECRETS[secret]
         return Choice(
             "none",
             f"No {spec.label} is set, so tracks are ranked by similarity without an LLM. "
             f"Set {spec.env_var} (or `plexmix config set {spec.setting} KEY`) to let {name} curate.",
         )
-    spec = SECRETS[secret]
     raise CredentialError(
-        f"The {name} provider needs {_a(spec.label)}.",
-        hint=f"Set {spec.env_var}, run `plexmix config set {spec.setting} KEY`, or use --provider none.",
+        f"The {name} provider needs {_a(spec.label)}.", hint=spec.hint("use --provider none")
     )
 
 
@@ -111,16 +106,14 @@ def build_ai_provider(
     settings = loaded.settings
     choice = ai_choice(loaded, credentials, requested)  # an unknown name fails in get_ai_provider
     name = choice.name
-    secret = PROVIDER_SECRETS.get(name)
-    base_url = settings.ai.base_url_for(name)
     model = settings.ai.local_model if name == "local" else None
     if name == settings.ai.provider and settings.ai.model:
         model = settings.ai.model
     provider = get_ai_provider(
         name,
-        api_key=credentials.get(secret)[0] if secret else None,
+        api_key=credentials.provider_key(name),
         model=model,
-        base_url=base_url,
+        base_url=settings.ai.base_url_for(name),
         timeout=settings.ai.timeout,
         temperature=settings.ai.temperature,
     )
@@ -128,7 +121,7 @@ def build_ai_provider(
 
 
 def build_retrieval(
-    loaded: LoadedSettings, credentials: CredentialStore, conn: sqlite3.Connection
+    loaded: LoadedSettings, credentials: CredentialStore, conn: Connection
 ) -> tuple[VectorIndex | None, EmbeddingProvider | None, list[str]]:
     """The vector index and query embedder for ``create``/``search`` (None when nothing is embedded).
 
@@ -136,9 +129,10 @@ def build_retrieval(
     of another model than the configured one are an :class:`IndexMismatchError`.
     """
     from plexmix.services.embed import ensure_index
+    from plexmix.storage.embedding_store import models_present
 
     notes: list[str] = []
-    stored = dict(conn.execute("SELECT model, COUNT(*) FROM embeddings GROUP BY model").fetchall())
+    stored = models_present(conn)
     if not stored:
         from plexmix.playlist.retrieval import NO_EMBEDDINGS_NOTE
 

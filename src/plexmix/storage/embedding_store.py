@@ -14,11 +14,13 @@ import hashlib
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from typing import Any, NamedTuple
 
 import numpy as np
 
+from plexmix.storage.library import chunks
+from plexmix.storage.mirror import track_count
+from plexmix.storage.sqlite_manager import transaction
 from plexmix.storage.track_text import text_hash, track_text
 
 _ID_CHUNK = 500  # ids per IN (...) list, below SQLite's parameter limit
@@ -60,21 +62,6 @@ class EmbeddingRow(NamedTuple):
     model: str
     text_hash: str
     vector: np.ndarray
-
-
-@contextmanager
-def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """BEGIN IMMEDIATE ... COMMIT (ROLLBACK on error); joins a transaction already open."""
-    if conn.in_transaction:
-        yield conn
-        return
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
 
 
 def vector_to_blob(vector: np.ndarray) -> bytes:
@@ -145,10 +132,8 @@ def load_vectors(
             (model_id,),
         ).fetchall()
     else:
-        wanted = sorted({int(i) for i in track_ids})
         rows = []
-        for start in range(0, len(wanted), _ID_CHUNK):
-            chunk = wanted[start : start + _ID_CHUNK]
+        for chunk in chunks(sorted({int(i) for i in track_ids}), _ID_CHUNK):
             marks = ",".join("?" * len(chunk))
             rows.extend(
                 conn.execute(
@@ -181,16 +166,18 @@ def content_checksum(conn: sqlite3.Connection, model_id: str) -> str:
     return digest.hexdigest()
 
 
-def track_count(conn: sqlite3.Connection) -> int:
-    return int(conn.execute("SELECT COUNT(*) FROM tracks").fetchone()[0])
-
-
 def embedded_ids(conn: sqlite3.Connection, model_id: str) -> np.ndarray:
     """The ids of the tracks with a stored vector of ``model_id``, ascending."""
     rows = conn.execute(
         "SELECT track_id FROM embeddings WHERE model = ? ORDER BY track_id", (model_id,)
     ).fetchall()
     return np.fromiter((int(r[0]) for r in rows), dtype=np.int64, count=len(rows))
+
+
+def vector_groups(conn: sqlite3.Connection) -> list[tuple[str, int, int]]:
+    """(model id, dimension, stored vectors) for every model and dimension in the table."""
+    sql = "SELECT model, dimension, COUNT(*) FROM embeddings GROUP BY model, dimension"
+    return [(str(model), int(dim), int(count)) for model, dim, count in conn.execute(sql)]
 
 
 def models_present(conn: sqlite3.Connection) -> dict[str, int]:

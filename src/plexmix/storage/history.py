@@ -4,10 +4,23 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from dataclasses import dataclass
 
+from plexmix.storage.library import UpsertCounts
 from plexmix.storage.models import SyncRecord
 
 RUNNING, SUCCESS, FAILED, INTERRUPTED = "running", "success", "failed", "interrupted"
+
+
+@dataclass
+class SyncCounts(UpsertCounts):
+    """What a sync did: its tracks added/updated/unchanged (not stored), removed and seen, and
+    the artists and albums it wrote."""
+
+    removed: int = 0
+    tracks_seen: int = 0
+    artists: int = 0
+    albums: int = 0
 
 
 def start_sync(conn: sqlite3.Connection, mode: str, server_time: int | None = None) -> int:
@@ -28,13 +41,8 @@ def finish_sync(
     conn: sqlite3.Connection,
     sync_id: int,
     status: str,
+    counts: SyncCounts,
     *,
-    added: int = 0,
-    updated: int = 0,
-    removed: int = 0,
-    seen: int = 0,
-    artists: int = 0,
-    albums: int = 0,
     duration_s: float | None = None,
     error: str | None = None,
 ) -> None:
@@ -42,9 +50,14 @@ def finish_sync(
         "UPDATE sync_history SET status = ?, finished_at = ?, tracks_added = ?, tracks_updated = ?,"
         " tracks_removed = ?, tracks_seen = ?, artists_synced = ?, albums_synced = ?,"
         " duration_s = ?, error_message = ? WHERE id = ?",
-        (status, int(time.time()), added, updated, removed, seen, artists, albums, duration_s,
-         error, sync_id),
+        (status, int(time.time()), counts.added, counts.updated, counts.removed, counts.tracks_seen,
+         counts.artists, counts.albums, duration_s, error, sync_id),
     )  # fmt: skip
+
+
+def set_watermark(conn: sqlite3.Connection, sync_id: int, server_time: int) -> None:
+    """Remember the Plex time a sync is complete up to: the next incremental sync starts there."""
+    conn.execute("UPDATE sync_history SET server_time = ? WHERE id = ?", (server_time, sync_id))
 
 
 def recent_syncs(conn: sqlite3.Connection, limit: int = 10) -> list[SyncRecord]:

@@ -3,21 +3,29 @@
 Writes are batched (``executemany``) and meant to run inside ``SQLiteManager.transaction()`` so a
 failed batch rolls back whole. Unchanged rows are detected in Python and not written at all, which
 keeps a repeated full sync cheap and the FTS triggers quiet.
+
+The columns come from the models (:mod:`plexmix.storage.models`): a field is stored in the column
+of the same name, except the links (``artist_key``/``album_key``, stored as ids), the names read
+through joins, and the tags (stored as text and in the tag tables).
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, fields
+from operator import attrgetter
+from typing import Any, TypeVar
 
-from plexmix.storage.models import Album, AlbumLike, Artist, ArtistLike, Track, TrackLike
+from plexmix.storage.models import Album, Artist, LibraryItem, Track
 
 _MAX_PARAMS = 900  # stay under SQLite's default host-parameter limit on old builds
+T = TypeVar("T")
+Item = TypeVar("Item", bound=LibraryItem)
+Counts = TypeVar("Counts", bound="UpsertCounts")
 
 
-def chunks(items: Sequence[Any], size: int = _MAX_PARAMS) -> Iterable[list[Any]]:
+def chunks(items: Sequence[T], size: int = _MAX_PARAMS) -> Iterable[list[T]]:
     for start in range(0, len(items), size):
         yield list(items[start : start + size])
 
@@ -32,7 +40,7 @@ class UpsertCounts:
     updated: int = 0
     unchanged: int = 0
 
-    def __iadd__(self, other: UpsertCounts) -> UpsertCounts:
+    def __iadd__(self: Counts, other: UpsertCounts) -> Counts:
         self.added += other.added
         self.updated += other.updated
         self.unchanged += other.unchanged
@@ -52,62 +60,104 @@ def key_map(conn: sqlite3.Connection, table: str, keys: Sequence[str] | None = N
     return found
 
 
-_TAG_COLUMNS = "genres_text, moods_text, styles_text"
-_ARTIST_COLUMNS = f"name, sort_name, summary, added_at, updated_at, {_TAG_COLUMNS}"
-_ALBUM_COLUMNS = f"title, artist_id, year, added_at, updated_at, {_TAG_COLUMNS}"
+# -- columns, from the models ------------------------------------------------------------------
+_TAGS = ("genres", "moods", "styles")
+_TAG_COLUMNS = tuple(f"{kind}_text" for kind in _TAGS)
+_LINKS = ("artist_key", "album_key", "artist_id", "album_id")
+# Not in a column of their name: the row's identity, the tags, the links and the joined names.
+_NOT_STORED_AS_IS = {"id", "plex_key", *_TAGS, *_LINKS, "artist_name", "album_title"}
 
 
-def _upsert_sql(table: str, columns: str, *, new_tags_known: bool = False) -> str:
+def _plain(model: type[LibraryItem]) -> tuple[str, ...]:
+    """The fields of ``model`` stored as they are, each in the column of its name."""
+    return tuple(f.name for f in fields(model) if f.name not in _NOT_STORED_AS_IS)
+
+
+_ARTIST_PLAIN, _ALBUM_PLAIN, _TRACK_PLAIN = _plain(Artist), _plain(Album), _plain(Track)
+_ARTIST_COLUMNS = (*_ARTIST_PLAIN, *_TAG_COLUMNS)
+_ALBUM_COLUMNS = ("artist_id", *_ALBUM_PLAIN, *_TAG_COLUMNS)
+_TRACK_COLUMNS = ("artist_id", "album_id", *_TRACK_PLAIN, *_TAG_COLUMNS)
+
+
+def _upsert_sql(table: str, columns: Sequence[str], *, new_tags_known: bool = False) -> str:
     """Insert or update by plex_key; ``new_tags_known`` marks inserted rows ``tags_synced = 1``.
 
     An update leaves ``tags_synced`` alone: only the sync step that re-derived the tracks of a row
     whose tags were unknown may mark it known (:func:`mark_tags_synced`).
     """
-    names = [c.strip() for c in columns.split(",")]
-    updates = ", ".join(f"{c} = excluded.{c}" for c in names)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns)
     flag_column, flag_value = (", tags_synced", ", 1") if new_tags_known else ("", "")
     return (
-        f"INSERT INTO {table} (plex_key, {columns}{flag_column}) "
-        f"VALUES ({_placeholders(len(names) + 1)}{flag_value}) "
+        f"INSERT INTO {table} (plex_key, {', '.join(columns)}{flag_column}) "
+        f"VALUES ({_placeholders(len(columns) + 1)}{flag_value}) "
         f"ON CONFLICT(plex_key) DO UPDATE SET {updates}"
     )
 
 
-def _tag_values(item: ArtistLike | AlbumLike | TrackLike) -> tuple[str, str, str]:
+def _tag_values(item: LibraryItem) -> tuple[str, str, str]:
     return ", ".join(item.genres), ", ".join(item.moods), ", ".join(item.styles)
 
 
-def upsert_artists(conn: sqlite3.Connection, artists: Sequence[ArtistLike]) -> UpsertCounts:
+def _changed_rows(
+    conn: sqlite3.Connection,
+    table: str,
+    columns: Sequence[str],
+    items: Sequence[Item],
+    values: Callable[[Item], tuple[object, ...]],
+) -> tuple[UpsertCounts, list[Item], list[tuple[object, ...]]]:
+    """Count ``items`` as added/updated/unchanged; the changed ones and their rows to write."""
+    existing = _existing_rows(conn, table, columns, [item.plex_key for item in items])
+    counts, changed, rows = UpsertCounts(), [], []
+    for item in items:
+        new = values(item)
+        old = existing.get(item.plex_key)
+        if old is None:
+            counts.added += 1
+        elif old == new:
+            counts.unchanged += 1
+            continue
+        else:
+            counts.updated += 1
+        changed.append(item)
+        rows.append((item.plex_key, *new))
+    return counts, changed, rows
+
+
+def _existing_rows(
+    conn: sqlite3.Connection, table: str, columns: Sequence[str], keys: Sequence[str]
+) -> dict[str, tuple[object, ...]]:
+    found: dict[str, tuple[object, ...]] = {}
+    select = ", ".join(columns)
+    for part in chunks(list(keys)):
+        sql = f"SELECT plex_key, {select} FROM {table} WHERE plex_key IN ({_placeholders(len(part))})"
+        for row in conn.execute(sql, part):
+            found[row[0]] = tuple(row[1:])
+    return found
+
+
+def upsert_artists(conn: sqlite3.Connection, artists: Sequence[Artist]) -> UpsertCounts:
     """Insert or update artists with their tags (new rows are marked ``tags_synced``)."""
-    existing = _existing_rows(conn, "artists", _ARTIST_COLUMNS, [a.plex_key for a in artists])
-    rows, counts = [], UpsertCounts()
-    for a in artists:
-        values = (a.name, a.sort_name, a.summary, a.added_at, a.updated_at, *_tag_values(a))
-        if _classify(existing.get(a.plex_key), values, counts):
-            rows.append((a.plex_key, *values))
+    plain = attrgetter(*_ARTIST_PLAIN)
+    counts, _, rows = _changed_rows(
+        conn, "artists", _ARTIST_COLUMNS, artists, lambda a: (*plain(a), *_tag_values(a))
+    )
     conn.executemany(_upsert_sql("artists", _ARTIST_COLUMNS, new_tags_known=True), rows)
     return counts
 
 
 def upsert_albums(
-    conn: sqlite3.Connection, albums: Sequence[AlbumLike], artist_ids: dict[str, int]
+    conn: sqlite3.Connection, albums: Sequence[Album], artist_ids: dict[str, int]
 ) -> UpsertCounts:
     """Insert or update albums with their tags (new rows are marked ``tags_synced``)."""
-    existing = _existing_rows(conn, "albums", _ALBUM_COLUMNS, [a.plex_key for a in albums])
-    rows, counts = [], UpsertCounts()
-    for a in albums:
+    plain = attrgetter(*_ALBUM_PLAIN)
+
+    def values(a: Album) -> tuple[object, ...]:
         artist_id = artist_ids.get(a.artist_key) if a.artist_key else a.artist_id
-        values = (a.title, artist_id, a.year, a.added_at, a.updated_at, *_tag_values(a))
-        if _classify(existing.get(a.plex_key), values, counts):
-            rows.append((a.plex_key, *values))
+        return (artist_id, *plain(a), *_tag_values(a))
+
+    counts, _, rows = _changed_rows(conn, "albums", _ALBUM_COLUMNS, albums, values)
     conn.executemany(_upsert_sql("albums", _ALBUM_COLUMNS, new_tags_known=True), rows)
     return counts
-
-
-_TRACK_COLUMNS = (
-    "title, artist_id, album_id, track_number, disc_number, duration_ms, year, rating, "
-    "play_count, last_played, file_path, added_at, updated_at, genres_text, moods_text, styles_text"
-)
 
 
 class TagCache:
@@ -143,31 +193,21 @@ class TagCache:
 
 def upsert_tracks(
     conn: sqlite3.Connection,
-    tracks: Sequence[TrackLike],
+    tracks: Sequence[Track],
     artist_ids: dict[str, int],
     album_ids: dict[str, int],
     tag_cache: TagCache | None = None,
 ) -> tuple[UpsertCounts, list[str]]:
-    """Insert or update ``tracks``; return the counts and the plex keys that were written.
-
-    Tags in ``genres``/``moods``/``styles`` must already be normalised (``models.normalize_tags``).
-    """
+    """Insert or update ``tracks``; return the counts and the plex keys that were written."""
     tag_cache = tag_cache or TagCache(conn)
-    existing = _existing_rows(conn, "tracks", _TRACK_COLUMNS, [t.plex_key for t in tracks])
-    rows: list[tuple[object, ...]] = []
-    written: list[TrackLike] = []
-    counts = UpsertCounts()
-    for t in tracks:
+    plain = attrgetter(*_TRACK_PLAIN)
+
+    def values(t: Track) -> tuple[object, ...]:
         artist_id = artist_ids.get(t.artist_key) if t.artist_key else t.artist_id
         album_id = album_ids.get(t.album_key) if t.album_key else t.album_id
-        values = (
-            t.title, artist_id, album_id, t.track_number, t.disc_number, t.duration_ms, t.year,
-            t.rating, t.play_count, t.last_played, t.file_path, t.added_at, t.updated_at,
-            *_tag_values(t),
-        )  # fmt: skip
-        if _classify(existing.get(t.plex_key), values, counts):
-            rows.append((t.plex_key, *values))
-            written.append(t)
+        return (artist_id, album_id, *plain(t), *_tag_values(t))
+
+    counts, written, rows = _changed_rows(conn, "tracks", _TRACK_COLUMNS, tracks, values)
     if not rows:
         return counts, []
     own_transaction = not conn.in_transaction
@@ -210,7 +250,7 @@ def refresh_fts(conn: sqlite3.Connection, track_ids: Sequence[int]) -> None:
 
 
 def _replace_track_tags(
-    conn: sqlite3.Connection, written: Sequence[TrackLike], track_ids: Sequence[int], tag_cache: TagCache
+    conn: sqlite3.Connection, written: Sequence[Track], track_ids: Sequence[int], tag_cache: TagCache
 ) -> None:
     for part in chunks(track_ids):
         marks = _placeholders(len(part))
@@ -235,63 +275,41 @@ def delete_tracks(conn: sqlite3.Connection, plex_keys: Iterable[str]) -> int:
     return removed
 
 
-def delete_orphans(conn: sqlite3.Connection) -> tuple[int, int]:
-    """Remove albums without tracks and artists without albums or tracks."""
-    albums = conn.execute(
-        "DELETE FROM albums WHERE NOT EXISTS (SELECT 1 FROM tracks WHERE tracks.album_id = albums.id)"
-    ).rowcount
-    artists = conn.execute(
-        "DELETE FROM artists WHERE NOT EXISTS (SELECT 1 FROM tracks WHERE tracks.artist_id = artists.id)"
-        " AND NOT EXISTS (SELECT 1 FROM albums WHERE albums.artist_id = artists.id)"
-    ).rowcount
-    return albums, artists
-
-
-def health(conn: sqlite3.Connection) -> dict[str, int]:
-    """Counts that should all be zero (but ``fts_rows``, which should equal the track count)."""
-    queries = {
-        "tracks_without_album": "SELECT COUNT(*) FROM tracks WHERE album_id IS NULL",
-        "tracks_without_artist": "SELECT COUNT(*) FROM tracks WHERE artist_id IS NULL",
-        "orphan_albums": "SELECT COUNT(*) FROM albums a"
-        " WHERE NOT EXISTS (SELECT 1 FROM tracks t WHERE t.album_id = a.id)",
-        "orphan_artists": "SELECT COUNT(*) FROM artists a"
-        " WHERE NOT EXISTS (SELECT 1 FROM tracks t WHERE t.artist_id = a.id)"
-        " AND NOT EXISTS (SELECT 1 FROM albums b WHERE b.artist_id = a.id)",
-        "fts_rows": "SELECT COUNT(*) FROM tracks_fts",
-    }
-    return {name: int(conn.execute(sql).fetchone()[0]) for name, sql in queries.items()}
-
-
 def rebuild_fts(conn: sqlite3.Connection) -> None:
     """Rebuild every full-text row from the tables (inside the caller's transaction)."""
     conn.execute("DELETE FROM tracks_fts")
     refresh_fts(conn, [row[0] for row in conn.execute("SELECT id FROM tracks")])
 
 
-def all_track_keys(conn: sqlite3.Connection) -> set[str]:
-    return {k for (k,) in conn.execute("SELECT plex_key FROM tracks")}
-
-
-def counts(conn: sqlite3.Connection) -> dict[str, int]:
-    return {
-        table: conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
-        for table in ("artists", "albums", "tracks", "genres", "embeddings", "playlists")
-    }
+# -- reads of entities -------------------------------------------------------------------------
+def _select(table: str, alias: str, columns: Sequence[str], joined: Sequence[str] = ()) -> str:
+    listed = [f"{alias}.{c}" for c in ("id", "plex_key", *columns)]
+    return f"SELECT {', '.join([*listed, *joined])} FROM {table} {alias}"
 
 
 _TRACK_SELECT = (
-    "SELECT t.*, ar.name AS artist_name, ar.plex_key AS artist_key, al.title AS album_title, "
-    "al.plex_key AS album_key FROM tracks t LEFT JOIN artists ar ON ar.id = t.artist_id "
-    "LEFT JOIN albums al ON al.id = t.album_id"
-)
+    _select("tracks", "t", _TRACK_COLUMNS, ("ar.name AS artist_name", "ar.plex_key AS artist_key",
+                                            "al.title AS album_title", "al.plex_key AS album_key"))
+    + " LEFT JOIN artists ar ON ar.id = t.artist_id LEFT JOIN albums al ON al.id = t.album_id"
+)  # fmt: skip
+_ARTIST_SELECT = _select("artists", "ar", _ARTIST_COLUMNS)
+_ALBUM_SELECT = _select("albums", "al", _ALBUM_COLUMNS)
 
 
-def _split(text: str) -> list[str]:
+def split_tags(text: str) -> list[str]:
+    """The tags stored as one text column (``"jazz, vocal jazz"``), as a list."""
     return [part for part in text.split(", ") if part]
 
 
+def _with_tags(row: sqlite3.Row) -> dict[str, Any]:
+    data = dict(row)
+    for kind, column in zip(_TAGS, _TAG_COLUMNS, strict=True):
+        data[kind] = split_tags(data.pop(column) or "")
+    return data
+
+
 def row_to_track(row: sqlite3.Row) -> Track:
-    return Track.model_construct(**_with_tags(row))
+    return Track(**_with_tags(row))
 
 
 def get_tracks(conn: sqlite3.Connection, track_ids: Sequence[int]) -> list[Track]:
@@ -309,91 +327,11 @@ def get_track_by_plex_key(conn: sqlite3.Connection, plex_key: str) -> Track | No
     return row_to_track(row) if row else None
 
 
-def _with_tags(row: sqlite3.Row) -> dict[str, Any]:
-    data = dict(row)
-    for kind in ("genres", "moods", "styles"):
-        data[kind] = _split(data.pop(f"{kind}_text", "") or "")
-    return data
-
-
 def get_artist_by_plex_key(conn: sqlite3.Connection, plex_key: str) -> Artist | None:
-    row = conn.execute("SELECT * FROM artists WHERE plex_key = ?", (plex_key,)).fetchone()
+    row = conn.execute(f"{_ARTIST_SELECT} WHERE ar.plex_key = ?", (plex_key,)).fetchone()
     return Artist(**_with_tags(row)) if row else None
 
 
 def get_album_by_plex_key(conn: sqlite3.Connection, plex_key: str) -> Album | None:
-    row = conn.execute("SELECT * FROM albums WHERE plex_key = ?", (plex_key,)).fetchone()
+    row = conn.execute(f"{_ALBUM_SELECT} WHERE al.plex_key = ?", (plex_key,)).fetchone()
     return Album(**_with_tags(row)) if row else None
-
-
-TagTriple = tuple[list[str], list[str], list[str]]
-
-
-def tag_map(conn: sqlite3.Connection, table: str) -> dict[str, TagTriple]:
-    """plex_key -> (genres, moods, styles) of every album or artist."""
-    if table not in ("artists", "albums"):
-        raise ValueError(table)
-    return {
-        key: (_split(g), _split(m), _split(s))
-        for key, g, m, s in conn.execute(f"SELECT plex_key, {_TAG_COLUMNS} FROM {table}")
-    }
-
-
-def has_unknown_tags(conn: sqlite3.Connection) -> bool:
-    """True when some album or artist has tags not known to be read from Plex (rows from before schema 7)."""
-    sql = (
-        "SELECT EXISTS (SELECT 1 FROM albums WHERE tags_synced = 0) "
-        "OR EXISTS (SELECT 1 FROM artists WHERE tags_synced = 0)"
-    )
-    return bool(conn.execute(sql).fetchone()[0])
-
-
-# A stored track's tags of one kind are right if they equal what it inherits now (album, else
-# artist): a track's own tags win over inherited ones, so either way that is what Plex gives.
-_INHERITED = "COALESCE(NULLIF(al.{0}, ''), ar.{0}, '')"
-_STALE_TRACKS_SQL = (
-    "SELECT t.plex_key FROM tracks t LEFT JOIN albums al ON al.id = t.album_id "
-    "LEFT JOIN artists ar ON ar.id = t.artist_id "
-    "WHERE (al.tags_synced = 0 OR ar.tags_synced = 0) AND ("
-    + " OR ".join(f"t.{c} != {_INHERITED.format(c)}" for c in ("genres_text", "moods_text", "styles_text"))
-    + ") ORDER BY t.id"
-)
-
-
-def tracks_with_stale_tags(conn: sqlite3.Connection) -> list[str]:
-    """Plex keys of tracks of albums/artists with unknown tags whose tags may be wrong.
-
-    Call it after the album and artist tags were stored. A track listed here either has its own
-    tags (which differ from the inherited ones) or was written while the album's tags were
-    unknown: only Plex can tell, so the sync reads these tracks again.
-    """
-    return [key for (key,) in conn.execute(_STALE_TRACKS_SQL)]
-
-
-def mark_tags_synced(conn: sqlite3.Connection) -> None:
-    """Every album and artist now has its tags from Plex, and every track inherited them."""
-    conn.execute("UPDATE albums SET tags_synced = 1 WHERE tags_synced = 0")
-    conn.execute("UPDATE artists SET tags_synced = 1 WHERE tags_synced = 0")
-
-
-def _existing_rows(
-    conn: sqlite3.Connection, table: str, columns: str, keys: Sequence[str]
-) -> dict[str, tuple[object, ...]]:
-    found: dict[str, tuple[object, ...]] = {}
-    for part in chunks(list(keys)):
-        sql = f"SELECT plex_key, {columns} FROM {table} WHERE plex_key IN ({_placeholders(len(part))})"
-        for row in conn.execute(sql, part):
-            found[row[0]] = tuple(row[1:])
-    return found
-
-
-def _classify(old: tuple[object, ...] | None, new: tuple[object, ...], counts: UpsertCounts) -> bool:
-    """Count the row as added/updated/unchanged; True when it must be written."""
-    if old is None:
-        counts.added += 1
-        return True
-    if old == new:
-        counts.unchanged += 1
-        return False
-    counts.updated += 1
-    return True

@@ -103,11 +103,31 @@ M001_CORE_TABLES = """
 """
 
 
+# What the FTS triggers of migrations 2 and 5 write: a track's full-text row (its title, artist,
+# album, genres, and moods and styles as tags).
+_FTS_INSERT_ROW = """
+            INSERT INTO tracks_fts (rowid, title, artist, album, genres, tags) VALUES (
+                new.id, new.title,
+                COALESCE((SELECT name FROM artists WHERE id = new.artist_id), ''),
+                COALESCE((SELECT title FROM albums WHERE id = new.album_id), ''),
+                new.genres_text, trim(new.moods_text || ' ' || new.styles_text));
+        END;"""
+_FTS_UPDATE_ROW = """
+            UPDATE tracks_fts SET
+                title = new.title,
+                artist = COALESCE((SELECT name FROM artists WHERE id = new.artist_id), ''),
+                album = COALESCE((SELECT title FROM albums WHERE id = new.album_id), ''),
+                genres = new.genres_text,
+                tags = trim(new.moods_text || ' ' || new.styles_text)
+            WHERE rowid = new.id;
+        END;"""
+
+
 # Plex moods and styles as tags, denormalised tag text, and the FTS5 index with triggers.
 
 # The triggers address FTS rows by rowid (= tracks.id), so each write costs O(1).
 #
-M002_TAGS_AND_FTS = """
+M002_TAGS_AND_FTS = f"""
         CREATE TABLE tags (
             id INTEGER PRIMARY KEY,
             kind TEXT NOT NULL CHECK (kind IN ('mood', 'style')),
@@ -141,23 +161,9 @@ M002_TAGS_AND_FTS = """
         LEFT JOIN artists ar ON ar.id = t.artist_id
         LEFT JOIN albums al ON al.id = t.album_id;
 
-        CREATE TRIGGER tracks_fts_insert AFTER INSERT ON tracks BEGIN
-            INSERT INTO tracks_fts (rowid, title, artist, album, genres, tags) VALUES (
-                new.id, new.title,
-                COALESCE((SELECT name FROM artists WHERE id = new.artist_id), ''),
-                COALESCE((SELECT title FROM albums WHERE id = new.album_id), ''),
-                new.genres_text, trim(new.moods_text || ' ' || new.styles_text));
-        END;
+        CREATE TRIGGER tracks_fts_insert AFTER INSERT ON tracks BEGIN{_FTS_INSERT_ROW}
         CREATE TRIGGER tracks_fts_update AFTER UPDATE OF
-            title, artist_id, album_id, genres_text, moods_text, styles_text ON tracks BEGIN
-            UPDATE tracks_fts SET
-                title = new.title,
-                artist = COALESCE((SELECT name FROM artists WHERE id = new.artist_id), ''),
-                album = COALESCE((SELECT title FROM albums WHERE id = new.album_id), ''),
-                genres = new.genres_text,
-                tags = trim(new.moods_text || ' ' || new.styles_text)
-            WHERE rowid = new.id;
-        END;
+            title, artist_id, album_id, genres_text, moods_text, styles_text ON tracks BEGIN{_FTS_UPDATE_ROW}
         CREATE TRIGGER tracks_fts_delete AFTER DELETE ON tracks BEGIN
             DELETE FROM tracks_fts WHERE rowid = old.id;
         END;
@@ -205,30 +211,16 @@ M004_ALBUM_ARTIST_TAGS = """
 # fts_control.bulk = 1 inside their transaction, write, refresh the FTS rows of exactly the ids
 # they wrote in one statement, and set it back; every other write still goes through the
 # triggers.
-M005_FTS_BULK_SWITCH = """
+M005_FTS_BULK_SWITCH = f"""
         CREATE TABLE fts_control (id INTEGER PRIMARY KEY CHECK (id = 1), bulk INTEGER NOT NULL DEFAULT 0);
         INSERT INTO fts_control (id, bulk) VALUES (1, 0);
         DROP TRIGGER tracks_fts_insert;
         DROP TRIGGER tracks_fts_update;
         CREATE TRIGGER tracks_fts_insert AFTER INSERT ON tracks
-        WHEN (SELECT bulk FROM fts_control WHERE id = 1) = 0 BEGIN
-            INSERT INTO tracks_fts (rowid, title, artist, album, genres, tags) VALUES (
-                new.id, new.title,
-                COALESCE((SELECT name FROM artists WHERE id = new.artist_id), ''),
-                COALESCE((SELECT title FROM albums WHERE id = new.album_id), ''),
-                new.genres_text, trim(new.moods_text || ' ' || new.styles_text));
-        END;
+        WHEN (SELECT bulk FROM fts_control WHERE id = 1) = 0 BEGIN{_FTS_INSERT_ROW}
         CREATE TRIGGER tracks_fts_update AFTER UPDATE OF
             title, artist_id, album_id, genres_text, moods_text, styles_text ON tracks
-        WHEN (SELECT bulk FROM fts_control WHERE id = 1) = 0 BEGIN
-            UPDATE tracks_fts SET
-                title = new.title,
-                artist = COALESCE((SELECT name FROM artists WHERE id = new.artist_id), ''),
-                album = COALESCE((SELECT title FROM albums WHERE id = new.album_id), ''),
-                genres = new.genres_text,
-                tags = trim(new.moods_text || ' ' || new.styles_text)
-            WHERE rowid = new.id;
-        END;
+        WHEN (SELECT bulk FROM fts_control WHERE id = 1) = 0 BEGIN{_FTS_UPDATE_ROW}
 """
 
 # A covering index, so the index consistency check (track id + text hash per model) and the

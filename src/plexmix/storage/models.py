@@ -1,12 +1,18 @@
-"""Pydantic models of the entities PlexMix stores."""
+"""The entities PlexMix stores, each declared once.
+
+:class:`Artist`, :class:`Album` and :class:`Track` are plain slots dataclasses used both for
+reads (a :class:`Track` read back carries ``artist_name`` and ``album_title``) and for the bulk
+writes of a sync, which builds ~100k of them: no validation beyond putting the tags in their
+stored form. The sync history and the saved playlists are read a few rows at a time and stay
+pydantic models (the CLI prints them with ``model_dump``).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict
 
 
 @lru_cache(maxsize=8192)
@@ -30,179 +36,74 @@ def _normalize_tuple(names: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(seen)
 
 
-class _Entity(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+@dataclass(slots=True, kw_only=True)
+class LibraryItem:
+    """What artists, albums and tracks share: Plex's key, timestamps and tags.
 
+    Tags are normalised on construction (:func:`normalize_tags`), so every instance holds them
+    as they are stored and compared.
+    """
 
-class Artist(_Entity):
     id: int | None = None
     plex_key: str
+    added_at: int | None = None
+    updated_at: int | None = None
+    genres: list[str] = field(default_factory=list)
+    moods: list[str] = field(default_factory=list)
+    styles: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        # normalize_tags, inlined: a sync builds ~100k of these.
+        self.genres = list(_normalize_tuple(tuple(self.genres)))
+        self.moods = list(_normalize_tuple(tuple(self.moods)))
+        self.styles = list(_normalize_tuple(tuple(self.styles)))
+
+
+@dataclass(slots=True, kw_only=True)
+class Artist(LibraryItem):
     name: str
     sort_name: str | None = None
     summary: str | None = None
-    added_at: int | None = None
-    updated_at: int | None = None
-    genres: list[str] = Field(default_factory=list)
-    moods: list[str] = Field(default_factory=list)
-    styles: list[str] = Field(default_factory=list)
-
-    _normalize = field_validator("genres", "moods", "styles")(lambda v: normalize_tags(v))
 
 
-class Album(_Entity):
-    id: int | None = None
-    plex_key: str
+@dataclass(slots=True, kw_only=True)
+class Album(LibraryItem):
+    """An album; a write links it by ``artist_key`` (else ``artist_id``)."""
+
     title: str
     artist_key: str | None = None
     artist_id: int | None = None
     year: int | None = None
-    added_at: int | None = None
-    updated_at: int | None = None
-    genres: list[str] = Field(default_factory=list)
-    moods: list[str] = Field(default_factory=list)
-    styles: list[str] = Field(default_factory=list)
-
-    _normalize = field_validator("genres", "moods", "styles")(lambda v: normalize_tags(v))
 
 
-class Track(_Entity):
-    """A track with its artist, album and tags (genres, moods, styles)."""
+@dataclass(slots=True, kw_only=True)
+class Track(LibraryItem):
+    """A track with its artist, album and tags."""
 
-    id: int | None = None
-    plex_key: str
     title: str
-    artist_key: str | None = None
+    artist_key: str | None = None  # a write links the artist by its Plex key...
     album_key: str | None = None
-    artist_id: int | None = None
+    artist_id: int | None = None  # ...or, without one, by id
     album_id: int | None = None
-    artist_name: str | None = None
+    artist_name: str | None = None  # filled by reads
     album_title: str | None = None
-    track_number: int | None = None
-    disc_number: int | None = None
-    duration_ms: int | None = Field(default=None, ge=0)
-    year: int | None = None
-    rating: float | None = Field(default=None, ge=0, le=10)  # Plex's 0-10 scale (5 stars = 10)
-    play_count: int = Field(default=0, ge=0)
-    last_played: int | None = None
-    file_path: str | None = None
-    added_at: int | None = None
-    updated_at: int | None = None
-    genres: list[str] = Field(default_factory=list)
-    moods: list[str] = Field(default_factory=list)
-    styles: list[str] = Field(default_factory=list)
-
-    @field_validator("genres", "moods", "styles")
-    @classmethod
-    def _normalize(cls, value: list[str]) -> list[str]:
-        return normalize_tags(value)
-
-
-class ArtistLike(Protocol):
-    plex_key: str
-    name: str
-    sort_name: str | None
-    summary: str | None
-    added_at: int | None
-    updated_at: int | None
-    genres: list[str]
-    moods: list[str]
-    styles: list[str]
-
-
-class AlbumLike(Protocol):
-    plex_key: str
-    title: str
-    artist_key: str | None
-    artist_id: int | None
-    year: int | None
-    added_at: int | None
-    updated_at: int | None
-    genres: list[str]
-    moods: list[str]
-    styles: list[str]
-
-
-@dataclass(slots=True)
-class ArtistRecord:
-    """An artist row for bulk writes; tags already normalised."""
-
-    plex_key: str
-    name: str
-    sort_name: str | None = None
-    summary: str | None = None
-    added_at: int | None = None
-    updated_at: int | None = None
-    genres: list[str] = field(default_factory=list)
-    moods: list[str] = field(default_factory=list)
-    styles: list[str] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class AlbumRecord:
-    """An album row for bulk writes; tags already normalised."""
-
-    plex_key: str
-    title: str
-    artist_key: str | None = None
-    artist_id: int | None = None
-    year: int | None = None
-    added_at: int | None = None
-    updated_at: int | None = None
-    genres: list[str] = field(default_factory=list)
-    moods: list[str] = field(default_factory=list)
-    styles: list[str] = field(default_factory=list)
-
-
-class TrackLike(Protocol):
-    """What a track write needs: a :class:`Track` or the lighter :class:`TrackRecord`."""
-
-    plex_key: str
-    title: str
-    artist_key: str | None
-    album_key: str | None
-    artist_id: int | None
-    album_id: int | None
-    track_number: int | None
-    disc_number: int | None
-    duration_ms: int | None
-    year: int | None
-    rating: float | None
-    play_count: int
-    last_played: int | None
-    file_path: str | None
-    added_at: int | None
-    updated_at: int | None
-    genres: list[str]
-    moods: list[str]
-    styles: list[str]
-
-
-@dataclass(slots=True)
-class TrackRecord:
-    """A track row for bulk writes (a sync), without validation cost; tags already normalised."""
-
-    plex_key: str
-    title: str
-    artist_key: str | None = None
-    album_key: str | None = None
-    artist_id: int | None = None
-    album_id: int | None = None
     track_number: int | None = None
     disc_number: int | None = None
     duration_ms: int | None = None
     year: int | None = None
-    rating: float | None = None
+    rating: float | None = None  # Plex's 0-10 scale (5 stars = 10)
     play_count: int = 0
     last_played: int | None = None
     file_path: str | None = None
-    added_at: int | None = None
-    updated_at: int | None = None
-    genres: list[str] = field(default_factory=list)
-    moods: list[str] = field(default_factory=list)
-    styles: list[str] = field(default_factory=list)
 
 
-class SyncRecord(_Entity):
+class _Row(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class SyncRecord(_Row):
+    """A row of ``sync_history`` (its columns, as ``plexmix sync status --json`` prints them)."""
+
     id: int
     mode: str
     status: str
@@ -219,7 +120,7 @@ class SyncRecord(_Entity):
     error_message: str | None = None
 
 
-class Playlist(_Entity):
+class Playlist(_Row):
     id: int | None = None
     plex_key: str | None = None
     name: str
@@ -233,7 +134,7 @@ class Playlist(_Entity):
     track_count: int = 0
 
 
-class PlaylistEntry(_Entity):
+class PlaylistEntry(_Row):
     position: int
     track: Track
     reason: str | None = None

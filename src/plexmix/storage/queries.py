@@ -1,9 +1,10 @@
-"""Read queries: tracks by filters and full-text search (FTS5, bm25)."""
+"""Read queries: tracks by filters, full-text search (FTS5, bm25), the names a mood may mention."""
 
 from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from plexmix.storage.models import normalize_tag
@@ -69,58 +70,51 @@ def register_functions(conn: sqlite3.Connection) -> None:
     conn.create_function("plexmix_fold", 1, _fold, deterministic=True)
 
 
+_GENRE_TRACKS = (
+    "SELECT tg.track_id FROM track_genres tg JOIN genres g ON g.id = tg.genre_id WHERE g.name IN ({marks})"
+)
+_MOOD_TRACKS = (
+    "SELECT tt.track_id FROM track_tags tt JOIN tags x ON x.id = tt.tag_id"
+    " WHERE x.kind = 'mood' AND x.name IN ({marks})"
+)
+_ARTISTS_NAMED = "SELECT id FROM artists WHERE plexmix_fold(name) IN ({marks})"
+
+
+def _marks(values: Collection[object]) -> str:
+    return ",".join("?" * len(values))
+
+
 def filter_sql(filters: TrackFilters, alias: str = "t") -> tuple[str, list[object]]:
     """A WHERE clause (without the keyword) over ``tracks AS alias`` and its parameters.
 
     The connection must have :func:`register_functions` (SQLiteManager does it).
     """
+    # Each name list: the names, how they are compared, the clause ({a}: the alias).
+    name_lists: list[tuple[list[str], Callable[[str], str], str]] = [
+        (filters.genres, normalize_tag, f"{{a}}.id IN ({_GENRE_TRACKS})"),
+        (filters.moods, normalize_tag, f"{{a}}.id IN ({_MOOD_TRACKS})"),
+        (filters.artists, str.casefold, f"{{a}}.artist_id IN ({_ARTISTS_NAMED})"),
+        (filters.exclude_artists, str.casefold,
+         f"({{a}}.artist_id IS NULL OR {{a}}.artist_id NOT IN ({_ARTISTS_NAMED}))"),
+        (filters.exclude_genres, normalize_tag, f"{{a}}.id NOT IN ({_GENRE_TRACKS})"),
+    ]  # fmt: skip
+    bounds: list[tuple[float | None, str]] = [
+        (filters.year_min, "{a}.year >= ?"),
+        (filters.year_max, "{a}.year <= ?"),
+        (filters.rating_min, "{a}.rating >= ?"),
+        (filters.exclude_played_since, "({a}.last_played IS NULL OR {a}.last_played < ?)"),
+    ]
     clauses: list[str] = []
     params: list[object] = []
-    if filters.genres:
-        names = [normalize_tag(g) for g in filters.genres]
-        clauses.append(
-            f"{alias}.id IN (SELECT tg.track_id FROM track_genres tg JOIN genres g ON g.id = tg.genre_id"
-            f" WHERE g.name IN ({','.join('?' * len(names))}))"
-        )
-        params.extend(names)
-    if filters.moods:
-        names = [normalize_tag(m) for m in filters.moods]
-        clauses.append(
-            f"{alias}.id IN (SELECT tt.track_id FROM track_tags tt JOIN tags x ON x.id = tt.tag_id"
-            f" WHERE x.kind = 'mood' AND x.name IN ({','.join('?' * len(names))}))"
-        )
-        params.extend(names)
-    if filters.year_min is not None:
-        clauses.append(f"{alias}.year >= ?")
-        params.append(filters.year_min)
-    if filters.year_max is not None:
-        clauses.append(f"{alias}.year <= ?")
-        params.append(filters.year_max)
-    if filters.rating_min is not None:
-        clauses.append(f"{alias}.rating >= ?")
-        params.append(filters.rating_min)
-    if filters.artists:
-        clauses.append(
-            f"{alias}.artist_id IN (SELECT id FROM artists WHERE plexmix_fold(name) IN"
-            f" ({','.join('?' * len(filters.artists))}))"
-        )
-        params.extend(a.casefold() for a in filters.artists)
-    if filters.exclude_artists:
-        clauses.append(
-            f"({alias}.artist_id IS NULL OR {alias}.artist_id NOT IN (SELECT id FROM artists WHERE"
-            f" plexmix_fold(name) IN ({','.join('?' * len(filters.exclude_artists))})))"
-        )
-        params.extend(a.casefold() for a in filters.exclude_artists)
-    if filters.exclude_genres:
-        names = [normalize_tag(g) for g in filters.exclude_genres]
-        clauses.append(
-            f"{alias}.id NOT IN (SELECT tg.track_id FROM track_genres tg JOIN genres g"
-            f" ON g.id = tg.genre_id WHERE g.name IN ({','.join('?' * len(names))}))"
-        )
-        params.extend(names)
-    if filters.exclude_played_since is not None:
-        clauses.append(f"({alias}.last_played IS NULL OR {alias}.last_played < ?)")
-        params.append(filters.exclude_played_since)
+    for names, compared, clause in name_lists:
+        if names:
+            values = [compared(name) for name in names]
+            clauses.append(clause.format(a=alias, marks=_marks(values)))
+            params.extend(values)
+    for bound, clause in bounds:
+        if bound is not None:
+            clauses.append(clause.format(a=alias))
+            params.append(bound)
     return (" AND ".join(clauses) or "1"), params
 
 
@@ -158,13 +152,62 @@ def search_fts(
     return [(row[0], -float(row[1])) for row in conn.execute(sql, [query, *params, limit])]
 
 
+def best_loved_track_ids(conn: sqlite3.Connection, filters: TrackFilters, limit: int) -> list[int]:
+    """Ids of the tracks that pass ``filters``, best rated and most played first."""
+    register_functions(conn)
+    where, params = filter_sql(filters)
+    sql = (
+        f"SELECT t.id FROM tracks t WHERE {where} "
+        "ORDER BY COALESCE(t.rating, 0) DESC, t.play_count DESC, t.id LIMIT ?"
+    )
+    return [row[0] for row in conn.execute(sql, [*params, limit])]
+
+
+def _names(conn: sqlite3.Connection, sql: str, params: Sequence[str] = ()) -> list[str]:
+    """The first column as a list, read as plain tuples (a library may have tens of thousands of
+    artists, and the mood parser reads them on every ``create``)."""
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    return [row[0] for row in cursor.execute(sql, params)]
+
+
 def genre_names(conn: sqlite3.Connection) -> list[str]:
-    return [row[0] for row in conn.execute("SELECT name FROM genres ORDER BY name")]
+    """Every genre name, unsorted."""
+    return _names(conn, "SELECT name FROM genres")
 
 
-def mood_names(conn: sqlite3.Connection) -> list[str]:
-    return [row[0] for row in conn.execute("SELECT name FROM tags WHERE kind = 'mood' ORDER BY name")]
+_MAX_KEYS = 900  # SQL parameters per statement
+_MAX_VARIANTS = 64
 
 
-def artist_names(conn: sqlite3.Connection) -> list[str]:
-    return [row[0] for row in conn.execute("SELECT name FROM artists ORDER BY name")]
+def artists_named(conn: sqlite3.Connection, phrases: Iterable[str]) -> list[str]:
+    """The artists whose lower-case name is one of ``phrases`` (lower-case already).
+
+    The scan over all artists stays in SQLite: ``lower(name) IN (the phrases)``. SQLite's lower()
+    folds ASCII only, so each phrase is also offered with its other letters capitalised
+    ("dj ötzi" also as "dj Ötzi"). With too many phrases it returns every artist's name, for the
+    caller to match.
+    """
+    keys: set[str] = set()
+    for phrase in phrases:
+        variants = _sqlite_lower_variants(phrase)
+        if variants is None or len(keys) + len(variants) > _MAX_KEYS:
+            return _names(conn, "SELECT name FROM artists")
+        keys.update(variants)
+    if not keys:
+        return []
+    return _names(conn, f"SELECT name FROM artists WHERE lower(name) IN ({_marks(keys)})", sorted(keys))
+
+
+def _sqlite_lower_variants(phrase: str) -> list[str] | None:
+    """What SQLite's lower() makes of the names whose Python lower() is ``phrase`` (None: too many)."""
+    options = [
+        [c, c.upper()] if not c.isascii() and len(c.upper()) == 1 and c.upper() != c else [c]
+        for c in phrase
+    ]
+    variants = [""]
+    for choice in options:
+        variants = [v + c for v in variants for c in choice]
+        if len(variants) > _MAX_VARIANTS:
+            return None
+    return variants

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from types import TracebackType
 
@@ -14,6 +14,44 @@ from plexmix.storage.migrations import LATEST_VERSION, current_version, migrate
 from plexmix.storage.queries import register_functions
 
 log = logging.getLogger(__name__)
+
+Connection = sqlite3.Connection  # what other layers annotate with: only storage imports sqlite3
+
+
+@contextmanager
+def transaction(conn: Connection) -> Iterator[Connection]:
+    """Run a block of writes atomically (BEGIN IMMEDIATE ... COMMIT, ROLLBACK on error).
+
+    Inside a transaction already open, the block joins it: the outer block owns it.
+    """
+    if conn.in_transaction:
+        yield conn
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+@contextmanager
+def read_only(path: Path) -> Iterator[Connection]:
+    """A read-only connection to the database at ``path`` (no migration, no writes), closed after.
+
+    Raises :class:`DatabaseError` when the file cannot be opened or read.
+    """
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        try:
+            yield conn
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise DatabaseError(
+            f"The database {path} cannot be read: {exc}.", hint="Run `plexmix sync verify` to check it."
+        ) from exc
 
 
 class SQLiteManager:
@@ -58,19 +96,9 @@ class SQLiteManager:
     def schema_version(self) -> int:
         return current_version(self.conn)
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """Run a block of writes atomically (BEGIN IMMEDIATE ... COMMIT, ROLLBACK on error)."""
-        if self.conn.in_transaction:  # nested: the outer block owns the transaction
-            yield self.conn
-            return
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
+    def transaction(self) -> AbstractContextManager[Connection]:
+        """Run a block of writes atomically (see :func:`transaction`)."""
+        return transaction(self.conn)
 
     @contextmanager
     def bulk_inserts(self) -> Iterator[None]:

@@ -17,7 +17,6 @@ import json
 import logging
 import os
 import struct
-import tempfile
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -26,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from plexmix.errors import EmbeddingError, IndexMismatchError
+from plexmix.utils.files import atomic_file
 
 log = logging.getLogger(__name__)
 
@@ -240,22 +240,13 @@ class VectorIndex:
     def save(self, path: str | Path) -> None:
         """Write the index and its metadata to ``path`` atomically (temp file + rename)."""
         target = Path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
         header = json.dumps(self.metadata(), sort_keys=True).encode("utf-8")
         faiss = _faiss()
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(MAGIC + struct.pack("<I", len(header)) + header)
-                writer = faiss.PyCallbackIOWriter(handle.write)
-                faiss.write_index(self._index, writer)
-                del writer
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with atomic_file(target) as handle:
+            handle.write(MAGIC + struct.pack("<I", len(header)) + header)
+            writer = faiss.PyCallbackIOWriter(handle.write)
+            faiss.write_index(self._index, writer)
+            del writer
         _fsync_dir(target.parent)
 
     @classmethod

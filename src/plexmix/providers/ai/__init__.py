@@ -5,6 +5,8 @@ Import-light: the provider modules import their SDKs only when a call is made.
 
 from __future__ import annotations
 
+from typing import Any
+
 from plexmix.errors import UsageError
 from plexmix.providers.ai.base import AIProvider
 from plexmix.providers.ai.claude_provider import ClaudeProvider
@@ -32,22 +34,15 @@ PROVIDERS: dict[str, type[AIProvider]] = {
 }
 
 
-def get_ai_provider(
-    name: str,
-    *,
-    api_key: str | None = None,
-    model: str | None = None,
-    base_url: str | None = None,
-    timeout: float = 60.0,
-    temperature: float = 0.7,
-    max_retries: int = 2,
-    context_tokens: int | None = None,
-) -> AIProvider:
+def get_ai_provider(name: str, **options: Any) -> AIProvider:
     """Create the provider called ``name`` (gemini, openai, claude, local, none).
 
+    ``options`` are :class:`AIProvider`'s: ``api_key`` (default: the stored or environment key,
+    see :func:`plexmix.config.credentials.provider_key`), ``model``, ``base_url``, ``timeout``,
+    ``temperature``, ``max_retries``, ``retry_backoff``, ``context_tokens``.
+
     Raises UsageError for an unknown name, CredentialError when a provider that needs a key
-    gets none (neither ``api_key`` nor its environment variable), ConfigError when the local
-    provider lacks ``base_url`` or ``model``.
+    finds none, ConfigError when the local provider lacks ``base_url`` or ``model``.
     """
     key = (name or "").strip().lower()
     cls = PROVIDERS.get(key)
@@ -57,12 +52,4 @@ def get_ai_provider(
             f"Unknown AI provider '{name}'.",
             hint=f"Choose one of: {valid} (plexmix config set ai.provider ... or --provider).",
         )
-    return cls(
-        api_key=api_key,
-        model=model,
-        base_url=base_url,
-        timeout=timeout,
-        temperature=temperature,
-        max_retries=max_retries,
-        context_tokens=context_tokens,
-    )
+    return cls(**options)

@@ -4,20 +4,20 @@
 retry on invalid JSON -> clean ids and fill a short answer from the ranking. Network trouble
 is retried with exponential backoff; what cannot be recovered falls back to the similarity
 ranking (``Selection.fallback``), except a rejected key or an unknown model, which raise
-:class:`~plexmix.errors.AIProviderError` because only the user can fix them.
+:class:`~plexmix.errors.AIProviderError` because only the user can fix them. Failures are sorted
+and retried by :mod:`plexmix.providers.failures`, as for the embedding providers.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
+from plexmix.config.credentials import provider_key, secret_for
 from plexmix.errors import AIProviderError, CredentialError, UsageError
-from plexmix.providers.ai.failures import ErrorKind, classify, describe, http_status
 from plexmix.providers.ai.parsing import InvalidAnswerError, parse_answer
 from plexmix.providers.ai.pricing import estimate_cost
 from plexmix.providers.ai.prompt import (
@@ -29,6 +29,8 @@ from plexmix.providers.ai.prompt import (
 )
 from plexmix.providers.ai.ranking import merge_with_ranking, ranking_selection, unique_candidates
 from plexmix.providers.ai.records import Candidate, PromptEstimate, Selection
+from plexmix.providers.clients import CLIENTS, LazyClient
+from plexmix.providers.failures import CallFailedError, Failure, Kind, RetryPolicy
 
 __all__ = [
     "MODEL_SETTING",
@@ -53,16 +55,16 @@ class _GaveUpError(Exception):
 
 
 class AIProvider(ABC):
-    """Base class of all curators. Subclasses set the class attributes and ``_call``."""
+    """Base class of all curators. Subclasses set the class attributes, ``_new_client`` and ``_call``.
+
+    The API key comes from the caller, else from :func:`plexmix.config.credentials.provider_key`
+    (the one resolver: environment variables with their aliases, keyring, credentials file).
+    """
 
     name: ClassVar[str] = ""
     display_name: ClassVar[str] = ""
     default_model: ClassVar[str | None] = None
-    needs_key: ClassVar[bool] = True
-    key_env_var: ClassVar[str | None] = None
-    key_env_aliases: ClassVar[tuple[str, ...]] = ()
-    # The `plexmix config set` name that stores the key.
-    key_setting: ClassVar[str | None] = None
+    needs_key: ClassVar[bool] = True  # which key: plexmix.config.credentials.secret_for(name)
     # Prompt + answer token budget (kept well below the model's window to bound cost).
     context_tokens: ClassVar[int] = 100_000
     # Extra answer tokens for models that think before answering.
@@ -82,7 +84,7 @@ class AIProvider(ABC):
         retry_backoff: float = 0.5,
         context_tokens: int | None = None,
     ) -> None:
-        self._api_key = api_key or self._key_from_env()
+        self._api_key = provider_key(self.name, api_key) if self.needs_key else api_key
         if self.needs_key and not self._api_key:
             raise CredentialError(
                 f"No API key is set for {self.display_name}.", hint=self.key_hint()
@@ -91,42 +93,49 @@ class AIProvider(ABC):
         self.base_url = base_url
         self.timeout = float(timeout)
         self.temperature = float(temperature)
-        self.max_retries = max(0, int(max_retries))
-        self.retry_backoff = max(0.0, float(retry_backoff))
+        # Waits double from retry_backoff (no jitter: one request at a time) or follow Retry-After.
+        self.retry = RetryPolicy(
+            max_attempts=max(0, int(max_retries)) + 1,
+            base_delay=max(0.0, float(retry_backoff)),
+            jitter=0.0,
+        )
         if context_tokens is not None:
             self.context_tokens = int(context_tokens)  # type: ignore[misc]
-        # Called between retries with the delay in seconds (tests may replace it).
-        self.sleep: Callable[[float], None] = time.sleep
         self._last_usage: dict | None = None
-        self._client: Any = None  # the SDK client, created on first use
+        self._client = LazyClient(self._new_client)  # the SDK client, made on first use
+
+    @property
+    def max_retries(self) -> int:
+        return self.retry.max_attempts - 1
+
+    @property
+    def sleep(self) -> Callable[[float], None]:
+        """Called between retries with the delay in seconds (tests may replace it)."""
+        return self.retry.sleep
+
+    @sleep.setter
+    def sleep(self, sleep: Callable[[float], None]) -> None:
+        self.retry.sleep = sleep
 
     def __repr__(self) -> str:  # never show the key
         return f"{type(self).__name__}(model={self.model!r}, base_url={self.base_url!r})"
 
     # ----------------------------------------------------------------- settings & messages
     @classmethod
-    def _key_from_env(cls) -> str | None:
-        for var in (cls.key_env_var, *cls.key_env_aliases):
-            if var and os.environ.get(var):
-                return os.environ[var]
-        return None
-
-    @classmethod
     def key_hint(cls) -> str:
         """Where the user sets the key (env var and config command)."""
-        return (
-            f"Set {cls.key_env_var} or run `plexmix config set {cls.key_setting} KEY` "
-            f"(or choose another provider with --provider)."
-        )
+        spec = secret_for(cls.name)
+        if spec is None:
+            return "Choose another provider with --provider."
+        return spec.hint("choose another provider with --provider")
 
-    def _auth_error(self, exc: BaseException) -> AIProviderError:
-        status = http_status(exc)
-        code = f" (HTTP {status})" if status else ""
+    def _auth_error(self, failure: Failure) -> AIProviderError:
+        code = f" (HTTP {failure.status})" if failure.status else ""
         return AIProviderError(
             f"{self.display_name} rejected the API key{code}.", hint=self.key_hint()
         )
 
-    def _model_error(self, exc: BaseException) -> AIProviderError:
+    def _model_error(self, failure: Failure) -> AIProviderError:
         return AIProviderError(
             f"The model '{self.model}' is not served by {self.display_name}.",
             hint=f"Set {MODEL_SETTING}: plexmix config set {MODEL_SETTING} MODEL.",
@@ -221,47 +230,44 @@ class AIProvider(ABC):
         )
 
     def _call_with_retries(self, system: str, user: str, max_out: int, usage: dict) -> str:
-        attempts = self.max_retries + 1
-        last: BaseException | None = None
-        for attempt in range(1, attempts + 1):
+        def attempt() -> str:
             self._last_usage = None
             started = time.monotonic()
-            try:
-                text = self._call(system, user, RESPONSE_SCHEMA, max_output_tokens=max_out)
-            except AIProviderError:
-                raise
-            except Exception as exc:
-                elapsed = time.monotonic() - started
-                kind = self._error_kind(exc)
-                logger.debug(
-                    "%s call to %s failed after %.2fs (attempt %d/%d): %s (%s)",
-                    self.name, self.model, elapsed, attempt, attempts, describe(exc), kind.value,
-                )
-                if kind is ErrorKind.AUTH:
-                    raise self._auth_error(exc) from exc
-                if kind is ErrorKind.NOT_FOUND:
-                    raise self._model_error(exc) from exc
-                if kind is ErrorKind.OTHER:
-                    raise _GaveUpError(
-                        f"The {self.display_name} request failed ({describe(exc)}), "
-                        "so the similarity ranking was used."
-                    ) from exc
-                last = exc
-                if attempt < attempts:
-                    self.sleep(self.retry_backoff * (2 ** (attempt - 1)))
-                continue
+            text = self._call(system, user, RESPONSE_SCHEMA, max_output_tokens=max_out)
             elapsed = time.monotonic() - started
             self._add_usage(usage, elapsed)
             logger.debug(
-                "%s call to %s took %.2fs (attempt %d/%d), usage %s",
-                self.name, self.model, elapsed, attempt, attempts, self._last_usage,
+                "%s call to %s took %.2fs, usage %s", self.name, self.model, elapsed, self._last_usage
             )
             return text
-        what = describe(last) if last is not None else "no answer"
-        raise _GaveUpError(
-            f"{self.display_name} failed ({what}) after {attempts} attempts, "
-            "so the similarity ranking was used."
-        )
+
+        label = f"{self.name} call to {self.model}"
+        try:
+            return self.retry.call(attempt, label=label, passthrough=(AIProviderError,))
+        except CallFailedError as failed:
+            failure = failed.failure
+            if failure.kind is Kind.AUTH:
+                raise self._auth_error(failure) from failed.__cause__
+            if failure.kind is Kind.NOT_FOUND:
+                raise self._model_error(failure) from failed.__cause__
+            if not failure.retryable:
+                raise _GaveUpError(
+                    f"The {self.display_name} request failed ({failure.summary}), "
+                    "so the similarity ranking was used."
+                ) from failed.__cause__
+            raise _GaveUpError(
+                f"{self.display_name} failed ({failure.summary}) after {failed.attempts} attempts, "
+                "so the similarity ranking was used."
+            ) from failed.__cause__
+
+    def _note_usage(self, response: Any, prompt: str, output: str) -> None:
+        """Keep the token counts of ``response.usage`` (each SDK names them differently)."""
+        counts = getattr(response, "usage", None)
+        if counts is not None:
+            self._last_usage = {
+                "prompt_tokens": getattr(counts, prompt, None),
+                "output_tokens": getattr(counts, output, None),
+            }
 
     def _add_usage(self, usage: dict, elapsed: float) -> None:
         usage["calls"] += 1
@@ -272,12 +278,9 @@ class AIProvider(ABC):
                 usage[key] += value
 
     # ------------------------------------------------------------------------ SDK specific
-    def _transient_errors(self) -> tuple[type[BaseException], ...]:
-        """SDK exception types that mean "try again" (imported lazily by subclasses)."""
-        return ()
-
-    def _error_kind(self, exc: BaseException) -> ErrorKind:
-        return classify(exc, self._transient_errors())
+    def _new_client(self) -> Any:
+        """The vendor's SDK client; made once, on first use."""
+        return CLIENTS[self.name](self._api_key, base_url=self.base_url, timeout=self.timeout)
 
     @abstractmethod
     def _call(

@@ -10,7 +10,7 @@ models get a low effort instead (picking tracks needs little thinking).
 from __future__ import annotations
 
 import re
-from typing import Any, ClassVar
+from typing import Any
 
 from plexmix.providers.ai.base import AIProvider
 
@@ -21,13 +21,10 @@ _THINKING_HEADROOM = 4_096
 class ClaudeProvider(AIProvider):
     """Anthropic Claude through the official SDK."""
 
-    name: ClassVar[str] = "claude"
-    display_name: ClassVar[str] = "Anthropic Claude"
-    default_model: ClassVar[str | None] = "claude-sonnet-5-5"
-    needs_key: ClassVar[bool] = True
-    key_env_var: ClassVar[str | None] = "ANTHROPIC_API_KEY"
-    key_setting: ClassVar[str | None] = "ai.anthropic_api_key"
-    context_tokens: ClassVar[int] = 150_000
+    name = "claude"
+    display_name = "Anthropic Claude"
+    default_model = "claude-sonnet-5-5"
+    context_tokens = 150_000
     # Whether output_config.format is sent; turned off if the model rejects it.
     _structured: bool = True
 
@@ -38,25 +35,6 @@ class ClaudeProvider(AIProvider):
 
     def _headroom(self) -> int:
         return _THINKING_HEADROOM if self._is_adaptive_model() else self.output_headroom_tokens
-
-    def _sdk_client(self) -> Any:
-        if self._client is None:
-            import anthropic
-
-            kwargs: dict[str, Any] = {
-                "api_key": self._api_key,
-                "max_retries": 0,  # our own retry loop is the one that runs
-                "timeout": self.timeout,
-            }
-            if self.base_url:
-                kwargs["base_url"] = self.base_url
-            self._client = anthropic.Anthropic(**kwargs)
-        return self._client
-
-    def _transient_errors(self) -> tuple[type[BaseException], ...]:
-        import anthropic
-
-        return (anthropic.APIConnectionError,)
 
     def _request(self, system: str, user: str, schema: dict, max_tokens: int) -> dict[str, Any]:
         request: dict[str, Any] = {
@@ -82,7 +60,7 @@ class ClaudeProvider(AIProvider):
     ) -> str:
         import anthropic
 
-        client = self._sdk_client()
+        client = self._client.get()
         while True:
             request = self._request(system, user, schema, max_output_tokens)
             try:
@@ -96,12 +74,7 @@ class ClaudeProvider(AIProvider):
                     self._structured = False  # older model: rely on the prompt alone
                     continue
                 raise
-        usage = getattr(response, "usage", None)
-        if usage is not None:
-            self._last_usage = {
-                "prompt_tokens": getattr(usage, "input_tokens", None),
-                "output_tokens": getattr(usage, "output_tokens", None),
-            }
+        self._note_usage(response, "input_tokens", "output_tokens")
         # Thinking blocks may come first; take the text blocks only.
         parts = [
             str(getattr(block, "text", ""))

@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 from plexmix.errors import AIProviderError, ConfigError
 from plexmix.providers.ai.openai_provider import OpenAIProvider
+from plexmix.providers.failures import Failure
 
 OLLAMA_BASE_URL = "http://localhost:11434/v1"
 # Settings (and their environment variables) that configure the local provider.
@@ -23,15 +24,14 @@ MODEL_ENV = "LOCAL_LLM_MODEL"
 class LocalProvider(OpenAIProvider):
     """Any OpenAI-compatible chat endpoint; ``base_url`` and ``model`` are required."""
 
-    name: ClassVar[str] = "local"
-    display_name: ClassVar[str] = "the local AI server"
-    default_model: ClassVar[str | None] = None
-    needs_key: ClassVar[bool] = False
-    key_env_var: ClassVar[str | None] = None
+    name = "local"
+    display_name = "the local AI server"
+    default_model = None
+    needs_key = False
     # Local servers often run with small windows (Ollama's default context is 4096 tokens and
     # it silently cuts longer prompts from the front); raise with context_tokens=.
-    context_tokens: ClassVar[int] = 4_096
-    free: ClassVar[bool] = True
+    context_tokens = 4_096
+    free = True
     json_modes: ClassVar[tuple[str | None, ...]] = ("json_object", None)
     # Older servers only know the classic parameter.
     token_limit_param: ClassVar[str] = "max_tokens"
@@ -65,13 +65,13 @@ class LocalProvider(OpenAIProvider):
     def _is_reasoning_model(self) -> bool:
         return False
 
-    def _auth_error(self, exc: BaseException) -> AIProviderError:
+    def _auth_error(self, failure: Failure) -> AIProviderError:
         return AIProviderError(
             f"The local AI server at {self.base_url} rejected the API key.",
             hint=self.key_hint(),
         )
 
-    def _model_error(self, exc: BaseException) -> AIProviderError:
+    def _model_error(self, failure: Failure) -> AIProviderError:
         return AIProviderError(
             f"The model '{self.model}' is not served at {self.base_url}.",
             hint=(

@@ -6,7 +6,6 @@ Also what every provider falls back to. Artist diversity is left to the generato
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
 
 from plexmix.errors import UsageError
 from plexmix.providers.ai.base import AIProvider
@@ -17,12 +16,10 @@ from plexmix.providers.ai.records import Candidate, PromptEstimate, Selection
 class NoneProvider(AIProvider):
     """Takes the candidates in score order; reasons quote the similarity score."""
 
-    name: ClassVar[str] = "none"
-    display_name: ClassVar[str] = "the similarity ranking"
-    default_model: ClassVar[str | None] = None
-    needs_key: ClassVar[bool] = False
-    key_env_var: ClassVar[str | None] = None
-    free: ClassVar[bool] = True
+    name = "none"
+    display_name = "the similarity ranking"
+    needs_key = False
+    free = True
 
     def estimate(
         self, mood: str, candidates: Sequence[Candidate], length: int

@@ -6,6 +6,7 @@ import re
 from typing import Any, ClassVar
 
 from plexmix.providers.ai.base import AIProvider
+from plexmix.providers.clients import openai_client
 
 # Reasoning models reject a non-default temperature and spend output tokens on thinking.
 _REASONING_RE = re.compile(r"^(o\d|gpt-5|gpt-6)", re.IGNORECASE)
@@ -15,13 +16,9 @@ _REASONING_HEADROOM = 8_000
 class OpenAIProvider(AIProvider):
     """OpenAI via the official SDK; JSON via ``response_format`` json_schema (strict)."""
 
-    name: ClassVar[str] = "openai"
-    display_name: ClassVar[str] = "OpenAI"
-    default_model: ClassVar[str | None] = "gpt-4o-mini"
-    needs_key: ClassVar[bool] = True
-    key_env_var: ClassVar[str | None] = "OPENAI_API_KEY"
-    key_setting: ClassVar[str | None] = "ai.openai_api_key"
-    context_tokens: ClassVar[int] = 100_000
+    name = "openai"
+    display_name = "OpenAI"
+    default_model: ClassVar[str | None] = "gpt-4o-mini"  # LocalProvider has none
     # JSON modes tried in order; a 400 that complains about response_format moves on.
     json_modes: ClassVar[tuple[str | None, ...]] = ("json_schema", "json_object")
     # Parameter carrying the answer token limit.
@@ -43,24 +40,9 @@ class OpenAIProvider(AIProvider):
     def _sends_temperature(self) -> bool:
         return not self._is_reasoning_model()
 
-    def _sdk_client(self) -> Any:
-        if self._client is None:
-            import openai
-
-            kwargs: dict[str, Any] = {
-                "api_key": self._api_key or "not-needed",
-                "max_retries": 0,  # our own retry loop is the one that runs
-                "timeout": self.timeout,
-            }
-            if self.base_url:
-                kwargs["base_url"] = self.base_url
-            self._client = openai.OpenAI(**kwargs)
-        return self._client
-
-    def _transient_errors(self) -> tuple[type[BaseException], ...]:
-        import openai
-
-        return (openai.APIConnectionError,)
+    def _new_client(self) -> Any:
+        # Local servers take any key (the SDK insists on one).
+        return openai_client(self._api_key or "not-needed", base_url=self.base_url, timeout=self.timeout)
 
     @staticmethod
     def _response_format(mode: str | None, schema: dict) -> dict[str, Any]:
@@ -80,7 +62,7 @@ class OpenAIProvider(AIProvider):
     ) -> str:
         import openai
 
-        client = self._sdk_client()
+        client = self._client.get()
         request: dict[str, Any] = {
             "model": self.model,
             "messages": [
@@ -102,12 +84,7 @@ class OpenAIProvider(AIProvider):
                     self._mode_index += 1  # the server does not support this JSON mode
                     continue
                 raise
-        usage = getattr(response, "usage", None)
-        if usage is not None:
-            self._last_usage = {
-                "prompt_tokens": getattr(usage, "prompt_tokens", None),
-                "output_tokens": getattr(usage, "completion_tokens", None),
-            }
+        self._note_usage(response, "prompt_tokens", "completion_tokens")
         choices = getattr(response, "choices", None) or []
         if not choices:
             return ""

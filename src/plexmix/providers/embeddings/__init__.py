@@ -5,10 +5,9 @@ Importing this module is cheap (numpy only); the SDKs and model runtimes load on
 
 from __future__ import annotations
 
-import os
+from typing import TYPE_CHECKING, Any
 
-from plexmix.errors import ConfigError, CredentialError
-from plexmix.providers.embeddings.api import RetryPolicy
+from plexmix.errors import ConfigError
 from plexmix.providers.embeddings.base import (
     DEFAULT_MODELS,
     KNOWN_MODELS,
@@ -20,6 +19,10 @@ from plexmix.providers.embeddings.base import (
     l2_normalize,
     make_model_id,
 )
+from plexmix.providers.failures import RetryPolicy
+
+if TYPE_CHECKING:
+    from plexmix.providers.embeddings.api import ApiEmbeddingProvider
 
 __all__ = [
     "DEFAULT_MODELS",
@@ -35,44 +38,18 @@ __all__ = [
     "make_model_id",
 ]
 
-# Environment variables consulted when no key is passed, first match wins.
-KEY_ENV_VARS: dict[str, tuple[str, ...]] = {
-    "gemini": ("GOOGLE_API_KEY", "GEMINI_API_KEY"),
-    "openai": ("OPENAI_API_KEY",),
-}
-
-
-def _api_key(provider: str, api_key: str | None) -> str:
-    if api_key:
-        return api_key
-    for var in KEY_ENV_VARS[provider]:
-        value = os.environ.get(var)
-        if value:
-            return value
-    label = "Google Gemini" if provider == "gemini" else "OpenAI"
-    raise CredentialError(
-        f"No {label} API key is set for {provider} embeddings.",
-        hint=f"Set {KEY_ENV_VARS[provider][0]} (or use the offline 'local' embedding provider).",
-    )
-
 
 def get_embedding_provider(
-    name: str,
-    *,
-    model: str | None = None,
-    dimension: int | None = None,
-    api_key: str | None = None,
-    base_url: str | None = None,
-    timeout: float = 60.0,
-    batch_size: int | None = None,
-    max_concurrency: int | None = None,
-    retry: RetryPolicy | None = None,
+    name: str, *, model: str | None = None, dimension: int | None = None, **options: Any
 ) -> EmbeddingProvider:
     """A provider by name: ``gemini``, ``openai`` or ``local``.
 
     For ``local``, ``model`` picks the route: ``all-MiniLM-L6-v2-onnx-int8`` (default, ONNX) or
-    ``all-MiniLM-L6-v2`` (sentence-transformers, needs ``plexmix[local]``). API keys fall back to
-    GOOGLE_API_KEY/GEMINI_API_KEY and OPENAI_API_KEY. Nothing heavy is loaded here.
+    ``all-MiniLM-L6-v2`` (sentence-transformers, needs ``plexmix[local]``); of the ``options`` it
+    takes only ``batch_size``. gemini and openai take all of them: ``api_key`` (default: from
+    :func:`plexmix.config.credentials.provider_key`, the environment with its aliases, the keyring
+    or the credentials file), ``base_url``, ``timeout``, ``batch_size``, ``max_concurrency`` and
+    ``retry`` (a :class:`RetryPolicy`). Nothing heavy is loaded here.
     """
     provider = (name or "").strip().lower()
     if provider not in PROVIDERS:
@@ -81,46 +58,23 @@ def get_embedding_provider(
             hint="Use one of: " + ", ".join(PROVIDERS) + ".",
         )
     model = model or DEFAULT_MODELS[provider]
-    expected_dimension(provider, model, dimension)  # validates before any key or import
+    expected_dimension(provider, model, dimension)  # validates before anything is imported
     if provider == "local":
         if model == "all-MiniLM-L6-v2":
             from plexmix.providers.embeddings.sentence_transformers import (
                 SentenceTransformersProvider,
             )
 
-            return SentenceTransformersProvider(batch_size=batch_size or 64)
+            return SentenceTransformersProvider(batch_size=options.get("batch_size") or 64)
         from plexmix.providers.embeddings.local_onnx import LocalOnnxProvider
 
-        return LocalOnnxProvider(batch_size=batch_size or 32)
-    key = _api_key(provider, api_key)
+        return LocalOnnxProvider(batch_size=options.get("batch_size") or 32)
     if provider == "gemini":
-        from plexmix.providers.embeddings.gemini import (
-            GEMINI_BATCH_SIZE,
-            GeminiEmbeddingProvider,
-        )
+        from plexmix.providers.embeddings.gemini import GeminiEmbeddingProvider
 
-        return GeminiEmbeddingProvider(
-            key,
-            model=model,
-            dimension=dimension,
-            base_url=base_url,
-            timeout=timeout,
-            batch_size=batch_size or GEMINI_BATCH_SIZE,
-            max_concurrency=max_concurrency or 4,
-            retry=retry,
-        )
-    from plexmix.providers.embeddings.openai import (
-        OPENAI_BATCH_SIZE,
-        OpenAIEmbeddingProvider,
-    )
+        cls: type[ApiEmbeddingProvider] = GeminiEmbeddingProvider
+    else:
+        from plexmix.providers.embeddings.openai import OpenAIEmbeddingProvider
 
-    return OpenAIEmbeddingProvider(
-        key,
-        model=model,
-        dimension=dimension,
-        base_url=base_url,
-        timeout=timeout,
-        batch_size=batch_size or OPENAI_BATCH_SIZE,
-        max_concurrency=max_concurrency or 4,
-        retry=retry,
-    )
+        cls = OpenAIEmbeddingProvider
+    return cls(model=model, dimension=dimension, **options)

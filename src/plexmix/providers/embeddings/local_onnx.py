@@ -150,12 +150,8 @@ class LocalOnnxProvider(EmbeddingProvider):
     dimension = DIMENSION
 
     def __init__(
-        self,
-        *,
-        batch_size: int = 32,
-        threads: int | None = None,
-        model_path: Path | None = None,
-        tokenizer_path: Path | None = None,
+        self, *, batch_size: int = 32, threads: int | None = None,
+        model_path: Path | None = None, tokenizer_path: Path | None = None,
     ) -> None:
         self.batch_size = max(1, int(batch_size))
         self.max_concurrency = 1

@@ -1,0 +1,151 @@
+"""The stored library as a whole: what the sync and the verify step ask of it.
+
+Keys and counts, the tags and years tracks inherit from their albums and artists, the tracks of
+given albums or artists, the newest Plex timestamp stored (the next incremental sync's
+watermark), orphans and the health counts.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from plexmix.storage.library import chunks, split_tags
+
+TagTriple = tuple[list[str], list[str], list[str]]
+
+
+def all_track_keys(conn: sqlite3.Connection) -> set[str]:
+    return {k for (k,) in conn.execute("SELECT plex_key FROM tracks")}
+
+
+def track_count(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT COUNT(*) FROM tracks").fetchone()[0])
+
+
+def counts(conn: sqlite3.Connection) -> dict[str, int]:
+    return {
+        table: conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+        for table in ("artists", "albums", "tracks", "genres", "embeddings", "playlists")
+    }
+
+
+def album_years(conn: sqlite3.Connection) -> dict[str, int | None]:
+    """plex_key -> year of every album (a track without a year takes its album's)."""
+    return {key: year for key, year in conn.execute("SELECT plex_key, year FROM albums")}
+
+
+def tag_map(conn: sqlite3.Connection, table: str) -> dict[str, TagTriple]:
+    """plex_key -> (genres, moods, styles) of every album or artist."""
+    if table not in ("artists", "albums"):
+        raise ValueError(table)
+    return {
+        key: (split_tags(g), split_tags(m), split_tags(s))
+        for key, g, m, s in conn.execute(
+            f"SELECT plex_key, genres_text, moods_text, styles_text FROM {table}"
+        )
+    }
+
+
+def track_keys_of(
+    conn: sqlite3.Connection, album_keys: Sequence[str], artist_keys: Sequence[str]
+) -> list[str]:
+    """Plex keys of the stored tracks of these albums and artists (each once, albums' first)."""
+    keys: list[str] = []
+    lookups = (("album_id", "albums", album_keys), ("artist_id", "artists", artist_keys))
+    for column, table, wanted in lookups:
+        for part in chunks(list(wanted)):
+            sql = (
+                f"SELECT t.plex_key FROM tracks t JOIN {table} x ON x.id = t.{column} "
+                f"WHERE x.plex_key IN ({','.join('?' * len(part))})"
+            )
+            keys.extend(row[0] for row in conn.execute(sql, part))
+    return list(dict.fromkeys(keys))
+
+
+def newest_timestamp(conn: sqlite3.Connection) -> int | None:
+    """The newest Plex ``updatedAt``/``addedAt`` stored for any track, album or artist."""
+    marks = [
+        conn.execute(
+            f"SELECT MAX(MAX(COALESCE(updated_at, 0)), MAX(COALESCE(added_at, 0))) FROM {table}"
+        ).fetchone()[0]
+        or 0
+        for table in ("tracks", "albums", "artists")
+    ]
+    return max(marks) or None
+
+
+def has_unknown_tags(conn: sqlite3.Connection) -> bool:
+    """True when some album or artist has tags not known to be read from Plex (rows from before schema 7)."""
+    sql = (
+        "SELECT EXISTS (SELECT 1 FROM albums WHERE tags_synced = 0) "
+        "OR EXISTS (SELECT 1 FROM artists WHERE tags_synced = 0)"
+    )
+    return bool(conn.execute(sql).fetchone()[0])
+
+
+# A stored track's tags of one kind are right if they equal what it inherits now (album, else
+# artist): a track's own tags win over inherited ones, so either way that is what Plex gives.
+_INHERITED = "COALESCE(NULLIF(al.{0}, ''), ar.{0}, '')"
+_STALE_TRACKS_SQL = (
+    "SELECT t.plex_key FROM tracks t LEFT JOIN albums al ON al.id = t.album_id "
+    "LEFT JOIN artists ar ON ar.id = t.artist_id "
+    "WHERE (al.tags_synced = 0 OR ar.tags_synced = 0) AND ("
+    + " OR ".join(f"t.{c} != {_INHERITED.format(c)}" for c in ("genres_text", "moods_text", "styles_text"))
+    + ") ORDER BY t.id"
+)
+
+
+def tracks_with_stale_tags(conn: sqlite3.Connection) -> list[str]:
+    """Plex keys of tracks of albums/artists with unknown tags whose tags may be wrong.
+
+    Call it after the album and artist tags were stored. A track listed here either has its own
+    tags (which differ from the inherited ones) or was written while the album's tags were
+    unknown: only Plex can tell, so the sync reads these tracks again.
+    """
+    return [key for (key,) in conn.execute(_STALE_TRACKS_SQL)]
+
+
+def mark_tags_synced(conn: sqlite3.Connection) -> None:
+    """Every album and artist now has its tags from Plex, and every track inherited them."""
+    conn.execute("UPDATE albums SET tags_synced = 1 WHERE tags_synced = 0")
+    conn.execute("UPDATE artists SET tags_synced = 1 WHERE tags_synced = 0")
+
+
+_ORPHAN_ALBUM = "NOT EXISTS (SELECT 1 FROM tracks t WHERE t.album_id = {0}.id)"
+_ORPHAN_ARTIST = (
+    "NOT EXISTS (SELECT 1 FROM tracks t WHERE t.artist_id = {0}.id)"
+    " AND NOT EXISTS (SELECT 1 FROM albums b WHERE b.artist_id = {0}.id)"
+)
+
+
+def delete_orphans(conn: sqlite3.Connection) -> tuple[int, int]:
+    """Remove albums without tracks and artists without albums or tracks."""
+    albums = conn.execute(f"DELETE FROM albums WHERE {_ORPHAN_ALBUM.format('albums')}").rowcount
+    artists = conn.execute(f"DELETE FROM artists WHERE {_ORPHAN_ARTIST.format('artists')}").rowcount
+    return albums, artists
+
+
+@dataclass(kw_only=True)
+class LibraryHealth:
+    """Counts that should all be zero, but ``fts_rows``, which should equal the track count."""
+
+    tracks_without_album: int
+    tracks_without_artist: int
+    orphan_albums: int
+    orphan_artists: int
+    fts_rows: int
+
+
+_HEALTH_SQL = {
+    "tracks_without_album": "SELECT COUNT(*) FROM tracks WHERE album_id IS NULL",
+    "tracks_without_artist": "SELECT COUNT(*) FROM tracks WHERE artist_id IS NULL",
+    "orphan_albums": f"SELECT COUNT(*) FROM albums a WHERE {_ORPHAN_ALBUM.format('a')}",
+    "orphan_artists": f"SELECT COUNT(*) FROM artists a WHERE {_ORPHAN_ARTIST.format('a')}",
+    "fts_rows": "SELECT COUNT(*) FROM tracks_fts",
+}
+
+
+def health(conn: sqlite3.Connection) -> LibraryHealth:
+    return LibraryHealth(**{name: int(conn.execute(sql).fetchone()[0]) for name, sql in _HEALTH_SQL.items()})
