@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import signal
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +17,12 @@ from plexmix.config.loader import ENV_SETTINGS
 from plexmix.devserver.csv_loader import DEFAULT_NOW, load_library
 from plexmix.devserver.library import ManualClock, MusicLibrary
 from plexmix.devserver.server import PlexEmulator
+
+# Helper modules (fakes, harnesses) live beside the tests that use them most; every test folder
+# is importable, so any test can use any helper by its module name.
+for _folder in sorted(p for p in Path(__file__).resolve().parent.rglob("*") if p.is_dir() and "__" not in p.name):
+    if str(_folder) not in sys.path:
+        sys.path.append(str(_folder))
 
 _SECRET_VARS = tuple(var for spec in SECRETS.values() for var in spec.env_vars)  # aliases included
 

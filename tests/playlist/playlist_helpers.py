@@ -20,7 +20,6 @@ import json
 import os
 import re
 import sqlite3
-import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -30,18 +29,15 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from ai_fakes import FakeLLMServer, OpenAIKit, Received, Reply, _Handler
 from typer.testing import CliRunner, Result
 
+from datafiles import shared_data
 from plexmix.devserver.csv_loader import SongRow, read_rows
 from plexmix.devserver.server import PlexEmulator
 from plexmix.providers.embeddings import local_onnx
 from plexmix.providers.embeddings.local_onnx import TOKENIZER_PATH, LocalOnnxProvider, default_model_path
 from plexmix.storage.track_text import text_hash
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ai"))
-from ai_fakes import FakeLLMServer, OpenAIKit, Received, Reply, _Handler
-
-from datafiles import shared_data
 
 SHARED = shared_data()
 TIDY = SHARED / "tidytuesday_spotify_songs.csv.gz"

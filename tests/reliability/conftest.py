@@ -1,18 +1,11 @@
-"""Shared pieces of the reliability tests: sync helpers from tests/plex, emulator-backed CLI runs."""
+"""Shared pieces of the reliability tests."""
 
 from __future__ import annotations
 
 import logging
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-
-TESTS = Path(__file__).resolve().parents[1]
-for folder in (TESTS / "plex", TESTS / "reliability"):
-    if str(folder) not in sys.path:
-        sys.path.insert(0, str(folder))
 
 
 @pytest.fixture(autouse=True)

@@ -10,18 +10,15 @@ from __future__ import annotations
 
 import signal
 import sqlite3
-import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from kill_harness import consistency_problems
 from sync_helpers import actual_albums, actual_artists, actual_tracks, assert_mirror_exact
 from typer.testing import CliRunner
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reliability"))
-from kill_harness import consistency_problems
 
 from plexmix.cli.main import app
 from plexmix.devserver.faults import Fault

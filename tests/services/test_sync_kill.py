@@ -7,15 +7,12 @@ tests/reliability/kill_harness.py) against the emulator served from this process
 from __future__ import annotations
 
 import sqlite3
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sync_helpers import assert_mirror_exact
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reliability"))
 from kill_harness import BATCH_SIZE, PAGE_SIZE, consistency_problems, copy_db, run_once, statuses
+from sync_helpers import assert_mirror_exact
 
 from plexmix.devserver.csv_loader import load_library
 from plexmix.devserver.library import ManualClock, MusicLibrary
