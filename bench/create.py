@@ -30,7 +30,7 @@ from plexmix.devserver.server import PlexEmulator
 from plexmix.playlist.generator import PlaylistGenerator, PlaylistRequest
 from plexmix.playlist.publish import publish
 from plexmix.plex.client import PlexClient
-from plexmix.providers.ai import NoneProvider
+from plexmix.providers.ai import NoneCurator
 from plexmix.providers.embeddings.base import EmbeddingProvider
 from plexmix.providers.embeddings.local_onnx import DIMENSION, ONNX_MODEL_NAME, LocalOnnxProvider
 from plexmix.services.embed import ensure_index, refresh_embeddings
@@ -162,7 +162,7 @@ def main() -> int:
         print(f"local model load: {warm * 1000:.0f} ms; index open + consistency check: "
               f"{min(opened) * 1000:.0f} ms (once per `plexmix create`)")  # fmt: skip
 
-        generator = PlaylistGenerator(db.conn, NoneProvider(), index=index, embedder=embedder)
+        generator = PlaylistGenerator(db.conn, NoneCurator(), index=index, embedder=embedder)
         cases = [(m, TrackFilters()) for m in PLAIN] + FILTERED
         measure(generator, cases[:3], 1)  # warm caches
         times = measure(generator, cases, rounds)

@@ -16,8 +16,8 @@ from playlist_helpers import FAKE_KEY, Cli, Expect, Fact, FakeCurator, Work, ass
 from plexmix.devserver.server import PlexEmulator
 from plexmix.playlist.diversity import spread_artists
 from plexmix.playlist.generator import GeneratedPlaylist, PlaylistGenerator, PlaylistRequest
-from plexmix.providers.ai import NoneProvider, OpenAIProvider
-from plexmix.providers.ai.base import AIProvider
+from plexmix.providers.ai import NoneCurator, OpenAICurator
+from plexmix.providers.ai.base import Curator
 from plexmix.providers.embeddings.local_onnx import LocalOnnxProvider
 from plexmix.storage.queries import TrackFilters
 from plexmix.storage.sqlite_manager import SQLiteManager
@@ -115,8 +115,8 @@ def generator_for(
     query_embedder: LocalOnnxProvider,
     curator: FakeCurator,
 ) -> dict[str, PlaylistGenerator]:
-    llm = OpenAIProvider(api_key=FAKE_KEY, base_url=curator.base_url, timeout=10, retry_backoff=0.01)
-    providers: dict[str, AIProvider] = {"none": NoneProvider(), "openai": llm}
+    llm = OpenAICurator(api_key=FAKE_KEY, base_url=curator.base_url, timeout=10, retry_backoff=0.01)
+    providers: dict[str, Curator] = {"none": NoneCurator(), "openai": llm}
     return {n: PlaylistGenerator(shared_db.conn, p, index=shared_index, embedder=query_embedder)
             for n, p in providers.items()}  # fmt: skip
 

@@ -22,7 +22,7 @@ from playlist_helpers import (
 
 from plexmix.devserver.server import PlexEmulator
 from plexmix.playlist.generator import FILL_REASON, PlaylistGenerator, PlaylistRequest
-from plexmix.providers.ai import OpenAIProvider
+from plexmix.providers.ai import OpenAICurator
 from plexmix.providers.embeddings.local_onnx import LocalOnnxProvider
 from plexmix.storage.sqlite_manager import SQLiteManager
 from plexmix.storage.vector_index import VectorIndex
@@ -63,7 +63,7 @@ def test_server_errors_fall_back_after_retries(
     curator: FakeCurator,
 ) -> None:
     curator.default = Reply(500, curator.kit.error(500, "The server had an error"))
-    llm = OpenAIProvider(
+    llm = OpenAICurator(
         api_key=FAKE_KEY, base_url=curator.base_url, timeout=10, max_retries=2, retry_backoff=0.01
     )
     generator = PlaylistGenerator(shared_db.conn, llm, index=shared_index, embedder=query_embedder)

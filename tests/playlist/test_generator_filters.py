@@ -21,8 +21,8 @@ from playlist_helpers import FAKE_KEY, Expect, Fact, FakeCurator, load_facts, me
 
 from plexmix.errors import PlaylistError
 from plexmix.playlist.generator import GeneratedPlaylist, PlaylistGenerator, PlaylistRequest
-from plexmix.providers.ai import NoneProvider, OpenAIProvider
-from plexmix.providers.ai.base import AIProvider
+from plexmix.providers.ai import NoneCurator, OpenAICurator
+from plexmix.providers.ai.base import Curator
 from plexmix.providers.embeddings.local_onnx import LocalOnnxProvider
 from plexmix.storage.queries import TrackFilters
 from plexmix.storage.sqlite_manager import SQLiteManager
@@ -77,8 +77,8 @@ def generators(
     query_embedder: LocalOnnxProvider,
     curator: FakeCurator,
 ) -> dict[str, PlaylistGenerator]:
-    llm = OpenAIProvider(api_key=FAKE_KEY, base_url=curator.base_url, timeout=10, retry_backoff=0.01)
-    providers: dict[str, AIProvider] = {"none": NoneProvider(), "openai": llm}
+    llm = OpenAICurator(api_key=FAKE_KEY, base_url=curator.base_url, timeout=10, retry_backoff=0.01)
+    providers: dict[str, Curator] = {"none": NoneCurator(), "openai": llm}
     return {
         name: PlaylistGenerator(shared_db.conn, p, index=shared_index, embedder=query_embedder)
         for name, p in providers.items()

@@ -23,7 +23,7 @@ from plexmix.playlist.retrieval import (
     VectorSearcher,
     retrieve,
 )
-from plexmix.providers.ai.base import AIProvider
+from plexmix.providers.ai.base import Curator
 from plexmix.providers.ai.records import Candidate, PromptEstimate
 from plexmix.storage import library, queries
 from plexmix.storage.models import Track
@@ -100,7 +100,7 @@ class PlaylistGenerator:
     """Makes playlists from the library in ``conn`` with a curator, and vectors when given."""
 
     conn: Connection
-    provider: AIProvider
+    provider: Curator
     _: KW_ONLY
     index: VectorSearcher | None = None
     embedder: QueryEmbedder | None = None

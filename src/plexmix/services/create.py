@@ -73,9 +73,9 @@ class PlaylistPlan:
 
 def _generator(ctx: Context, db: SQLiteManager, provider: str | None) -> tuple[PlaylistGenerator, list[str]]:
     from plexmix.playlist.generator import PlaylistGenerator
-    from plexmix.services.wiring import build_ai_provider, build_retrieval
+    from plexmix.services.wiring import build_curator, build_retrieval
 
-    curator, ai_note = build_ai_provider(ctx.loaded, ctx.credentials, provider)
+    curator, ai_note = build_curator(ctx.loaded, ctx.credentials, provider)
     index, embedder, notes = build_retrieval(ctx.loaded, ctx.credentials, db.conn)
     if ai_note.note:
         notes.append(ai_note.note)

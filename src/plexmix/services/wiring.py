@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from plexmix.config.loader import LoadedSettings
     from plexmix.config.settings import Settings
     from plexmix.plex.client import PlexClient
-    from plexmix.providers.ai.base import AIProvider
+    from plexmix.providers.ai.base import Curator
     from plexmix.providers.embeddings import EmbeddingProvider
     from plexmix.storage.sqlite_manager import Connection
     from plexmix.storage.vector_index import VectorIndex
@@ -98,18 +98,18 @@ def ai_choice(loaded: LoadedSettings, credentials: CredentialStore, requested: s
     )
 
 
-def build_ai_provider(
+def build_curator(
     loaded: LoadedSettings, credentials: CredentialStore, requested: str | None = None
-) -> tuple[AIProvider, Choice]:
-    from plexmix.providers.ai import get_ai_provider
+) -> tuple[Curator, Choice]:
+    from plexmix.providers.ai import get_curator
 
     settings = loaded.settings
-    choice = ai_choice(loaded, credentials, requested)  # an unknown name fails in get_ai_provider
+    choice = ai_choice(loaded, credentials, requested)  # an unknown name fails in get_curator
     name = choice.name
     model = settings.ai.local_model if name == "local" else None
     if name == settings.ai.provider and settings.ai.model:
         model = settings.ai.model
-    provider = get_ai_provider(
+    provider = get_curator(
         name,
         api_key=credentials.provider_key(name),
         model=model,

@@ -13,12 +13,12 @@ from typing import Any
 
 from datafiles import shared_data
 from plexmix.providers.ai import (
-    AIProvider,
     Candidate,
-    ClaudeProvider,
-    GeminiProvider,
-    LocalProvider,
-    OpenAIProvider,
+    ClaudeCurator,
+    Curator,
+    GeminiCurator,
+    LocalCurator,
+    OpenAICurator,
 )
 
 SECRET = "sk-test-DO-NOT-LOG-4f9c2e"
@@ -139,7 +139,7 @@ class Kit:
     name = ""
     model = ""
 
-    def make(self, server: FakeLLMServer, **kwargs: Any) -> AIProvider:
+    def make(self, server: FakeLLMServer, **kwargs: Any) -> Curator:
         raise NotImplementedError
 
     def ok(self, text: str) -> dict:
@@ -176,9 +176,9 @@ class OpenAIKit(Kit):
     model = "gpt-4o-mini"
     prompt_tokens = 321
 
-    def make(self, server: FakeLLMServer, **kwargs: Any) -> AIProvider:
+    def make(self, server: FakeLLMServer, **kwargs: Any) -> Curator:
         kwargs.setdefault("api_key", SECRET)
-        return OpenAIProvider(base_url=server.url + "/v1", **self._defaults(kwargs))
+        return OpenAICurator(base_url=server.url + "/v1", **self._defaults(kwargs))
 
     def ok(self, text: str) -> dict:
         return {
@@ -220,9 +220,9 @@ class LocalKit(OpenAIKit):
     name = "local"
     model = "llama3.1:8b"
 
-    def make(self, server: FakeLLMServer, **kwargs: Any) -> AIProvider:
+    def make(self, server: FakeLLMServer, **kwargs: Any) -> Curator:
         kwargs.setdefault("model", self.model)
-        return LocalProvider(base_url=server.url + "/v1", **self._defaults(kwargs))
+        return LocalCurator(base_url=server.url + "/v1", **self._defaults(kwargs))
 
     def json_mode_ok(self, request: dict) -> bool:
         return request.get("response_format") == {"type": "json_object"}
@@ -236,9 +236,9 @@ class ClaudeKit(Kit):
     model = "claude-sonnet-5-5"
     prompt_tokens = 456
 
-    def make(self, server: FakeLLMServer, **kwargs: Any) -> AIProvider:
+    def make(self, server: FakeLLMServer, **kwargs: Any) -> Curator:
         kwargs.setdefault("api_key", SECRET)
-        return ClaudeProvider(base_url=server.url, **self._defaults(kwargs))
+        return ClaudeCurator(base_url=server.url, **self._defaults(kwargs))
 
     def ok(self, text: str) -> dict:
         return {
@@ -281,9 +281,9 @@ class GeminiKit(Kit):
     model = "gemini-2.5-flash"
     prompt_tokens = 789
 
-    def make(self, server: FakeLLMServer, **kwargs: Any) -> AIProvider:
+    def make(self, server: FakeLLMServer, **kwargs: Any) -> Curator:
         kwargs.setdefault("api_key", SECRET)
-        return GeminiProvider(base_url=server.url, **self._defaults(kwargs))
+        return GeminiCurator(base_url=server.url, **self._defaults(kwargs))
 
     def ok(self, text: str) -> dict:
         return {

@@ -1,4 +1,4 @@
-"""The provider registry and get_ai_provider()."""
+"""The provider registry and get_curator()."""
 
 from __future__ import annotations
 
@@ -10,22 +10,22 @@ import pytest
 from plexmix.errors import ConfigError, CredentialError, UsageError
 from plexmix.providers.ai import (
     PROVIDERS,
-    ClaudeProvider,
-    GeminiProvider,
-    LocalProvider,
-    NoneProvider,
-    OpenAIProvider,
-    get_ai_provider,
+    ClaudeCurator,
+    GeminiCurator,
+    LocalCurator,
+    NoneCurator,
+    OpenAICurator,
+    get_curator,
 )
 
 
 def test_registry_names_and_classes():
     expected = {
-        "gemini": GeminiProvider,
-        "openai": OpenAIProvider,
-        "claude": ClaudeProvider,
-        "local": LocalProvider,
-        "none": NoneProvider,
+        "gemini": GeminiCurator,
+        "openai": OpenAICurator,
+        "claude": ClaudeCurator,
+        "local": LocalCurator,
+        "none": NoneCurator,
     }
     assert expected == PROVIDERS
     for name, cls in PROVIDERS.items():
@@ -37,9 +37,9 @@ def test_registry_names_and_classes():
     [("gemini", "gemini-2.5-flash"), ("openai", "gpt-4o-mini"), ("claude", "claude-sonnet-5-5")],
 )
 def test_defaults_and_overrides(name, model):
-    provider = get_ai_provider(name, api_key="k")
+    provider = get_curator(name, api_key="k")
     assert provider.model == model
-    custom = get_ai_provider(name.upper(), api_key="k", model="m-1", timeout=3, temperature=0.1,
+    custom = get_curator(name.upper(), api_key="k", model="m-1", timeout=3, temperature=0.1,
                              max_retries=5, base_url="http://127.0.0.1:1")
     assert (custom.model, custom.timeout, custom.temperature, custom.max_retries) == (
         "m-1", 3.0, 0.1, 5)
@@ -48,7 +48,7 @@ def test_defaults_and_overrides(name, model):
 
 def test_unknown_name_lists_valid_names():
     with pytest.raises(UsageError) as info:
-        get_ai_provider("chatgpt")
+        get_curator("chatgpt")
     text = info.value.message + " " + (info.value.hint or "")
     for name in PROVIDERS:
         assert name in text
@@ -64,7 +64,7 @@ def test_unknown_name_lists_valid_names():
 )
 def test_missing_key_names_env_var_and_config_command(name, env_var, setting):
     with pytest.raises(CredentialError) as info:
-        get_ai_provider(name)
+        get_curator(name)
     assert env_var in (info.value.hint or "")
     assert f"plexmix config set {setting} KEY" in (info.value.hint or "")
 
@@ -76,7 +76,7 @@ def test_missing_key_names_env_var_and_config_command(name, env_var, setting):
 )
 def test_key_from_environment(monkeypatch, name, env_var):
     monkeypatch.setenv(env_var, "from-env")
-    provider = get_ai_provider(name)
+    provider = get_curator(name)
     assert provider._api_key == "from-env"
     assert "from-env" not in repr(provider)
 
@@ -85,22 +85,22 @@ def test_key_stored_with_config_set_is_found_without_the_environment(isolated_en
     from plexmix.config.credentials import CredentialStore
 
     CredentialStore(isolated_env).set("anthropic_api_key", "sk-ant-stored-in-file")
-    assert get_ai_provider("claude")._api_key == "sk-ant-stored-in-file"
-    assert get_ai_provider("claude", api_key="sk-explicit")._api_key == "sk-explicit"
+    assert get_curator("claude")._api_key == "sk-ant-stored-in-file"
+    assert get_curator("claude", api_key="sk-explicit")._api_key == "sk-explicit"
 
 
 def test_keyless_providers():
-    assert get_ai_provider("none").model is None
-    local = get_ai_provider("local", base_url="http://127.0.0.1:11434/v1", model="llama3.1")
+    assert get_curator("none").model is None
+    local = get_curator("local", base_url="http://127.0.0.1:11434/v1", model="llama3.1")
     assert local.needs_key is False and local.model == "llama3.1"
 
 
 def test_local_requires_base_url_and_model():
     with pytest.raises(ConfigError) as info:
-        get_ai_provider("local", model="llama3.1")
+        get_curator("local", model="llama3.1")
     assert "ai.local_base_url" in (info.value.hint or "")
     with pytest.raises(ConfigError) as info:
-        get_ai_provider("local", base_url="http://127.0.0.1:11434/v1")
+        get_curator("local", base_url="http://127.0.0.1:11434/v1")
     assert "ai.local_model" in (info.value.hint or "")
 
 

@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 from ai_fakes import load_candidates
 
-from plexmix.providers.ai import Candidate, get_ai_provider
+from plexmix.providers.ai import Candidate, get_curator
 from plexmix.providers.ai.pricing import PRICES_PER_MTOK, estimate_cost, price_for
 from plexmix.providers.ai.prompt import (
     SYSTEM_PROMPT,
@@ -49,7 +49,7 @@ def test_candidate_line_shortens_long_fields_and_tag_lists():
 
 def test_prompt_contains_rules_mood_length_and_every_candidate():
     cands = load_candidates(12)
-    provider = get_ai_provider("openai", api_key="k")
+    provider = get_curator("openai", api_key="k")
     system, user, used = provider.build_prompt("sunny beach party", cands, 5)
 
     assert system == SYSTEM_PROMPT
@@ -66,13 +66,13 @@ def test_prompt_contains_rules_mood_length_and_every_candidate():
 
 def test_length_larger_than_pool_asks_for_what_exists():
     cands = load_candidates(3)
-    _, user, _ = get_ai_provider("openai", api_key="k").build_prompt("calm", cands, 50)
+    _, user, _ = get_curator("openai", api_key="k").build_prompt("calm", cands, 50)
     assert "Number of tracks to choose: 3" in user
 
 
 def test_duplicate_candidates_are_sent_once():
     c = make(5, 0.7)
-    _, _, used = get_ai_provider("openai", api_key="k").build_prompt("x", [c, c, make(6, 0.2)], 2)
+    _, _, used = get_curator("openai", api_key="k").build_prompt("x", [c, c, make(6, 0.2)], 2)
     assert [x.id for x in used] == [5, 6]
 
 
@@ -103,8 +103,8 @@ def test_budget_smaller_than_anything_still_keeps_the_best_candidate():
 
 def test_provider_budget_trims_via_context_tokens():
     cands = load_candidates(200)
-    roomy = get_ai_provider("openai", api_key="k")
-    tight = get_ai_provider("openai", api_key="k", context_tokens=1500)
+    roomy = get_curator("openai", api_key="k")
+    tight = get_curator("openai", api_key="k", context_tokens=1500)
     assert roomy.estimate("x", cands, 20).candidates_sent == 200
     est = tight.estimate("x", cands, 20)
     assert 1 <= est.candidates_sent < 200
@@ -125,7 +125,7 @@ def test_token_estimate_grows_with_text_and_counts_separators():
 
 def test_estimate_reports_tokens_and_cost_for_priced_model():
     cands = load_candidates(30)
-    provider = get_ai_provider("openai", api_key="k", model="gpt-4o-mini")
+    provider = get_curator("openai", api_key="k", model="gpt-4o-mini")
     est = provider.estimate("rainy", cands, 10)
     _, user, used = provider.build_prompt("rainy", cands, 10)
 
@@ -139,9 +139,9 @@ def test_estimate_reports_tokens_and_cost_for_priced_model():
 
 def test_estimate_cost_unknown_for_unlisted_model_and_free_for_local():
     cands = load_candidates(5)
-    assert get_ai_provider("openai", api_key="k", model="my-finetune").estimate(
+    assert get_curator("openai", api_key="k", model="my-finetune").estimate(
         "x", cands, 3).estimated_cost_usd is None
-    local = get_ai_provider("local", base_url="http://127.0.0.1:9/v1", model="llama3.1")
+    local = get_curator("local", base_url="http://127.0.0.1:9/v1", model="llama3.1")
     assert local.estimate("x", cands, 3).estimated_cost_usd == 0.0
 
 
@@ -163,12 +163,12 @@ def test_price_lookup_does_not_guess():
 
 def test_each_default_model_has_a_price():
     for name in ("gemini", "openai", "claude"):
-        provider = get_ai_provider(name, api_key="k")
+        provider = get_curator(name, api_key="k")
         assert price_for(provider.model) is not None, name
 
 
 def test_candidates_are_not_modified():
     cands = load_candidates(6)
     before = [dataclasses.asdict(c) for c in cands]
-    get_ai_provider("openai", api_key="k", context_tokens=900).build_prompt("x", cands, 3)
+    get_curator("openai", api_key="k", context_tokens=900).build_prompt("x", cands, 3)
     assert [dataclasses.asdict(c) for c in cands] == before

@@ -12,8 +12,8 @@ import pytest
 from ai_fakes import load_candidates
 
 from plexmix.errors import AIProviderError, UsageError
-from plexmix.providers.ai.base import AIProvider
-from plexmix.providers.ai.none_provider import NoneProvider
+from plexmix.providers.ai.base import Curator
+from plexmix.providers.ai.none import NoneCurator
 
 
 class StatusError(Exception):
@@ -22,7 +22,7 @@ class StatusError(Exception):
         self.status_code = status_code
 
 
-class ScriptedProvider(AIProvider):
+class ScriptedProvider(Curator):
     name: ClassVar[str] = "scripted"
     display_name: ClassVar[str] = "Scripted"
     default_model: ClassVar[str | None] = "script-1"
@@ -126,7 +126,7 @@ def test_length_must_be_positive(cands):
     with pytest.raises(UsageError):
         ScriptedProvider([]).select("m", cands, 0)
     with pytest.raises(UsageError):
-        NoneProvider().select("m", cands, 0)
+        NoneCurator().select("m", cands, 0)
 
 
 def test_no_candidates_makes_no_call():
@@ -143,13 +143,13 @@ def test_request_cap_leaves_room_for_the_answer(cands):
 
 def test_none_provider_ranks_by_score_with_score_reasons(cands):
     shuffled = cands[1::2] + cands[::2]
-    sel = NoneProvider().select("anything", shuffled + shuffled[:2], 6)
+    sel = NoneCurator().select("anything", shuffled + shuffled[:2], 6)
     ranked = sorted(cands, key=lambda c: -c.score)[:6]
     assert sel.track_ids == [c.id for c in ranked]
     assert sel.fallback is False and sel.provider == "none" and sel.model is None
     for c in ranked:
         assert sel.reasons[c.id] == f"Similar to the mood (score {c.score:.2f})"
-    est = NoneProvider().estimate("x", cands, 5)
+    est = NoneCurator().estimate("x", cands, 5)
     assert (est.prompt_tokens, est.candidates_sent, est.estimated_cost_usd) == (0, 0, 0.0)
 
 

@@ -8,36 +8,36 @@ from __future__ import annotations
 from typing import Any
 
 from plexmix.errors import UsageError
-from plexmix.providers.ai.base import AIProvider
-from plexmix.providers.ai.claude_provider import ClaudeProvider
-from plexmix.providers.ai.gemini_provider import GeminiProvider
-from plexmix.providers.ai.local_provider import LocalProvider
-from plexmix.providers.ai.none_provider import NoneProvider
-from plexmix.providers.ai.openai_provider import OpenAIProvider
+from plexmix.providers.ai.base import Curator
+from plexmix.providers.ai.claude import ClaudeCurator
+from plexmix.providers.ai.gemini import GeminiCurator
+from plexmix.providers.ai.local import LocalCurator
+from plexmix.providers.ai.none import NoneCurator
+from plexmix.providers.ai.openai import OpenAICurator
 from plexmix.providers.ai.records import Candidate, PromptEstimate, Selection
 
 __all__ = [
     "PROVIDERS",
-    "AIProvider",
     "Candidate",
+    "Curator",
     "PromptEstimate",
     "Selection",
-    "get_ai_provider",
+    "get_curator",
 ]
 
-PROVIDERS: dict[str, type[AIProvider]] = {
-    "gemini": GeminiProvider,
-    "openai": OpenAIProvider,
-    "claude": ClaudeProvider,
-    "local": LocalProvider,
-    "none": NoneProvider,
+PROVIDERS: dict[str, type[Curator]] = {
+    "gemini": GeminiCurator,
+    "openai": OpenAICurator,
+    "claude": ClaudeCurator,
+    "local": LocalCurator,
+    "none": NoneCurator,
 }
 
 
-def get_ai_provider(name: str, **options: Any) -> AIProvider:
+def get_curator(name: str, **options: Any) -> Curator:
     """Create the provider called ``name`` (gemini, openai, claude, local, none).
 
-    ``options`` are :class:`AIProvider`'s: ``api_key`` (default: the stored or environment key,
+    ``options`` are :class:`Curator`'s: ``api_key`` (default: the stored or environment key,
     see :func:`plexmix.config.credentials.provider_key`), ``model``, ``base_url``, ``timeout``,
     ``temperature``, ``max_retries``, ``retry_backoff``, ``context_tokens``.
 

@@ -34,8 +34,8 @@ from plexmix.providers.failures import CallFailedError, Failure, Kind, RetryPoli
 
 __all__ = [
     "MODEL_SETTING",
-    "AIProvider",
     "Candidate",
+    "Curator",
     "PromptEstimate",
     "Selection",
 ]
@@ -54,7 +54,7 @@ class _GaveUpError(Exception):
         self.reason = reason
 
 
-class AIProvider(ABC):
+class Curator(ABC):
     """Base class of all curators. Subclasses set the class attributes, ``_new_client`` and ``_call``.
 
     The API key comes from the caller, else from :func:`plexmix.config.credentials.provider_key`

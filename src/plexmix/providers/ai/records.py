@@ -48,7 +48,7 @@ class Selection:
 
 @dataclass
 class PromptEstimate:
-    """What a :meth:`AIProvider.select` call would send and roughly cost."""
+    """What a :meth:`Curator.select` call would send and roughly cost."""
 
     prompt_tokens: int
     max_output_tokens: int

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
-from plexmix.providers.ai.base import AIProvider
+from plexmix.providers.ai.base import Curator
 from plexmix.providers.clients import openai_client
 
 # Reasoning models reject a non-default temperature and spend output tokens on thinking.
@@ -13,12 +13,12 @@ _REASONING_RE = re.compile(r"^(o\d|gpt-5|gpt-6)", re.IGNORECASE)
 _REASONING_HEADROOM = 8_000
 
 
-class OpenAIProvider(AIProvider):
+class OpenAICurator(Curator):
     """OpenAI via the official SDK; JSON via ``response_format`` json_schema (strict)."""
 
     name = "openai"
     display_name = "OpenAI"
-    default_model: ClassVar[str | None] = "gpt-4o-mini"  # LocalProvider has none
+    default_model: ClassVar[str | None] = "gpt-4o-mini"  # LocalCurator has none
     # JSON modes tried in order; a 400 that complains about response_format moves on.
     json_modes: ClassVar[tuple[str | None, ...]] = ("json_schema", "json_object")
     # Parameter carrying the answer token limit.

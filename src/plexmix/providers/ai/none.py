@@ -8,12 +8,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from plexmix.errors import UsageError
-from plexmix.providers.ai.base import AIProvider
+from plexmix.providers.ai.base import Curator
 from plexmix.providers.ai.ranking import ranking_selection, unique_candidates
 from plexmix.providers.ai.records import Candidate, PromptEstimate, Selection
 
 
-class NoneProvider(AIProvider):
+class NoneCurator(Curator):
     """Takes the candidates in score order; reasons quote the similarity score."""
 
     name = "none"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from plexmix.providers.ai.base import AIProvider
+from plexmix.providers.ai.base import Curator
 
 _THINKING_HEADROOM = 8_192
 
@@ -21,7 +21,7 @@ def gemini_schema(schema: Any) -> Any:
     return schema
 
 
-class GeminiProvider(AIProvider):
+class GeminiCurator(Curator):
     """Google Gemini (AI Studio API key)."""
 
     name = "gemini"

@@ -12,13 +12,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from plexmix.providers.ai.base import AIProvider
+from plexmix.providers.ai.base import Curator
 
 _FAMILY_RE = re.compile(r"^claude-[a-z]+-(\d+)")
 _THINKING_HEADROOM = 4_096
 
 
-class ClaudeProvider(AIProvider):
+class ClaudeCurator(Curator):
     """Anthropic Claude through the official SDK."""
 
     name = "claude"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from plexmix.errors import AIProviderError, ConfigError
-from plexmix.providers.ai.openai_provider import OpenAIProvider
+from plexmix.providers.ai.openai import OpenAICurator
 from plexmix.providers.failures import Failure
 
 OLLAMA_BASE_URL = "http://localhost:11434/v1"
@@ -21,7 +21,7 @@ MODEL_SETTING = "ai.local_model"
 MODEL_ENV = "LOCAL_LLM_MODEL"
 
 
-class LocalProvider(OpenAIProvider):
+class LocalCurator(OpenAICurator):
     """Any OpenAI-compatible chat endpoint; ``base_url`` and ``model`` are required."""
 
     name = "local"
@@ -59,7 +59,7 @@ class LocalProvider(OpenAIProvider):
     def key_hint(cls) -> str:
         return (
             "PlexMix sends no real key to local servers: turn off key checks on the server, "
-            "or pass its key as api_key when building LocalProvider."
+            "or pass its key as api_key when building LocalCurator."
         )
 
     def _is_reasoning_model(self) -> bool:
