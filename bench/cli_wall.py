@@ -68,7 +68,7 @@ def main() -> int:
                 save_embeddings(db.conn, [(tid, MODEL_ID, f"h{tid}", vec) for tid, vec in zip(ids, vectors, strict=True)])
                 ensure_index(db.conn, Path(home) / "embeddings.index", MODEL_ID)
             env = {**os.environ, "PLEXMIX_HOME": home, "DEFAULT_EMBEDDING_PROVIDER": "local",
-                   "DEFAULT_AI_PROVIDER": "none", "PLEX_URL": info["url"], "PLEX_TOKEN": info["token"]}  # fmt: skip
+                   "DEFAULT_AI_PROVIDER": "none", "PLEX_URL": info["url"], "PLEX_TOKEN": info["token"]}
             for var in ("GOOGLE_API_KEY", "OPENAI_API_KEY", "ANTHROPIC_API_KEY"):
                 env.pop(var, None)
             median, best, _ = timed([exe, "--help"], env, args.runs)
@@ -76,10 +76,10 @@ def main() -> int:
             median, best, _ = timed([exe, "search", "rainy sunday jazz", "--limit", "20"], env, args.runs)
             print(f"plexmix search (28k library, offline): median {median:.2f} s, best {best:.2f} s (goal <= 2 s)")
             median, best, _ = timed([exe, "create", "rainy sunday jazz", "--limit", "50", "--no-plex",
-                                     "--provider", "none", "--json"], env, args.runs)  # fmt: skip
+                                     "--provider", "none", "--json"], env, args.runs)
             print(f"plexmix create --no-plex (offline): median {median:.2f} s, best {best:.2f} s (goal <= 2 s)")
             median, best, _ = timed([exe, "create", "rainy sunday jazz", "--limit", "50", "--replace",
-                                     "--name", "bench", "--provider", "none", "--json"], env, args.runs)  # fmt: skip
+                                     "--name", "bench", "--provider", "none", "--json"], env, args.runs)
             print(f"plexmix create, written to Plex (emulator): median {median:.2f} s, best {best:.2f} s")
     finally:
         emu.stop()

@@ -51,7 +51,7 @@ PLAIN = [
     "energetic workout motivation", "slow dancing in the kitchen", "focus while studying",
     "road trip with friends", "quiet coffee shop ambience", "heartbreak and healing",
     "summer barbecue party", "dreamy stargazing", "getting ready to go out",
-]  # fmt: skip
+]
 # (mood, flags): filters implied by the mood text, given as flags, or both.
 FILTERED: list[tuple[str, TrackFilters]] = [
     ("90s rock", TrackFilters()), ("highly rated pop", TrackFilters()), ("edm from 2019", TrackFilters()),
@@ -64,7 +64,7 @@ FILTERED: list[tuple[str, TrackFilters]] = [
     ("sad songs", TrackFilters(genres=["r&b"], rating_min=6.0)),
     ("workout", TrackFilters(genres=["rap"], year_min=2010, year_max=2019)),
     ("dinner", TrackFilters(genres=["latin"], rating_min=4.0, year_min=2000, year_max=2020)),
-]  # fmt: skip
+]
 
 
 class RandomVectors(EmbeddingProvider):
@@ -83,11 +83,11 @@ def write_library(lib: MusicLibrary, db: SQLiteManager) -> None:
     """The emulator's library into SQLite through the same functions a sync uses."""
     artists = [Artist(plex_key=str(a.rating_key), name=a.title, sort_name=a.sort_title, added_at=a.added_at,
                       updated_at=a.updated_at, genres=a.genres, moods=a.moods, styles=a.styles)
-               for a in lib.artists.values()]  # fmt: skip
+               for a in lib.artists.values()]
     albums = {str(a.rating_key): Album(plex_key=str(a.rating_key), title=a.title, artist_key=str(a.artist_key),
                                        year=a.year, added_at=a.added_at, updated_at=a.updated_at,
                                        genres=a.genres, moods=a.moods, styles=a.styles)
-              for a in lib.albums.values()}  # fmt: skip
+              for a in lib.albums.values()}
     with db.transaction() as tx:
         db_library.upsert_artists(tx, artists)
         artist_ids = db_library.key_map(tx, "artists")
@@ -107,7 +107,7 @@ def write_library(lib: MusicLibrary, db: SQLiteManager) -> None:
                 file_path=t.file, added_at=t.added_at, updated_at=t.updated_at,
                 genres=normalize_tags(t.genres) or album.genres, moods=normalize_tags(t.moods) or album.moods,
                 styles=album.styles,
-            ))  # fmt: skip
+            ))
         with db.transaction() as tx:
             db_library.upsert_tracks(tx, records, artist_ids, album_ids, tags)
 
@@ -139,7 +139,7 @@ def main() -> int:
     started = time.perf_counter()
     lib = load_library(SOURCES, limit=tracks // repeat, repeat=repeat, track_genres=True)
     print(f"library: {len(lib.tracks):,} tracks, {len(lib.albums):,} albums, {len(lib.artists):,} artists "
-          f"(built in {time.perf_counter() - started:.1f} s)", flush=True)  # fmt: skip
+          f"(built in {time.perf_counter() - started:.1f} s)", flush=True)
     with tempfile.TemporaryDirectory() as tmp, SQLiteManager(Path(tmp) / "bench.db") as db:
         index_path = Path(tmp) / "embeddings.index"
         started = time.perf_counter()
@@ -148,7 +148,7 @@ def main() -> int:
         started = time.perf_counter()
         report = refresh_embeddings(db.conn, RandomVectors(), index_path)
         print(f"{report.embedded:,} random vectors stored and indexed in {time.perf_counter() - started:.1f} s "
-              f"({report.model_id})", flush=True)  # fmt: skip
+              f"({report.model_id})", flush=True)
 
         embedder = LocalOnnxProvider()
         started = time.perf_counter()
@@ -160,7 +160,7 @@ def main() -> int:
             index = ensure_index(db.conn, index_path, embedder.model_id)
             opened.append(time.perf_counter() - started)
         print(f"local model load: {warm * 1000:.0f} ms; index open + consistency check: "
-              f"{min(opened) * 1000:.0f} ms (once per `plexmix create`)")  # fmt: skip
+              f"{min(opened) * 1000:.0f} ms (once per `plexmix create`)")
 
         generator = PlaylistGenerator(db.conn, NoneCurator(), index=index, embedder=embedder)
         cases = [(m, TrackFilters()) for m in PLAIN] + FILTERED
@@ -173,9 +173,9 @@ def main() -> int:
             queries.append((time.perf_counter() - started) * 1000)
         everything = times["plain"] + times["filtered"]
         for label, values in (("without filters", times["plain"]), ("with filters", times["filtered"]),
-                              ("all", everything)):  # fmt: skip
+                              ("all", everything)):
             print(f"create retrieval {label:>15}: n={len(values):3d}  median {statistics.median(values):6.1f} ms"
-                  f"  p95 {percentile(values, 0.95):6.1f} ms")  # fmt: skip
+                  f"  p95 {percentile(values, 0.95):6.1f} ms")
         median = statistics.median(everything)
         print(f"  of which the query embedding (local ONNX): median {statistics.median(queries):.1f} ms")
         print(f"  goal: median <= 150 ms -> {'met' if median <= 150 else 'MISSED'} ({median:.1f} ms)")
@@ -195,7 +195,7 @@ def main() -> int:
                 on_server = client.playlist_track_keys(published.plex_key or "")
                 assert on_server == [t.track.plex_key for t in playlist.tracks], "playlist differs on the server"
                 print(f"Plex requests for a 50-track playlist ({'replace in place' if replace else 'create'}): "
-                      f"{total} total, {writes} writes, {elapsed * 1000:.0f} ms - {counts}")  # fmt: skip
+                      f"{total} total, {writes} writes, {elapsed * 1000:.0f} ms - {counts}")
     return 0
 
 

@@ -45,7 +45,7 @@ CSV_PATH = REPO.parent / "shared" / "data" / "tidytuesday_spotify_songs.csv.gz"
 def read_rows(limit: int) -> list[dict[str, str]]:
     with gzip.open(CSV_PATH, "rt", encoding="utf-8", newline="") as handle:
         rows = [r for r in csv.DictReader(handle) if r["track_name"] and r["track_artist"]
-                and r["track_album_name"]]  # fmt: skip
+                and r["track_album_name"]]
     if 0 < limit < len(rows):
         step = len(rows) / limit
         rows = [rows[int(i * step)] for i in range(limit)]
@@ -73,12 +73,12 @@ def build_library(db: SQLiteManager, rows: list[dict[str, str]], offset: int = 0
         for i, row in enumerate(rows, start=offset):
             artist_key = "ar/" + row["track_artist"]
             conn.execute("INSERT OR IGNORE INTO artists (plex_key, name) VALUES (?, ?)",
-                         (artist_key, row["track_artist"]))  # fmt: skip
+                         (artist_key, row["track_artist"]))
             artist_id = conn.execute("SELECT id FROM artists WHERE plex_key = ?", (artist_key,)).fetchone()[0]
             album_key = "al/" + row["track_album_id"]
             year = int(row["track_album_release_date"][:4]) if row["track_album_release_date"][:4].isdigit() else None
             conn.execute("INSERT OR IGNORE INTO albums (plex_key, title, artist_id, year) VALUES (?, ?, ?, ?)",
-                         (album_key, row["track_album_name"], artist_id, year))  # fmt: skip
+                         (album_key, row["track_album_name"], artist_id, year))
             album_id = conn.execute("SELECT id FROM albums WHERE plex_key = ?", (album_key,)).fetchone()[0]
             genres = ", ".join(g.title() for g in (row["playlist_genre"], row["playlist_subgenre"]) if g)
             conn.execute(
@@ -86,7 +86,7 @@ def build_library(db: SQLiteManager, rows: list[dict[str, str]], offset: int = 0
                 " genres_text, moods_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (f"t/{i}/{row['track_id']}", row["track_name"], artist_id, album_id, year,
                  int(float(row["duration_ms"] or 0)), genres, moods_for(row)),
-            )  # fmt: skip
+            )
 
 
 def raw_embed(provider: LocalOnnxProvider, texts: list[str], batch_size: int) -> tuple[float, float]:
@@ -107,7 +107,7 @@ def bench_embedding(n_tracks: int, tmp: Path, rounds: int = 4) -> None:
     t = time.perf_counter()
     provider.warm_up()
     print(f"model: {provider.model_id}, {provider.threads} threads, batch {provider.batch_size}, "
-          f"loaded in {time.perf_counter() - t:.2f}s")  # fmt: skip
+          f"loaded in {time.perf_counter() - t:.2f}s")
     index_path = tmp / "embeddings.index"
     ours_wall = ours_cpu = raw_wall = raw_cpu = 0.0
     embedded = 0
@@ -134,17 +134,17 @@ def bench_embedding(n_tracks: int, tmp: Path, rounds: int = 4) -> None:
     tokens = sum(len(e.ids) for e in provider.runner.tokenizer.encode_batch(all_texts[:2000]))
     print(f"library: {len(rows):,} tracks from {CSV_PATH.name}; texts: mean "
           f"{np.mean([len(x) for x in all_texts]):.0f} chars, ~{tokens / min(len(all_texts), 2000):.0f}"
-          f" tokens, e.g. {all_texts[len(all_texts) // 2]!r}")  # fmt: skip
+          f" tokens, e.g. {all_texts[len(all_texts) // 2]!r}")
     ours, raw = embedded / ours_wall, embedded / raw_wall
     print(f"plexmix refresh_embeddings: {embedded:,} tracks in {ours_wall:.1f}s = {ours:,.1f} tracks/s "
-          f"(in {rounds} syncs: SQL, texts, model, upserts, index update + save)")  # fmt: skip
+          f"(in {rounds} syncs: SQL, texts, model, upserts, index update + save)")
     print(f"raw model (same tokenizer + session, no DB): {raw:,.1f} tracks/s")
     print(f"ratio plexmix / raw: {ours / raw:.3f} wall-clock, {raw_cpu / ours_cpu:.3f} CPU time "
-          f"(goal >= 0.9)")  # fmt: skip
+          f"(goal >= 0.9)")
     print(f"extrapolated for 28,352 tracks: ~{28_352 / ours / 60:.1f} min")
     second = refresh_embeddings(db.conn, provider, index_path)
     print(f"second run: embedded {second.embedded}, unchanged {second.skipped_unchanged:,}, "
-          f"{second.seconds * 1000:.0f} ms")  # fmt: skip
+          f"{second.seconds * 1000:.0f} ms")
     db.conn.execute("UPDATE tracks SET moods_text = 'Dreamy' WHERE id % 100 = 0")
     third = refresh_embeddings(db.conn, provider, index_path)
     print(f"after changing 1% of moods: embedded {third.embedded}, {third.seconds:.2f}s")
@@ -189,7 +189,7 @@ def bench_search(n: int, dimension: int, tmp: Path | None) -> None:
         load_s = time.perf_counter() - start
         assert len(loaded) == n
         print(f"index save {saved * 1000:.0f} ms, load {load_s * 1000:.0f} ms "
-              f"({path.stat().st_size / 1e6:.0f} MB, {n:,} x {dimension})")  # fmt: skip
+              f"({path.stat().st_size / 1e6:.0f} MB, {n:,} x {dimension})")
 
 
 def main() -> int:

@@ -24,7 +24,7 @@ def _serve(conn: Connection, limit: int, repeat: int) -> None:
     library = load_library(TIDY, limit=limit, repeat=repeat, track_genres=True, clock=clock)
     with PlexEmulator(library, token="bench-token") as emu:
         conn.send({"url": emu.url, "token": emu.token, "tracks": len(library.tracks),
-                   "albums": len(library.albums), "artists": len(library.artists)})  # fmt: skip
+                   "albums": len(library.albums), "artists": len(library.artists)})
         while True:
             command, arg = conn.recv()
             if command == "stop":

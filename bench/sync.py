@@ -37,7 +37,7 @@ def floor_fetch_parse(url: str, token: str, page: int = 1000) -> tuple[float, in
         offset, total = 0, 1
         while offset < total:
             r = session.get(f"{url}/library/sections/1/all", params={"type": type_id},
-                            headers={"X-Plex-Container-Start": str(offset), "X-Plex-Container-Size": str(page)})  # fmt: skip
+                            headers={"X-Plex-Container-Start": str(offset), "X-Plex-Container-Size": str(page)})
             root = ET.fromstring(r.content)
             total = int(root.get("totalSize") or 0)
             size = int(root.get("size") or 0)

@@ -67,7 +67,7 @@ def clock() -> ManualClock:
 def lib(shared_data_dir: Path, clock: ManualClock) -> MusicLibrary:
     """400 real tracks with track-level genres on the test's clock (a fresh copy: safe to mutate)."""
     return load_library(shared_data_dir / "tidytuesday_spotify_songs.csv.gz", limit=400, track_genres=True,
-                        clock=clock)  # fmt: skip
+                        clock=clock)
 
 
 @pytest.fixture

@@ -25,12 +25,12 @@ _TIDY_COLUMNS = [
     "track_album_release_date", "playlist_name", "playlist_id", "playlist_genre", "playlist_subgenre",
     "danceability", "energy", "key", "loudness", "mode", "speechiness", "acousticness", "instrumentalness",
     "liveness", "valence", "tempo", "duration_ms", "duration_s",
-]  # fmt: skip
+]
 _SAMPLE_COLUMNS = [
     "track_id", "artists", "album_name", "track_name", "popularity", "duration_ms", "explicit",
     "danceability", "energy", "key", "loudness", "mode", "speechiness", "acousticness",
     "instrumentalness", "liveness", "valence", "tempo", "time_signature", "track_genre",
-]  # fmt: skip
+]
 _cache: Path | None = None
 
 
@@ -65,20 +65,20 @@ def _rebuild_from_bundled(folder: Path) -> Path:
     sample_writer.writeheader()
     for i, row in enumerate(rows):
         features = {k: row.get(k, "") for k in ("danceability", "energy", "speechiness", "acousticness",
-                                                  "instrumentalness", "valence", "tempo")}  # fmt: skip
+                                                  "instrumentalness", "valence", "tempo")}
         if row.get("release_date"):
             tidy_writer.writerow({
                 "track_id": f"demo{i}", "track_name": row["title"], "track_artist": row["artist"],
                 "track_album_id": row["album_id"], "track_album_name": row["album"],
                 "track_album_release_date": row["release_date"], "playlist_genre": row["genre"],
                 "playlist_subgenre": row["subgenre"], "duration_ms": row["duration_ms"], **features,
-            })  # fmt: skip
+            })
         else:
             sample_writer.writerow({
                 "track_id": f"demo{i}", "artists": row["artist"], "album_name": row["album"],
                 "track_name": row["title"], "duration_ms": row["duration_ms"],
                 "track_genre": row["subgenre"] or row["genre"], **features,
-            })  # fmt: skip
+            })
     with gzip.open(folder / TIDY, "wt", encoding="utf-8", newline="") as out:
         out.write(tidy.getvalue())
     (folder / SAMPLE).write_text(sample.getvalue(), encoding="utf-8")

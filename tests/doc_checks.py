@@ -99,7 +99,7 @@ class Ran:
     def pairs(self) -> dict[str, str]:
         """A two-column table without headers (``embeddings status``) as a dict."""
         return {cells[0]: cells[1] for line in self.out.splitlines()
-                if line.strip().startswith("│") and len(cells := _cells(line.strip(), "│")) == 2}  # fmt: skip
+                if line.strip().startswith("│") and len(cells := _cells(line.strip(), "│")) == 2}
 
     # -- the world after it ran ----------------------------------------------------------------
     def option(self, name: str) -> Any:
@@ -169,7 +169,7 @@ def check_root(ran: Ran) -> None:
 SYNC_FIELDS: dict[str, type | tuple[type, ...]] = {
     "mode": str, "status": str, "sync_id": int, "added": int, "updated": int, "unchanged": int,
     "removed": int, "artists": int, "albums": int, "tracks_seen": int, "duration_s": (int, float),
-}  # fmt: skip
+}
 SUMMARY = re.compile(
     r"Sync \((\w+)\) finished in [\d.]+ s: (\d+) added, (\d+) updated, (\d+) removed, (\d+) unchanged"
 )
@@ -230,7 +230,7 @@ def check_sync_status(ran: Ran) -> None:
             has_fields(sync, {"mode": str, "status": str, "started_at": int, "tracks_added": int}, ran.text)
         return
     line = f"Library: {have['tracks']} tracks, {have['albums']} albums, {have['artists']} artists; " \
-           f"{have['embeddings']} embedded."  # fmt: skip
+           f"{have['embeddings']} embedded."
     assert line in ran.out, ran.out
     rows = ran.table()
     assert [(r["Mode"], r["Status"], r["Added"]) for r in rows] == [
@@ -264,7 +264,7 @@ def check_embeddings_status(ran: Ran) -> None:
     if ran.option("as_json"):
         data = ran.json()
         has_fields(data, {"tracks": int, "embedded": int, "missing": int, "dimension": int, "model_id": str,
-                          "index_count": int, "consistent": bool, "provider": str}, ran.text)  # fmt: skip
+                          "index_count": int, "consistent": bool, "provider": str}, ran.text)
         assert (data["tracks"], data["embedded"], data["missing"], data["index_count"]) == (
             tracks,
             tracks,
@@ -320,7 +320,7 @@ def flag_filter(ran: Ran) -> Callable[[str, str, int | None, frozenset[str]], bo
 
     def ok(title: str, artist: str, year: int | None, track_genres: frozenset[str]) -> bool:
         return ((not genres or bool(genres & track_genres)) and (not artists or artist.lower() in artists)
-                and (years is None or (year is not None and years[0] <= year <= years[1])))  # fmt: skip
+                and (years is None or (year is not None and years[0] <= year <= years[1])))
 
     return ok
 
@@ -337,7 +337,7 @@ def check_search(ran: Ran) -> None:
         found = data["results"]
         for item in found:
             has_fields(item, {"plex_key": str, "title": str, "artist": str, "year": (int, type(None)),
-                              "genres": list, "score": float, "similarity": (float, type(None))}, ran.text)  # fmt: skip
+                              "genres": list, "score": float, "similarity": (float, type(None))}, ran.text)
         results = [(r["title"], r["artist"]) for r in found]
     else:
         results = [(row["Title"], row["Artist"]) for row in ran.table()]
@@ -358,15 +358,15 @@ def check_search(ran: Ran) -> None:
 TRACK_FIELDS: dict[str, type | tuple[type, ...]] = {
     "plex_key": str, "title": str, "artist": str, "album": str, "year": (int, type(None)), "genres": list,
     "score": (int, float), "reason": str,
-}  # fmt: skip
+}
 CREATE_FIELDS: dict[str, type | tuple[type, ...]] = {
     "name": str, "plex_key": (str, type(None)), "provider": str, "fallback": bool, "filters": list,
     "notes": list, "tracks": list,
-}  # fmt: skip
+}
 DRY_RUN_FIELDS: dict[str, type | tuple[type, ...]] = {
     "mood": str, "provider": str, "filters": list, "matching_tracks": (int, type(None)), "candidates": int,
     "prompt_tokens": int, "estimated_cost_usd": (int, float), "notes": list,
-}  # fmt: skip
+}
 
 
 def saved_playlist(conn: sqlite3.Connection, playlist_id: int) -> tuple[sqlite3.Row, list[sqlite3.Row]]:
@@ -479,13 +479,13 @@ def check_list_playlists(ran: Ran) -> None:
     with ran.db() as conn:
         saved = [(r["id"], r["name"], r["plex_key"], r["n"]) for r in conn.execute(
             "SELECT p.id, p.name, p.plex_key, COUNT(pt.track_id) AS n FROM playlists p"
-            " LEFT JOIN playlist_tracks pt ON pt.playlist_id = p.id GROUP BY p.id ORDER BY p.id")]  # fmt: skip
+            " LEFT JOIN playlist_tracks pt ON pt.playlist_id = p.id GROUP BY p.id ORDER BY p.id")]
     assert saved, "the template has a playlist"
     if ran.option("as_json"):
         data = ran.json()
         for item in data:
             has_fields(item, {"id": int, "name": str, "plex_key": (str, type(None)), "track_count": int,
-                              "mood_query": str, "provider": str, "created_at": int}, ran.text)  # fmt: skip
+                              "mood_query": str, "provider": str, "created_at": int}, ran.text)
         listed = [(p["id"], p["name"], p["plex_key"], p["track_count"]) for p in data]
     else:
         listed = [(int(r["ID"]), r["Name"], r["Plex key"], int(r["Tracks"])) for r in ran.table()]
@@ -501,7 +501,7 @@ def check_list_tracks(ran: Ran) -> None:
         assert data["playlist"]["id"] == playlist["id"] and data["playlist"]["name"] == playlist["name"]
         for item in data["tracks"]:
             has_fields(item, {"position": int, "plex_key": str, "title": str, "artist": str,
-                              "duration_ms": int, "reason": str}, ran.text)  # fmt: skip
+                              "duration_ms": int, "reason": str}, ran.text)
         assert [t["position"] for t in data["tracks"]] == list(range(1, len(tracks) + 1))
         assert [t["plex_key"] for t in data["tracks"]] == [t["plex_key"] for t in tracks]
         return

@@ -23,7 +23,7 @@ from plexmix.devserver.server import PlexEmulator
 REPO = Path(__file__).resolve().parents[1]
 DOC = REPO / "docs" / "library-api.md"
 HEAVY = ("typer", "rich", "click", "plexapi", "faiss", "onnxruntime", "torch", "openai", "anthropic",
-         "google.genai", "sentence_transformers", "numpy")  # fmt: skip
+         "google.genai", "sentence_transformers", "numpy")
 
 
 def python_blocks(text: str) -> list[str]:

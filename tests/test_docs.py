@@ -300,7 +300,7 @@ def _blank_environment() -> dict[str, str | None]:
     env.update({spec.env_var: None for spec in SECRETS.values()})
     env.update({var: None for var in os.environ if var.startswith("PLEXMIX_")})
     env.update({"GEMINI_API_KEY": None, "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
-                "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"})  # fmt: skip
+                "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"})
     return env
 
 
@@ -334,7 +334,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     library = load_library(_small_library_csv(base / "tracks.csv"), track_genres=True)
     with PlexEmulator(library, token=TOKEN) as emulator:
         env = {**_blank_environment(), "PLEX_URL": emulator.url, "PLEX_TOKEN": emulator.token,
-               "PLEX_LIBRARY": "Music", "HOME": str(base / "user"), "COLUMNS": "250"}  # fmt: skip
+               "PLEX_LIBRARY": "Music", "HOME": str(base / "user"), "COLUMNS": "250"}
         template = base / "home"
         with _inside(base):
             for argv in (["sync"], ["create", "calm evening", "--limit", "5", "--name", "Docs test"]):
@@ -389,7 +389,7 @@ def test_doc_command(
     home = tmp_path / "plexmix-home"
     shutil.copytree(world.template, home)
     env = {**world.env, "PLEXMIX_HOME": str(home), "HOME": str(tmp_path / "user"),
-           **{name: _sandboxed(value, tmp_path) for name, value in command.env}}  # fmt: skip
+           **{name: _sandboxed(value, tmp_path) for name, value in command.env}}
     for before in _setup_for(command, parsed):
         done = cli_runner.invoke(app, list(before.argv), env=env, input=before.stdin)
         assert done.exit_code == 0, f"`{before.text}` (run before `{command.text}`): {done.output}"
@@ -400,7 +400,7 @@ def test_doc_command(
     )
     ran_env = {k: v for k, v in {**os.environ, **env}.items() if v is not None}
     check(Ran(text=command.text, parsed=parsed, result=result, cwd=tmp_path, env=ran_env, stdin=command.stdin,
-              emulator=world.emulator, template_playlists=world.playlist_keys))  # fmt: skip
+              emulator=world.emulator, template_playlists=world.playlist_keys))
 
 
 def _sandboxed(value: str, tmp_path: Path) -> str:

@@ -51,5 +51,5 @@ def test_the_scan_finds_the_sql_storage_runs() -> None:
     """The scan is not blind: it sees the queries, the script runner and the connection in storage."""
     found = "\n".join(call for path in modules(inside_storage=True) for call in sql_calls(path))
     for expected in ("library.py", ".execute()", ".executemany()", ".executescript()", ".connect()",
-                     "import sqlite3"):  # fmt: skip
+                     "import sqlite3"):
         assert expected in found

@@ -139,7 +139,7 @@ class PlexMix:
         return create_playlist(
             self.context, request, name=name, provider=provider, replace=replace,
             write_to_plex=write_to_plex, export=target, progress=progress,
-        )  # fmt: skip
+        )
 
     def plan_playlist(
         self, mood: str, *, provider: str | None = None, **options: Unpack[RequestOptions]

@@ -223,7 +223,7 @@ def test_ctrl_c_after_saving_keeps_the_saved_settings(emu: PlexEmulator, isolate
     assert saved_files(isolated_env) == saved  # nothing rewritten after the save
     assert yaml.safe_load(saved["config.yaml"]) == {
         "plex": {"url": emu.url, "library": "Music"}, "ai": {"provider": "none"}, "embeddings": {"provider": "local"},
-    }  # fmt: skip
+    }
     assert yaml.safe_load(saved["credentials.yaml"]) == {"plex_token": PLEX_TOKEN}
     assert_setup_works(isolated_env, emu, PLEX_TOKEN)
     assert not (isolated_env / "plexmix.db").exists(), "no sync was started"

@@ -106,6 +106,6 @@ def test_embeddings_without_any_sync_are_a_clear_message(emu: PlexEmulator) -> N
 
 def test_search_bad_input(emu: PlexEmulator) -> None:
     for args, fragment in ((["search", "x", "--year", "19x"], "--year"), (["search", "  "], "empty"),
-                           (["search", "x", "--limit", "0"], "--limit")):  # fmt: skip
+                           (["search", "x", "--limit", "0"], "--limit")):
         code, out = run(*args)
         assert code == 2 and fragment in out and "Hint:" in out

@@ -47,11 +47,11 @@ def closed_port() -> int:
 _MODEL = {
     "id": "llama3.1", "object": "model", "created": 0, "owned_by": "fake", "type": "model",
     "display_name": "Fake", "created_at": "2024-01-01T00:00:00Z",
-}  # fmt: skip
+}
 MODELS_BODY = {
     "object": "list", "data": [_MODEL], "has_more": False, "first_id": "llama3.1", "last_id": "llama3.1",
     "models": [{"name": "models/gemini-2.5-flash"}],
-}  # fmt: skip
+}
 
 
 @dataclass
@@ -88,7 +88,7 @@ class _Handler(BaseHTTPRequestHandler):
             status = 400 if "v1beta" in self.path else 401
             reason = "API_KEY_INVALID" if status == 400 else "invalid_api_key"
             body = {"error": {"code": status, "message": "API key not valid.", "status": reason,
-                              "type": "authentication_error"}}  # fmt: skip
+                              "type": "authentication_error"}}
         else:
             status, body = 404, {"error": {"message": "not found"}}
         data = json.dumps(body).encode()

@@ -54,7 +54,7 @@ def test_show_reports_file_env_and_default_sources(
     assert data["effective"] == {
         "ai.provider": "none", "embeddings.provider": "local",
         "embeddings.model": "all-MiniLM-L6-v2-onnx-int8", "embeddings.dimension": 384,
-    }  # fmt: skip
+    }
     table = runner.invoke(app, ["config", "show"])
     assert table.exit_code == 0
     lines = {line.split("│")[1].strip(): line for line in table.stdout.splitlines() if line.count("│") >= 4}
@@ -191,7 +191,7 @@ def test_show_finds_the_gemini_key_under_its_alias(monkeypatch: pytest.MonkeyPat
     assert data["effective"] == {
         "ai.provider": "gemini", "embeddings.provider": "gemini",
         "embeddings.model": "gemini-embedding-001", "embeddings.dimension": 3072,
-    }  # fmt: skip
+    }
     assert key not in json.dumps(data)
 
 

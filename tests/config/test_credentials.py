@@ -27,7 +27,7 @@ def fallback_notices(caplog: pytest.LogCaptureFixture) -> list[str]:
         r.getMessage() for r in caplog.records
         if r.name == "plexmix.config.credentials" and r.levelno == logging.WARNING
         and "No system keyring" in r.getMessage()
-    ]  # fmt: skip
+    ]
 
 
 @pytest.fixture(autouse=True)

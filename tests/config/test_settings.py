@@ -64,7 +64,7 @@ def test_generic_plexmix_variables_set_any_key(isolated_env: Path) -> None:
     [("gemini", "gemini-embedding-001", None, 3072), ("gemini", "gemini-embedding-001", 768, 768),
      ("openai", "text-embedding-3-small", None, 1536), ("local", "all-MiniLM-L6-v2-onnx-int8", None, 384),
      ("local", "all-MiniLM-L6-v2", 384, 384)],
-)  # fmt: skip
+)
 def test_embedding_dimension_is_derived(provider: str, model: str, requested: int | None, expected: int) -> None:
     assert embedding_dimension(provider, model, requested) == expected
 
@@ -83,7 +83,7 @@ def test_embedding_dimension_mismatch_is_a_clear_error(isolated_env: Path) -> No
     [("ai:\n  provider: gpt5\n", "ai.provider"), ("plex:\n  url: nas:32400\n", "http://"),
      ("playlist:\n  default_lenght: 3\n", "not a PlexMix setting"), ("- just\n- a list\n", "mapping"),
      ("ai: [unclosed\n", "cannot be read")],
-)  # fmt: skip
+)
 def test_bad_config_files_name_the_problem(isolated_env: Path, yaml_text: str, fragment: str) -> None:
     _write(isolated_env / "config.yaml", yaml_text)
     with pytest.raises(ConfigError) as info:

@@ -159,7 +159,7 @@ def test_command_line_entry_serves_until_interrupted() -> None:
         [sys.executable, "-c", _DEVSERVER_WITH_CTRL_C, "--port", "0", "--token", "cli-token", "--limit", "50",
          "--data", "demo"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-    )  # fmt: skip
+    )
     try:
         lines = [proc.stdout.readline() for _ in range(3)] if proc.stdout else []
         url = next(line.split("=", 1)[1].strip() for line in lines if line.startswith("PLEX_URL="))

@@ -67,7 +67,7 @@ def test_bad_playlist_requests(emulator: PlexEmulator) -> None:
     resp = requests.post(
         f"{emulator.url}/playlists", params={"type": "audio", "title": "x", "smart": "0", "uri": other_server},
         headers=headers, timeout=5,
-    )  # fmt: skip
+    )
     assert resp.status_code == 400
     assert requests.get(f"{emulator.url}/playlists/424242", headers=headers, timeout=5).status_code == 404
     assert requests.delete(f"{emulator.url}/playlists/424242", headers=headers, timeout=5).status_code == 404

@@ -123,7 +123,7 @@ def embed_cache_file() -> Path | None:
     key = embed_cache_key(
         model=default_model_path().read_bytes(), tokenizer=TOKENIZER_PATH.read_bytes(),
         code=embedding_code(), runtimes=runtime_versions(),
-    )  # fmt: skip
+    )
     return Path(tempfile.gettempdir()) / "plexmix-test-cache" / f"minilm-{key}.npz"
 
 
@@ -209,7 +209,7 @@ def saved_playlists(conn: sqlite3.Connection) -> list[dict[str, Any]]:
             (row["id"],),
         ).fetchall()
         out.append({**dict(row), "positions": [e[0] for e in entries], "keys": [e[1] for e in entries],
-                    "reasons": [e[2] for e in entries]})  # fmt: skip
+                    "reasons": [e[2] for e in entries]})
     return out
 
 

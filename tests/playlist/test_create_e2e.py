@@ -104,7 +104,7 @@ def test_no_plex_writes_nothing_to_the_server(cli: Cli, emu: PlexEmulator, work:
 def test_export_m3u_and_json(cli: Cli, work: Work, tmp_path: Path) -> None:
     m3u, as_json = tmp_path / "out" / "mix.m3u", tmp_path / "mix.json"
     data = cli.json("create", "sad acoustic songs", "--limit", "10", "--name", "Exported", "--no-plex",
-                    "--export", "m3u", str(m3u))  # fmt: skip
+                    "--export", "m3u", str(m3u))
     keys = [t["plex_key"] for t in data["tracks"]]
     with work.connect() as conn:
         paths = dict(conn.execute("SELECT plex_key, file_path FROM tracks").fetchall())
@@ -117,7 +117,7 @@ def test_export_m3u_and_json(cli: Cli, work: Work, tmp_path: Path) -> None:
         assert info.startswith("#EXTINF:") and info.endswith(f"{track['artist']} - {track['title']}")
 
     again = cli.json("create", "sad acoustic songs", "--limit", "10", "--name", "Exported 2", "--no-plex",
-                     "--export", "json", str(as_json))  # fmt: skip
+                     "--export", "json", str(as_json))
     exported = json.loads(as_json.read_text(encoding="utf-8"))
     assert set(exported) >= TOP_KEYS and exported["name"] == "Exported 2"
     assert exported["tracks"] == again["tracks"]
@@ -134,7 +134,7 @@ def test_dry_run_shows_the_estimate_and_writes_nothing(
     out = result.output
     assert "Dry run" in out and "filter: year: 1990–1999" in out and "estimated cost $" in out
     data = cli.json("create", "90s hip hop", "--limit", "25", "--provider", "openai", "--dry-run",
-                    env=curator.cli_env)  # fmt: skip
+                    env=curator.cli_env)
     assert data["provider"] == "openai" and data["candidates"] > 0
     assert data["prompt_tokens"] > 0 and data["estimated_cost_usd"] > 0
     with work.connect() as conn:
@@ -150,7 +150,7 @@ def test_600_tracks_in_a_handful_of_requests_without_414(cli: Cli, emu: PlexEmul
     seen = spy_statuses(emu)
     relaxed = {"PLEXMIX_PLAYLIST__MAX_PER_ARTIST": "1000", "PLEXMIX_PLAYLIST__MAX_PER_ALBUM": "1000"}
     data = cli.json("create", "something for a long drive", "--limit", "600", "--pool", "1500",
-                    "--provider", "none", "--name", "Six Hundred", env=relaxed)  # fmt: skip
+                    "--provider", "none", "--name", "Six Hundred", env=relaxed)
     assert data["filters"] == [] and data["plex_error"] is None
     keys = [t["plex_key"] for t in data["tracks"]]
     assert len(keys) == len(set(keys)) == 600
@@ -171,17 +171,17 @@ def test_600_tracks_from_any_data_in_a_handful_of_requests_without_414(tmp_path:
     tested, the writes to a server with a 2,000-character URL limit, is the same."""
     data_dir = shared_data()
     library = load_library([data_dir / "spotify_114_genres_sample.csv", data_dir / "tidytuesday_spotify_songs.csv.gz"],
-                           limit=2000, track_genres=True)  # fmt: skip
+                           limit=2000, track_genres=True)
     assert len(library.tracks) == 2000
     with PlexEmulator(library) as emu:
         cli = Cli(env={"PLEXMIX_HOME": str(tmp_path / "home"), "PLEX_URL": emu.url, "PLEX_TOKEN": emu.token,
                        "PLEX_LIBRARY": "Music", "DEFAULT_AI_PROVIDER": "none", "DEFAULT_EMBEDDING_PROVIDER": "local",
-                       "PLEXMIX_PLAYLIST__MAX_PER_ARTIST": "1000", "PLEXMIX_PLAYLIST__MAX_PER_ALBUM": "1000"})  # fmt: skip
+                       "PLEXMIX_PLAYLIST__MAX_PER_ARTIST": "1000", "PLEXMIX_PLAYLIST__MAX_PER_ALBUM": "1000"})
         assert cli.json("sync", "--no-embeddings")["added"] == 2000
         emu.max_url_length = 2000
         seen = spy_statuses(emu)
         data = cli.json("create", "something for a long drive", "--limit", "600", "--pool", "1500",
-                        "--name", "Six Hundred")  # fmt: skip
+                        "--name", "Six Hundred")
         assert data["filters"] == [] and data["plex_error"] is None
         keys = [t["plex_key"] for t in data["tracks"]]
         assert len(keys) == len(set(keys)) == 600
@@ -213,7 +213,7 @@ def test_600_tracks_from_any_data_in_a_handful_of_requests_without_414(tmp_path:
     ],
     ids=["year", "limit-0", "limit-negative", "provider", "rating", "pool", "avoid-recent", "export",
          "empty-mood", "blank-mood", "missing-key"],
-)  # fmt: skip
+)
 def test_bad_input_is_one_clear_error_and_writes_nothing(
     cli: Cli, emu: PlexEmulator, work: Work, args: list[str], code: int, needles: list[str]
 ) -> None:

@@ -81,11 +81,11 @@ def test_blocked_artists_and_genres_never_appear(
     blocked = {f.id for f in facts.values() if f.artist in ("Queen", "Drake") or f.genres & {"rock", "latin"}}
     # The model insists on blocked tracks, then takes what it is offered.
     curator.respond = lambda ids: curator.answer([*((b, "blocked") for b in sorted(blocked)[:60]),
-                                                  *((i, "offered") for i in ids)])  # type: ignore[assignment,misc] # fmt: skip
+                                                  *((i, "offered") for i in ids)])  # type: ignore[assignment,misc]
     env = {**curator.cli_env, "PLEXMIX_PLAYLIST__BLOCKED_ARTISTS": '["Queen", "drake"]',
-           "PLEXMIX_PLAYLIST__BLOCKED_GENRES": '["Rock", "latin"]'}  # fmt: skip
+           "PLEXMIX_PLAYLIST__BLOCKED_GENRES": '["Rock", "latin"]'}
     data = cli.json("create", "stadium anthems and party hits", "--limit", "40", "--no-plex",
-                    "--provider", provider, env=env)  # fmt: skip
+                    "--provider", provider, env=env)
     by_key = {f.plex_key: f for f in facts.values()}
     expect = Expect(blocked_artists={"queen", "drake"}, blocked_genres={"rock", "latin"})
     assert len(data["tracks"]) == 40
@@ -118,7 +118,7 @@ def generator_for(
     llm = OpenAICurator(api_key=FAKE_KEY, base_url=curator.base_url, timeout=10, retry_backoff=0.01)
     providers: dict[str, Curator] = {"none": NoneCurator(), "openai": llm}
     return {n: PlaylistGenerator(shared_db.conn, p, index=shared_index, embedder=query_embedder)
-            for n, p in providers.items()}  # fmt: skip
+            for n, p in providers.items()}
 
 
 def facts_of(playlist: GeneratedPlaylist, facts: dict[int, Fact]) -> list[Fact]:
@@ -130,15 +130,15 @@ def facts_of(playlist: GeneratedPlaylist, facts: dict[int, Fact]) -> list[Fact]:
 def test_diversity_limits_hold_even_when_the_curator_wants_one_artist(
     generator_for: dict[str, PlaylistGenerator], curator: FakeCurator, facts: dict[int, Fact],
     max_artist: int, max_album: int,
-) -> None:  # fmt: skip
+) -> None:
     queen = [f.id for f in facts.values() if f.artist == "Queen"]
     # 90% of the answer is Queen (offered or not), the rest what was offered.
     curator.respond = lambda ids: curator.answer(
         [(i, "Queen again") for i in [*[c for c in ids if c in set(queen)], *queen][:90]] + [(i, "other") for i in ids[:10]]
-    )  # type: ignore[assignment,misc] # fmt: skip
+    )  # type: ignore[assignment,misc]
     request = PlaylistRequest(mood="we will rock you, stadium rock", length=30, pool=120,
                               flag_filters=TrackFilters(genres=["rock"]),
-                              max_per_artist=max_artist, max_per_album=max_album)  # fmt: skip
+                              max_per_artist=max_artist, max_per_album=max_album)
     for name, generator in generator_for.items():
         playlist = generator.generate(request)
         chosen = facts_of(playlist, facts)
@@ -177,7 +177,7 @@ def test_diversity_settings_reach_create(cli: Cli, facts: dict[int, Fact]) -> No
 def test_diversity_limits_hold_for_the_top_artist_of_any_library(
     generator_for: dict[str, PlaylistGenerator], curator: FakeCurator, facts: dict[int, Fact],
     max_artist: int, max_album: int,
-) -> None:  # fmt: skip
+) -> None:
     top = most_playable_artist(facts.values(), max_album)
     genre = main_genre(facts.values(), top)
     mine = [f.id for f in tracks_by(facts.values(), top, genre)]
@@ -191,7 +191,7 @@ def test_diversity_limits_hold_for_the_top_artist_of_any_library(
     curator.respond = respond  # type: ignore[assignment]
     request = PlaylistRequest(mood="stadium anthems", length=30, pool=120,
                               flag_filters=TrackFilters(genres=[genre]),
-                              max_per_artist=max_artist, max_per_album=max_album)  # fmt: skip
+                              max_per_artist=max_artist, max_per_album=max_album)
     for name, generator in generator_for.items():
         playlist = generator.generate(request)
         chosen = facts_of(playlist, facts)
@@ -210,7 +210,7 @@ def test_an_artist_filter_lifts_the_per_artist_limit_on_any_library(
     fits = reachable(tracks_by(facts.values(), top), 2)
     assert fits > 3, "enough albums to go past the per-artist limit of 3"
     request = PlaylistRequest(mood=f"greatest hits by {top.lower()}", length=25, pool=100, max_per_artist=3,
-                              max_per_album=2)  # fmt: skip
+                              max_per_album=2)
     playlist = generator_for["none"].generate(request)
     chosen = facts_of(playlist, facts)
     assert playlist.filter_lines == [f"artist: {top}"] and len(chosen) == min(25, fits)
@@ -220,7 +220,7 @@ def test_an_artist_filter_lifts_the_per_artist_limit_on_any_library(
 
 def test_diversity_settings_reach_create_on_any_library(cli: Cli, facts: dict[int, Fact]) -> None:
     genre = min({g for f in facts.values() for g in f.genres},
-                key=lambda g: (-len(artists_in(facts.values(), g)), g))  # fmt: skip
+                key=lambda g: (-len(artists_in(facts.values(), g)), g))
     env = {"PLEXMIX_PLAYLIST__MAX_PER_ARTIST": "1", "PLEXMIX_PLAYLIST__MAX_PER_ALBUM": "1"}
     data = cli.json("create", f"{genre} all night", "--limit", "30", "--no-plex", env=env)
     by_key = {f.plex_key: f for f in facts.values()}

@@ -35,7 +35,7 @@ def test_broken_json_twice_falls_back_visibly(
 ) -> None:
     curator.default = curator.broken()
     data = cli.json("create", "cozy autumn evening", "--limit", "10", "--name", "Broken", *OPENAI,
-                    env=curator.cli_env)  # fmt: skip
+                    env=curator.cli_env)
     assert data["provider"] == "openai" and data["fallback"] is True
     assert "valid JSON" in data["fallback_reason"]
     assert len(data["tracks"]) == 10

@@ -32,12 +32,12 @@ INVENTED = 10**9
 # Mood text -> the years it implies (the documented meaning, not PlexMix's code).
 YEAR_WORDS = {"90s": (1990, 1999), "80s": (1980, 1989), "2010s": (2010, 2019), "from 2018": (2018, 2018),
               "2005-2012": (2005, 2012), "since 2015": (2015, None), "before 1990": (None, 1989),
-              "after 2016": (2017, None)}  # fmt: skip
+              "after 2016": (2017, None)}
 YEAR_FLAGS = [(1970, 1989), (2000, 2009), (2019, 2019), (1995, 2016)]
 RATING_WORDS = {"highly rated": 8.0, "4 stars": 8.0, "3 stars": 6.0, "my favourite": 8.0}
 RATING_FLAGS = [6.0, 9.0, 10.0]
 FILLERS = ["calm evening", "energetic workout", "rainy afternoon", "late night drive", "sunday morning coffee",
-           "something to dance to", "melancholy", "summer road trip", "focus and study"]  # fmt: skip
+           "something to dance to", "melancholy", "summer road trip", "focus and study"]
 MOODY = re.compile(r"\d|rated|stars?\b|favou?rite", re.I)
 
 
@@ -110,7 +110,7 @@ def check(playlist: GeneratedPlaylist, expect: Expect, world: World, length: int
 
 @settings(max_examples=40, deadline=None, derandomize=True, database=None,
           phases=[Phase.explicit, Phase.generate],  # no shrinking: each example runs the real pipeline
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])  # fmt: skip
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
 def test_every_track_honours_every_filter(
     data: st.DataObject, world: World, generators: dict[str, PlaylistGenerator], curator: FakeCurator
@@ -195,7 +195,7 @@ def test_llm_naming_ninety_wrong_artist_tracks_still_yields_only_that_artist(
     curator.respond = respond  # type: ignore[assignment]
     length = 40
     request = PlaylistRequest(mood="stadium anthems", length=length, pool=100, max_per_album=10,
-                              flag_filters=TrackFilters(artists=["queen"]))  # fmt: skip
+                              flag_filters=TrackFilters(artists=["queen"]))
     playlist = generators["openai"].generate(request)
     check(playlist, Expect(artists={"queen"}), world, length)
     assert len(curator.received) == 1 and playlist.fallback is False
@@ -233,7 +233,7 @@ def test_llm_naming_ninety_wrong_artist_tracks_on_any_library(
     curator.respond = respond  # type: ignore[assignment]
     length = 40
     request = PlaylistRequest(mood="stadium anthems", length=length, pool=100, max_per_album=album_limit,
-                              flag_filters=TrackFilters(artists=[artist.upper()]))  # fmt: skip
+                              flag_filters=TrackFilters(artists=[artist.upper()]))
     playlist = generators["openai"].generate(request)
     check(playlist, Expect(artists={artist.lower()}), world, length)
     assert len(curator.received) == 1 and playlist.fallback is False
@@ -247,7 +247,7 @@ def test_llm_naming_ninety_wrong_artist_tracks_on_any_library(
 
 
 NAMES = ["rock", "hip hop", "r&b", "Guns N' Roses", "P!nk", "!!!", "AC/DC", "Sigur Rós", "Beyoncé", "jazz",
-         "Queen", "The The", "pop", "k-pop", "a", "Ed"]  # fmt: skip
+         "Queen", "The The", "pop", "k-pop", "a", "Ed"]
 
 
 @settings(max_examples=200, deadline=None, derandomize=True, database=None)
@@ -270,7 +270,7 @@ def test_artist_filter_matches_names_with_non_ascii_capitals(
     world: World, generators: dict[str, PlaylistGenerator]
 ) -> None:
     name = next(a for a in sorted({f.artist for f in world.facts.values() if f.artist})
-                if any(c.isupper() and not c.isascii() for c in a))  # fmt: skip
+                if any(c.isupper() and not c.isascii() for c in a))
     request = PlaylistRequest(mood="party", length=5, flag_filters=TrackFilters(artists=[name]))
     playlist = generators["none"].generate(request)
     assert playlist.tracks and {item.track.artist_name for item in playlist.tracks} == {name}

@@ -22,7 +22,7 @@ from plexmix.storage.queries import TrackFilters
     [("1994", (1994, 1994)), ("1990-1999", (1990, 1999)), ("1990 to 1995", (1990, 1995)),
      ("90s", (1990, 1999)), ("1990s", (1990, 1999)), ("'80s", (1980, 1989)), ("00s", (2000, 2009)),
      ("2010s", (2010, 2019))],
-)  # fmt: skip
+)
 def test_parse_year_accepts_years_ranges_and_decades(text: str, expected: tuple[int, int]) -> None:
     assert parse_year(text) == expected
 
@@ -74,7 +74,7 @@ def test_exclusions_add_recent_plays_and_blocked_names_without_changing_the_inpu
     given = TrackFilters(genres=["jazz"], exclude_artists=["Kenny G"], exclude_genres=["smooth jazz"])
     now = 1_700_000_000
     result = with_exclusions(given, avoid_recent_days=7, blocked_artists=["Creed", "Kenny G"],
-                             blocked_genres=["polka"], now=now)  # fmt: skip
+                             blocked_genres=["polka"], now=now)
     assert result.exclude_played_since == now - 7 * 86400
     assert result.exclude_artists == ["Creed", "Kenny G"] and result.exclude_genres == ["polka", "smooth jazz"]
     assert result.genres == ["jazz"]
@@ -88,7 +88,7 @@ def test_exclusions_add_recent_plays_and_blocked_names_without_changing_the_inpu
 def test_pick_diverse_respects_limits_and_order() -> None:
     items = [("a", "x"), ("a", "x"), ("a", "y"), ("a", "z"), ("b", "q"), ("a", "w"), ("c", "r")]
     chosen = pick_diverse(items, 10, artist_of=lambda i: i[0], album_of=lambda i: i[1],
-                          max_per_artist=3, max_per_album=1)  # fmt: skip
+                          max_per_artist=3, max_per_album=1)
     assert chosen == [("a", "x"), ("a", "y"), ("a", "z"), ("b", "q"), ("c", "r")]
     assert pick_diverse(items, 2, lambda i: i[0], lambda i: i[1], None, None) == items[:2]
 

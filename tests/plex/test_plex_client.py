@@ -24,14 +24,14 @@ def expected_track(lib: MusicLibrary, t: EmuTrack) -> PlexTrack:
         last_viewed_at=t.last_viewed_at, file_path=t.file, genres=t.genres, moods=t.moods,
         added_at=t.added_at, updated_at=t.updated_at, original_title=t.original_title,
         last_rated_at=t.last_rated_at,
-    )  # fmt: skip
+    )
 
 
 def expected_album(a: EmuAlbum) -> PlexAlbum:
     return PlexAlbum(
         rating_key=str(a.rating_key), title=a.title, artist_key=str(a.artist_key), year=a.year,
         genres=a.genres, moods=a.moods, styles=a.styles, added_at=a.added_at, updated_at=a.updated_at,
-    )  # fmt: skip
+    )
 
 
 def expected_artist(a: EmuArtist) -> PlexArtist:
@@ -39,7 +39,7 @@ def expected_artist(a: EmuArtist) -> PlexArtist:
         rating_key=str(a.rating_key), title=a.title, sort_title=a.sort_title or None,
         summary=a.summary or None, genres=a.genres, moods=a.moods, styles=a.styles,
         added_at=a.added_at, updated_at=a.updated_at,
-    )  # fmt: skip
+    )
 
 
 def test_connect_and_libraries(emulator: PlexEmulator, make_client: ClientFactory) -> None:

@@ -49,7 +49,7 @@ def test_iteration_equals_the_library_at_its_size(
     ]
     assert (client.count("track"), client.count("album"), client.count("artist")) == (
         size, len(lib.albums), len(lib.artists),
-    )  # fmt: skip
+    )
 
 
 def test_fetch_tracks_packs_keys_into_url_sized_requests(

@@ -216,7 +216,7 @@ def run_once(
     proc = subprocess.Popen(
         [sys.executable, str(script), "--once", json.dumps(job)], stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True, env=worker_env(),
-    )  # fmt: skip
+    )
     assert proc.stdout is not None
     lines = _Lines(proc.stdout)
     seen: list[str] = []
@@ -278,7 +278,7 @@ class ForkServer:
         self.proc = subprocess.Popen(
             [sys.executable, str(script), "--serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=self._stderr, text=True, env=worker_env(),
-        )  # fmt: skip
+        )
         assert self.proc.stdout is not None
         self.lines = _Lines(self.proc.stdout)
 

@@ -28,7 +28,7 @@ def clean_env(home: Path, **values: str | None) -> dict[str, str | None]:
     env.update({
         "PLEXMIX_HOME": str(home), "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
         "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "COLUMNS": "500",
-    })  # fmt: skip
+    })
     env.update(values)
     return env
 

@@ -54,7 +54,6 @@ class Case:
     fragment: str  # must appear in the output
 
 
-# fmt: off
 CASES = [
     Case("url-without-scheme", "PLEX_URL without http://", ["sync"], {"PLEX_URL": "nas:32400"}, 1, "must start with http://"),
     Case("url-unreachable", "PLEX_URL pointing at a closed port", ["sync"], {"PLEX_URL": "{closed_url}"}, 1, "Cannot reach the Plex server"),
@@ -85,7 +84,6 @@ CASES = [
     Case("other-model-create", "embeddings of another model: create", ["create", "rainy jazz", "--no-plex"], OTHER_MODEL, 1, "embeddings rebuild"),
     Case("other-model-search", "embeddings of another model: search", ["search", "rainy jazz"], OTHER_MODEL, 1, "embeddings rebuild"),
 ]
-# fmt: on
 TABLE = Path(__file__).with_name("BAD_INPUTS.md")
 UPDATE = bool(os.environ.get("PLEXMIX_UPDATE_BAD_INPUTS"))
 
@@ -128,10 +126,10 @@ def normalise(text: str, home: Path) -> str:
 def described(case: Case) -> tuple[str, str]:
     command = "plexmix " + " ".join(a if a.strip() and " " not in a else f'"{a}"' for a in case.args)
     names = {"{empty_url}": "(an empty music library)", "{empty_db}": "(synced from it)",
-             "{garbage_db}": "$PLEXMIX_HOME/library-backup.db (garbage)", "{closed_url}": "http://127.0.0.1:PORT"}  # fmt: skip
+             "{garbage_db}": "$PLEXMIX_HOME/library-backup.db (garbage)", "{closed_url}": "http://127.0.0.1:PORT"}
     env = ", ".join(
         f"{k}={names.get(v, v)}" if v is not None else f"{k} unset" for k, v in case.env.items()
-    )  # fmt: skip
+    )
     return command, env or "—"
 
 
@@ -174,7 +172,7 @@ def resolve(case: Case, world: World, home: Path) -> dict[str, str | None]:
     env: dict[str, str | None] = {
         "PLEX_URL": world.emu.url, "PLEX_TOKEN": TOKEN, "PLEX_LIBRARY": "Music",
         "DEFAULT_EMBEDDING_PROVIDER": "local", "DEFAULT_AI_PROVIDER": "none",
-    }  # fmt: skip
+    }
     for key, value in case.env.items():
         if value == "{empty_url}":
             value = world.empty.url
@@ -188,7 +186,7 @@ def resolve(case: Case, world: World, home: Path) -> dict[str, str | None]:
             value = str(home / "empty-library.db")
             if case.args[0] != "sync":  # the user synced the empty library first
                 result = invoke(["sync", "--no-embeddings"], clean_env(home, **{**env, "PLEX_URL": world.empty.url,
-                                                                                    "DATABASE_PATH": value}))  # fmt: skip
+                                                                                    "DATABASE_PATH": value}))
                 assert result.exit_code == 0, result.output
         env[key] = value
     return clean_env(home, **env)

@@ -30,7 +30,7 @@ def cli_env(emu: PlexEmulator, **extra: str) -> dict[str, str]:
         "PLEX_URL": emu.url, "PLEX_TOKEN": emu.token, "PLEX_LIBRARY": "Music",
         "DEFAULT_AI_PROVIDER": "none", "DEFAULT_EMBEDDING_PROVIDER": "local",
         "PLEXMIX_PLEX__PAGE_SIZE": "100", "COLUMNS": "200", **extra,
-    }  # fmt: skip
+    }
 
 
 def invoke(env: dict[str, str], *args: str) -> Result:
@@ -109,11 +109,11 @@ def test_sync_and_create_under_429_503_spikes_and_a_url_limit(
         assert_mirror_exact(lib, conn)
 
     data = ok_json(env, "create", "loud guitar rock", "--provider", "none", "--limit", "320", "--pool", "500",
-                   "--name", "Under Load")  # fmt: skip
+                   "--name", "Under Load")
     assert len(data["tracks"]) >= 300 and data["plex_key"] and data["plex_error"] is None
     assert_playlist_exact(emu, isolated_env, data)
     again = ok_json(env, "create", "quiet acoustic", "--provider", "none", "--limit", "305", "--pool", "500",
-                    "--name", "Under Load", "--replace")  # fmt: skip
+                    "--name", "Under Load", "--replace")
     assert again["replaced"] and again["plex_key"] == data["plex_key"]
     assert_playlist_exact(emu, isolated_env, again)
 

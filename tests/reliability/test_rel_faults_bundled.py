@@ -33,7 +33,7 @@ def run_json(emu: PlexEmulator, *args: str) -> Any:
         "PLEX_URL": emu.url, "PLEX_TOKEN": emu.token, "PLEX_LIBRARY": "Music", "DEFAULT_AI_PROVIDER": "none",
         "DEFAULT_EMBEDDING_PROVIDER": "local", "PLEXMIX_PLEX__PAGE_SIZE": "100", "COLUMNS": "200",
         "PLEXMIX_PLAYLIST__MAX_PER_ARTIST": "1000", "PLEXMIX_PLAYLIST__MAX_PER_ALBUM": "1000",
-    }  # fmt: skip
+    }
     result = CliRunner().invoke(app, [*args, "--json"], env=env)
     assert result.exit_code == 0 and "Traceback" not in result.output, result.output
     return json.loads(result.stdout)
@@ -107,11 +107,11 @@ def test_sync_and_long_playlists_under_429_503_spikes_and_a_url_limit(
     first, second = len(lib.tracks) * 4 // 5, len(lib.tracks) * 3 // 4
     mood = "something for a long drive"  # names no genre, artist, year or rating: no filter
     data = run_json(emu, "create", mood, "--provider", "none", "--limit", str(first),
-                    "--pool", str(len(lib.tracks)), "--name", "Under Load")  # fmt: skip
+                    "--pool", str(len(lib.tracks)), "--name", "Under Load")
     assert data["filters"] == [] and data["plex_error"] is None and len(data["tracks"]) == first
     assert_playlist_exact(emu, isolated_env, data)
     again = run_json(emu, "create", "quiet acoustic evening", "--provider", "none", "--limit", str(second),
-                     "--pool", str(len(lib.tracks)), "--name", "Under Load", "--replace")  # fmt: skip
+                     "--pool", str(len(lib.tracks)), "--name", "Under Load", "--replace")
     assert again["replaced"] and again["plex_key"] == data["plex_key"] and len(again["tracks"]) == second
     assert_playlist_exact(emu, isolated_env, again)
 

@@ -24,7 +24,7 @@ from plexmix.devserver.csv_loader import load_library
 from plexmix.devserver.server import PlexEmulator
 
 FTS_BITS = ['"', "*", "OR", "AND", "NOT", "NEAR(", "NEAR", ")", "(", ":", "^", "-", "+", "'", "\\", "title:",
-            "{", "}", "NEAR(a b, 3)", '"unterminated', "*jazz", "a OR", "AND OR NOT", "%", "_", ";", "--"]  # fmt: skip
+            "{", "}", "NEAR(a b, 3)", '"unterminated', "*jazz", "a OR", "AND OR NOT", "%", "_", ";", "--"]
 SETTINGS = settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -95,7 +95,7 @@ def env(template: Template, isolated_env: Path) -> dict[str, str | None]:
         sock.bind(("127.0.0.1", 0))
         nowhere = f"http://127.0.0.1:{sock.getsockname()[1]}"
     return clean_env(home, PLEX_URL=nowhere, PLEX_TOKEN="prop-token-000000", DEFAULT_EMBEDDING_PROVIDER="local",
-                     DEFAULT_AI_PROVIDER="none")  # fmt: skip
+                     DEFAULT_AI_PROVIDER="none")
 
 
 def check(result: Result, args: list[str]) -> None:

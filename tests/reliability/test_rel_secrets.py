@@ -76,7 +76,7 @@ class _Handler(BaseHTTPRequestHandler):
             fake.calls.append(f"{self.command} {self.path}")
         if fake.reject:  # like a careless proxy: the whole key in the error message
             self._send(401, {"error": {"message": f"Incorrect API key provided: {key}", "code": "invalid_api_key",
-                                       "type": "invalid_request_error"}})  # fmt: skip
+                                       "type": "invalid_request_error"}})
             return None
         return fake, body, key
 
@@ -103,7 +103,7 @@ class _Handler(BaseHTTPRequestHandler):
                     value = base64.b64encode(vector.tobytes()).decode()
                 data.append({"object": "embedding", "index": i, "embedding": value})
             self._send(200, {"object": "list", "data": data, "model": body["model"],
-                             "usage": {"prompt_tokens": len(texts), "total_tokens": len(texts)}})  # fmt: skip
+                             "usage": {"prompt_tokens": len(texts), "total_tokens": len(texts)}})
             return
         prompt = "\n".join(str(m.get("content", "")) for m in body.get("messages", []))
         picks = [{"id": int(i), "reason": "fits the mood"} for i in CANDIDATE.findall(prompt)[:10]]
@@ -112,7 +112,7 @@ class _Handler(BaseHTTPRequestHandler):
             "id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": body.get("model", "gpt-4o-mini"),
             "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
             "usage": {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120},
-        })  # fmt: skip
+        })
 
 
 @pytest.fixture
@@ -165,7 +165,7 @@ def test_no_secret_in_logs_files_or_output(
         "PLEX_URL": emu.url, "PLEX_TOKEN": PLEX_TOKEN, "PLEX_LIBRARY": "Music", "OPENAI_API_KEY": OPENAI_KEY,
         "OPENAI_BASE_URL": openai_fake.url, "DEFAULT_EMBEDDING_PROVIDER": "openai",
         "PLEXMIX_EMBEDDINGS__DIMENSION": "64", "DEFAULT_AI_PROVIDER": "openai", "LOG_LEVEL": "DEBUG",
-    })  # fmt: skip
+    })
 
     s.run("sync")
     s.run("--debug", "sync", "full")

@@ -123,7 +123,7 @@ def test_sigkill_at_random_points_then_next_sync_is_exact(
 
     def job(mode: str, **extra: object) -> dict[str, object]:
         return {"url": emu.url, "token": emu.token, "db": str(db_path), "mode": mode,
-                "index": str(index_path), "page_size": PAGE, "batch_size": PAGE, **extra}  # fmt: skip
+                "index": str(index_path), "page_size": PAGE, "batch_size": PAGE, **extra}
 
     # One whole run from an empty database, counting its sync requests: the kill range.
     emu.reset_counts()

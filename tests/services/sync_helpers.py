@@ -24,7 +24,7 @@ def expected_tracks(lib: MusicLibrary) -> dict[str, Row]:
             out[str(t.rating_key)] = (
                 t.title, artist.title, album.title, year, t.user_rating, t.view_count, t.last_viewed_at,
                 tuple(sorted(genres)), tuple(sorted(moods)),
-            )  # fmt: skip
+            )
     return out
 
 

@@ -148,7 +148,7 @@ def test_openai_key_is_checked_with_one_request(
 def test_anthropic_and_gemini_keys(
     plex_env: PlexEmulator, monkeypatch: pytest.MonkeyPatch,
     provider: str, secret_var: str, base_var: str, label: str,
-) -> None:  # fmt: skip
+) -> None:
     monkeypatch.setenv("DEFAULT_AI_PROVIDER", provider)
     monkeypatch.setenv("DEFAULT_EMBEDDING_PROVIDER", "local")
     with key_server() as fake:

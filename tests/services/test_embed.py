@@ -27,7 +27,7 @@ from plexmix.storage.vector_index import VectorIndex, read_index_metadata
 def conn(tmp_path: Path) -> sqlite3.Connection:
     db = open_library(tmp_path / "library.db")
     add_track(db, "Creep", "Radiohead", "Pablo Honey", year=1993, genres="Alternative",
-              moods="Melancholy, Brooding", styles="Britpop")  # fmt: skip
+              moods="Melancholy, Brooding", styles="Britpop")
     add_track(db, "Karma Police", "Radiohead", "OK Computer", year=1997, genres="Alternative")
     add_track(db, "Happy", "Pharrell Williams", "G I R L", year=2013, genres="Pop", moods="Cheerful")
     for i in range(7):
@@ -90,7 +90,7 @@ def test_pending_texts_and_hashes(conn: sqlite3.Connection) -> None:
     creep = next(p for p in pending if p.track_id == track_id(conn, "Creep"))
     tid, text, digest = creep  # unpacks like a tuple
     assert text == track_text("Creep", "Radiohead", "Pablo Honey", "Alternative", 1993,
-                              "Melancholy, Brooding", "Britpop")  # fmt: skip
+                              "Melancholy, Brooding", "Britpop")
     assert digest == text_hash(text) and tid == creep.track_id
 
 
@@ -292,7 +292,7 @@ def test_refresh_repairs_an_index_that_drifted(conn: sqlite3.Connection, index_p
 def test_embedding_stats(conn: sqlite3.Connection, index_path: Path) -> None:
     stats = embedding_stats(conn)
     assert stats == {"tracks": 10, "model_id": None, "embedded": 0, "missing": 10,
-                     "dimension": None, "other_models": {}}  # fmt: skip
+                     "dimension": None, "other_models": {}}
     provider = HashProvider(batch_size=3, fail_when=lambda texts: any("Creep" in t for t in texts))
     report = refresh_embeddings(conn, provider, index_path)
     done = 10 - report.failed

@@ -58,7 +58,7 @@ def wizard(script: Script, home: Path) -> SetupWizard:
     return SetupWizard(
         script.ask, script.say, config_path=loaded.config_path, home=home,
         credentials=CredentialStore(home, {}), current=loaded.settings, timeout=5,
-    )  # fmt: skip
+    )
 
 
 def test_other_providers_local_llm_and_embedding_choice(emu: PlexEmulator, isolated_env: Path) -> None:
@@ -70,7 +70,7 @@ def test_other_providers_local_llm_and_embedding_choice(emu: PlexEmulator, isola
         ("Local LLM base URL", "ftp://nas"), ("Local LLM base URL", ""), ("Local model name", "qwen2.5"),
         ("AI curator", "local"), ("Embeddings provider", "1"), ("Embeddings provider", "openai"),
         ("Data folder", ""), ("first sync", "n"),
-    )  # fmt: skip
+    )
     result = wizard(script, isolated_env).run()
     assert not script.steps and result.sync_now is False
     assert "Please answer y or n." in script.text
@@ -102,7 +102,7 @@ def test_rerun_keeps_stored_secrets_and_other_settings(emu: PlexEmulator, isolat
     script = Script(
         ("Plex server URL", ""), ("Plex token", ""), ("Music library", ""), ("Google API key", ""),
         ("other providers", ""), ("Data folder", ""), ("first sync", "no"),
-    )  # fmt: skip
+    )
     wizard(script, isolated_env).run()
     assert ("Plex server URL", emu.url, False) in [(q, d, s) for q, d, s in script.asked]
     assert "Enter keeps the current one" in script.asked[1][0]
@@ -119,7 +119,7 @@ def test_unreachable_server_asks_for_the_address_again(emu: PlexEmulator, isolat
         ("Plex server URL", "http://plex:99999"), ("Plex server URL", dead), ("Plex token", PLEX_TOKEN),
         ("Plex server URL", emu.url), ("Music library", "2"), ("Google API key", ""),
         ("other providers", "n"), ("Data folder", ""), ("first sync", "y"),
-    )  # fmt: skip
+    )
     result = wizard(script, isolated_env).run()
     assert "The port must be a number" in script.text
     assert f"Cannot reach a Plex server at {dead}" in script.text
@@ -133,7 +133,7 @@ def test_unwritable_data_folder_is_asked_again(emu: PlexEmulator, isolated_env: 
         ("Plex server URL", emu.url), ("Plex token", PLEX_TOKEN), ("Music library", ""),
         ("Google API key", ""), ("other providers", "n"),
         ("Data folder", str(blocker / "sub")), ("Data folder", str(tmp_path / "ok")), ("first sync", "n"),
-    )  # fmt: skip
+    )
     result = wizard(script, isolated_env).run()
     assert "PlexMix cannot write to" in script.text
     assert result.values["database.path"] == str(tmp_path / "ok" / "plexmix.db")
@@ -145,7 +145,7 @@ def test_embedding_model_of_the_previous_provider_is_dropped(emu: PlexEmulator, 
     script = Script(
         ("Plex server URL", emu.url), ("Plex token", PLEX_TOKEN), ("Music library", ""),
         ("Google API key", ""), ("other providers", "n"), ("Data folder", ""), ("first sync", "n"),
-    )  # fmt: skip
+    )
     wizard(script, isolated_env).run()
     config = yaml.safe_load((isolated_env / "config.yaml").read_text())
     assert config["embeddings"] == {"provider": "local", "batch_size": 16}
@@ -185,11 +185,11 @@ def test_ctrl_c_while_saving_still_writes_config_and_secrets_together(
     script = Script(
         ("Plex server URL", emu.url), ("Plex token", PLEX_TOKEN), ("Music library", ""),
         ("Google API key", FAKE_GOOGLE), ("other providers", "n"), ("Data folder", ""),
-    )  # fmt: skip
+    )
     store = InterruptedStore(isolated_env, {})
     loaded = load_settings()
     setup = SetupWizard(script.ask, script.say, config_path=loaded.config_path, home=isolated_env,
-                        credentials=store, current=loaded.settings, timeout=5)  # fmt: skip
+                        credentials=store, current=loaded.settings, timeout=5)
     raised = interrupted_run(setup)
     assert store.interrupted
     assert raised.exit_code == 130 and "after saving" in raised.message and raised.hint is None
@@ -210,7 +210,7 @@ def test_ctrl_c_at_a_question_says_whether_anything_was_saved(
     emu: PlexEmulator, isolated_env: Path, where: str
 ) -> None:
     steps = [("Plex server URL", emu.url), ("Plex token", PLEX_TOKEN), ("Music library", ""),
-             ("Google API key", ""), ("other providers", "n"), ("Data folder", ""), ("first sync", "y")]  # fmt: skip
+             ("Google API key", ""), ("other providers", "n"), ("Data folder", ""), ("first sync", "y")]
     upto = [question for question, _ in steps].index(where)
     script = Script(*steps[:upto], (where, CTRL_C))
     raised = interrupted_run(wizard(script, isolated_env))

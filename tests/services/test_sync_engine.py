@@ -211,7 +211,7 @@ def _assert_every_fault_was_retried(answers: list[Answered]) -> None:
             a.status for a in answers[i + 1 :]
             if (a.method, a.path, a.query) == (failed.method, failed.path, failed.query)
             and a.headers.get("x-plex-container-start") == page
-        ]  # fmt: skip
+        ]
         assert 200 in again, f"{failed} was not retried successfully: {again}"
 
 

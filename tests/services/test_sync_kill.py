@@ -133,7 +133,7 @@ def test_sigkill_inside_a_write_transaction_of_an_incremental_sync(
     conn = sqlite3.connect(db_path)
     renamed = conn.execute("SELECT COUNT(*) FROM tracks WHERE title LIKE '% (remaster)'").fetchone()[0]
     new = conn.execute("SELECT COUNT(*) FROM tracks t JOIN artists a ON a.id = t.artist_id "
-                       "WHERE a.name = 'Kill Test Artist'").fetchone()[0]  # fmt: skip
+                       "WHERE a.name = 'Kill Test Artist'").fetchone()[0]
     conn.close()
     assert renamed + new == BATCH_SIZE  # exactly the committed batch: nothing of the killed one
 

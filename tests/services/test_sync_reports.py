@@ -14,24 +14,24 @@ def test_a_sync_report_adds_up_batches_and_prints_its_fields_in_order() -> None:
     assert report.as_dict() == {
         "mode": "full", "status": "running", "sync_id": 0, "added": 5, "updated": 1, "unchanged": 2,
         "removed": 1, "artists": 2, "albums": 3, "tracks_seen": 10, "duration_s": 1.235,
-    }  # fmt: skip
+    }
     assert list(report.as_dict()) == ["mode", "status", "sync_id", "added", "updated", "unchanged", "removed",
-                                      "artists", "albums", "tracks_seen", "duration_s"]  # fmt: skip
+                                      "artists", "albums", "tracks_seen", "duration_s"]
 
 
 def test_a_verify_report_prints_its_fields_in_order_and_samples_keys() -> None:
     counts = {"artists": 1, "albums": 1, "tracks": 12}
     keys = [str(k) for k in range(12)]
     report = VerifyReport(plex_counts=counts, local_counts=counts, missing_keys=keys, tracks_without_album=0,
-                          tracks_without_artist=0, orphan_albums=0, orphan_artists=1, fts_rows=12)  # fmt: skip
+                          tracks_without_artist=0, orphan_albums=0, orphan_artists=1, fts_rows=12)
     data = report.as_dict()
     assert list(data) == [
         "plex_counts", "local_counts", "missing_keys", "extra_keys", "tracks_without_album",
         "tracks_without_artist", "orphan_albums", "orphan_artists", "fts_rows", "integrity_problems",
         "repaired", "missing_count", "extra_count", "ok",
-    ]  # fmt: skip
+    ]
     assert data["missing_keys"] == keys[:10] and data["missing_count"] == 12 and data["orphan_artists"] == 1
     assert data["ok"] is False and report.ok is False
     healthy = VerifyReport(plex_counts=counts, local_counts=counts, tracks_without_album=0,
-                           tracks_without_artist=0, orphan_albums=0, orphan_artists=0, fts_rows=12)  # fmt: skip
+                           tracks_without_artist=0, orphan_albums=0, orphan_artists=0, fts_rows=12)
     assert healthy.ok

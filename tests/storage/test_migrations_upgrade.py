@@ -42,7 +42,7 @@ MADE_BY_MIGRATIONS = {"schema_version", "fts_control"}
 COPY_ORDER = [
     "artists", "albums", "tracks", "genres", "track_genres", "tags", "track_tags", "embeddings",
     "sync_history", "playlists", "playlist_tracks",
-]  # fmt: skip
+]
 PAST = list(range(1, LATEST_VERSION))
 # (written at, opened as, Plex keeps genres on tracks, already synced once by PlexMix `opened as`)
 CASES = [
@@ -90,19 +90,19 @@ def _inheriting_tracks(lib: MusicLibrary) -> list[int]:
     return [
         k for k, t in sorted(lib.tracks.items())
         if lib.albums[t.album_key].genres and lib.albums[t.album_key].styles
-    ]  # fmt: skip
+    ]
 
 
 def _add_local_state(path: Path, track_keys: list[int]) -> None:
     """What a user of the old version has besides the mirror: a playlist and stored vectors."""
     with SQLiteManager(path) as db:
         ids = [db.conn.execute("SELECT id FROM tracks WHERE plex_key = ?", (str(k),)).fetchone()[0]
-               for k in track_keys]  # fmt: skip
+               for k in track_keys]
         with db.transaction() as tx:
             save_playlist(tx, name="rainy sunday", track_ids=ids, mood_query="rainy sunday jazz",
-                          plex_key="9001", reasons={ids[0]: "calm opener"})  # fmt: skip
+                          plex_key="9001", reasons={ids[0]: "calm opener"})
         vectors = [(tid, "test:model:4", f"hash-{tid}", np.array([1.0, 0.5, 0.25, tid], dtype=np.float32))
-                   for tid in ids]  # fmt: skip
+                   for tid in ids]
         save_embeddings(db.conn, vectors)
 
 
@@ -201,7 +201,7 @@ def library_content(path: Path) -> dict[str, Any]:
             )),
             "fts": {r[0]: r[1:] for r in fts_rows},
             "fts_count": conn.execute("SELECT COUNT(*) FROM tracks_fts").fetchone()[0],
-        }  # fmt: skip
+        }
     finally:
         conn.close()
 
@@ -219,7 +219,7 @@ def user_content(path: Path) -> dict[str, Any]:
                 "SELECT t.plex_key, e.model, e.text_hash, e.vector FROM embeddings e "
                 "JOIN tracks t ON t.id = e.track_id"
             )),
-        }  # fmt: skip
+        }
     finally:
         conn.close()
 
@@ -255,7 +255,7 @@ class Upgrade:
 def _old_database(
     data: Path, tmp_path: Path, clock: ManualClock, start: Any, written_at: int, opened_as: int,
     *, track_genres: bool = False, synced_before: bool = False,
-) -> Upgrade:  # fmt: skip
+) -> Upgrade:
     lib = _library(data, clock, track_genres)
     emu = start(lib)
     keys = _inheriting_tracks(lib)
@@ -299,7 +299,7 @@ def test_upgrade_then_sync_equals_a_fresh_full_sync(
     up = _old_database(
         shared_data_dir, tmp_path, clock, plex_env, written_at, opened_as,
         track_genres=track_genres, synced_before=synced_before,
-    )  # fmt: skip
+    )
     control = tmp_path / "control.db"  # the same mirror, never downgraded
     shutil.copyfile(up.src, control)
 

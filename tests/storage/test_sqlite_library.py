@@ -25,13 +25,13 @@ def db(tmp_path: Path) -> SQLiteManager:
             Artist(plex_key="a1", name="Miles Davis"),
             Artist(plex_key="a2", name="Nirvana"),
             Artist(plex_key="a3", name="Norah Jones"),
-        ])  # fmt: skip
+        ])
         artists = key_map(conn, "artists")
         upsert_albums(conn, [
             Album(plex_key="b1", title="Kind of Blue", artist_key="a1", year=1959),
             Album(plex_key="b2", title="Nevermind", artist_key="a2", year=1991),
             Album(plex_key="b3", title="Come Away with Me", artist_key="a3", year=2002),
-        ], artists)  # fmt: skip
+        ], artists)
         albums = key_map(conn, "albums")
         upsert_tracks(conn, [
             _track("t1", "So What", "a1", "b1", year=1959, rating=10.0, genres=["Jazz"], moods=["Cool"]),
@@ -41,7 +41,7 @@ def db(tmp_path: Path) -> SQLiteManager:
                    genres=["Rock", "Grunge"], moods=["Energetic"]),
             _track("t4", "Come Away with Me", "a3", "b3", year=2002, genres=["Jazz", "Pop"],
                    styles=["Vocal Jazz"]),
-        ], artists, albums)  # fmt: skip
+        ], artists, albums)
     yield manager
     manager.close()
 
@@ -50,7 +50,7 @@ def test_upsert_stores_tracks_with_links_tags_and_0_to_10_ratings(db: SQLiteMana
     track = library.get_track_by_plex_key(db.conn, "t1")
     assert track is not None
     assert (track.title, track.artist_name, track.album_title, track.year) == (
-        "So What", "Miles Davis", "Kind of Blue", 1959)  # fmt: skip
+        "So What", "Miles Davis", "Kind of Blue", 1959)
     assert track.rating == 10.0
     assert track.genres == ["jazz"] and track.moods == ["cool"]
     t3 = library.get_track_by_plex_key(db.conn, "t3")
@@ -114,7 +114,7 @@ def test_filters_select_exactly_the_matching_tracks(
     for track in library.get_tracks(db.conn, queries.find_track_ids(db.conn, TrackFilters())):
         assert filters.matches(year=track.year, rating=track.rating, artist=track.artist_name,
                                genres=track.genres, moods=track.moods,
-                               last_played=track.last_played) == (track.plex_key in expected)  # fmt: skip
+                               last_played=track.last_played) == (track.plex_key in expected)
 
 
 def test_hard_delete_cascades_to_tags_embeddings_and_playlists(db: SQLiteManager) -> None:
@@ -124,7 +124,7 @@ def test_hard_delete_cascades_to_tags_embeddings_and_playlists(db: SQLiteManager
     with db.transaction() as conn:
         conn.execute(
             "INSERT INTO embeddings (track_id, model, dimension, text_hash, vector, created_at, updated_at)"
-            " VALUES (?, 'm', 2, 'h', ?, 0, 0)", (t1.id, b"\x00" * 8))  # fmt: skip
+            " VALUES (?, 'm', 2, 'h', ?, 0, 0)", (t1.id, b"\x00" * 8))
         pid = playlists.save_playlist(conn, name="mix", track_ids=[t1.id, t2.id], reasons={t1.id: "cool"})
     with db.transaction() as conn:
         assert library.delete_tracks(conn, ["t1"]) == 1
@@ -172,7 +172,7 @@ def test_playlists_round_trip_in_order_with_reasons(db: SQLiteManager) -> None:
     with db.transaction() as conn:
         pid = playlists.save_playlist(conn, name="Late jazz", track_ids=list(reversed(ids)),
                                       reasons={ids[0]: "opener"}, plex_key="900", mood_query="late",
-                                      provider="none")  # fmt: skip
+                                      provider="none")
     assert [e.track.id for e in playlists.playlist_entries(db.conn, pid)] == list(reversed(ids))
     with db.transaction() as conn:  # same plex key -> replaced in place
         again = playlists.save_playlist(conn, name="Late jazz", track_ids=ids[:1], plex_key="900")

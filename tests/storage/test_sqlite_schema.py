@@ -19,7 +19,7 @@ def test_new_database_has_every_table_and_latest_version(tmp_path: Path) -> None
         assert {
             "artists", "albums", "tracks", "genres", "track_genres", "tags", "track_tags",
             "embeddings", "sync_history", "playlists", "playlist_tracks", "tracks_fts", "schema_version",
-        } <= names  # fmt: skip
+        } <= names
         assert db.schema_version == migrations.LATEST_VERSION
         assert db.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert db.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
@@ -79,7 +79,7 @@ def test_migration_7_marks_old_album_and_artist_tags_unknown_until_a_sync_reads_
         "INSERT INTO tracks (id, plex_key, title, artist_id, album_id, genres_text) VALUES (?, ?, ?, 1, ?, ?)",
         [(1, "t1", "So What", 1, "jazz"), (2, "t2", "Freddie Freeloader", 1, ""),
          (3, "t3", "Blue Intro", 2, "jazz"), (4, "t4", "Blue Outro", 2, "")],
-    )  # fmt: skip
+    )
     conn.close()
 
     with SQLiteManager(path) as db, db.transaction() as tx:
@@ -92,7 +92,7 @@ def test_migration_7_marks_old_album_and_artist_tags_unknown_until_a_sync_reads_
         # b3 is new. A stored row stays unknown until its tracks were re-derived; a new row is known.
         albums = [Album(plex_key="b1", title="Kind of Blue", artist_key="a1", genres=["Jazz"]),
                   Album(plex_key="b2", title="Untagged", artist_key="a1"),
-                  Album(plex_key="b3", title="Sketches of Spain", artist_key="a1", genres=["Jazz"])]  # fmt: skip
+                  Album(plex_key="b3", title="Sketches of Spain", artist_key="a1", genres=["Jazz"])]
         upsert_albums(tx, albums, key_map(tx, "artists"))
         flags = tx.execute("SELECT plex_key, tags_synced, genres_text FROM albums ORDER BY plex_key")
         assert [tuple(r) for r in flags] == [("b1", 0, "jazz"), ("b2", 0, ""), ("b3", 1, "jazz")]
@@ -140,7 +140,7 @@ def test_fts_trigger_follows_artist_rename(tmp_path: Path) -> None:
         upsert_albums(conn, [Album(plex_key="b1", title="Purple Rain", artist_key="a1")], artists)
         albums = key_map(conn, "albums")
         upsert_tracks(conn, [Track(plex_key="t1", title="When Doves Cry", artist_key="a1", album_key="b1")],
-                      artists, albums)  # fmt: skip
+                      artists, albums)
         upsert_artists(conn, [Artist(plex_key="a1", name="The Artist")])
         found = conn.execute("SELECT artist FROM tracks_fts WHERE tracks_fts MATCH 'doves'").fetchone()
         assert found[0] == "The Artist"

@@ -42,13 +42,13 @@ def test_every_field_of_a_model_is_a_column_or_a_link_or_tags(
 def test_a_track_with_every_field_set_reads_back_equal(db: SQLiteManager) -> None:
     shared: dict[str, Any] = {"added_at": 1, "updated_at": 2, "moods": ["Soulful"], "styles": ["Soul Jazz"]}
     artist = Artist(plex_key="a1", name="Nina Simone", sort_name="Simone, Nina", summary="Singer",
-                    genres=["Jazz"], **shared)  # fmt: skip
+                    genres=["Jazz"], **shared)
     album = Album(plex_key="b1", title="Pastel Blues", artist_key="a1", year=1965, genres=["Jazz", "Blues"],
-                  **shared)  # fmt: skip
+                  **shared)
     track = Track(plex_key="t1", title="Sinnerman", artist_key="a1", album_key="b1", track_number=5,
                   disc_number=1, duration_ms=622_000, year=1965, rating=9.5, play_count=7,
                   last_played=1_700_000_000, file_path="/music/sinnerman.flac",
-                  genres=[" Jazz ", "jazz", "Gospel"], **shared)  # fmt: skip
+                  genres=[" Jazz ", "jazz", "Gospel"], **shared)
     with db.transaction() as tx:
         library.upsert_artists(tx, [artist])
         artist_ids = library.key_map(tx, "artists")
@@ -70,10 +70,10 @@ def test_a_track_with_every_field_set_reads_back_equal(db: SQLiteManager) -> Non
 def _library(db: SQLiteManager) -> None:
     with db.transaction() as tx:
         library.upsert_artists(tx, [Artist(plex_key="a1", name="DJ Ötzi", updated_at=50),
-                                    Artist(plex_key="a2", name="Queen", added_at=70)])  # fmt: skip
+                                    Artist(plex_key="a2", name="Queen", added_at=70)])
         artists = library.key_map(tx, "artists")
         library.upsert_albums(tx, [Album(plex_key="b1", title="Hits", artist_key="a1", year=2001),
-                                   Album(plex_key="b2", title="Jazz", artist_key="a2")], artists)  # fmt: skip
+                                   Album(plex_key="b2", title="Jazz", artist_key="a2")], artists)
         library.upsert_tracks(tx, [
             Track(plex_key="t1", title="Hey Baby", artist_key="a1", album_key="b1", rating=6.0, play_count=9,
                   genres=["Pop"]),
@@ -81,7 +81,7 @@ def _library(db: SQLiteManager) -> None:
             Track(plex_key="t3", title="Mustapha", artist_key="a2", album_key="b2", rating=6.0, play_count=20,
                   updated_at=60, genres=["Rock"]),
             Track(plex_key="t4", title="Bicycle", artist_key="a2", album_key="b2", genres=["Rock"]),
-        ], artists, library.key_map(tx, "albums"))  # fmt: skip
+        ], artists, library.key_map(tx, "albums"))
 
 
 def test_what_the_sync_asks_of_the_stored_library(db: SQLiteManager) -> None:
@@ -98,7 +98,7 @@ def test_what_the_sync_asks_of_the_stored_library(db: SQLiteManager) -> None:
     assert last is not None and (last.server_time, last.tracks_added, last.artists_synced) == (70, 4, 2)
     health = mirror.health(db.conn)
     assert dataclasses.asdict(health) == {"tracks_without_album": 0, "tracks_without_artist": 0,
-                                          "orphan_albums": 0, "orphan_artists": 0, "fts_rows": 4}  # fmt: skip
+                                          "orphan_albums": 0, "orphan_artists": 0, "fts_rows": 4}
 
 
 def test_an_empty_library_has_no_watermark(db: SQLiteManager) -> None:
@@ -133,7 +133,7 @@ def test_stored_vectors_are_read_without_writing(db: SQLiteManager, tmp_path: Pa
     _library(db)
     vector = [0.6, 0.8]
     embedding_store.save_embeddings(db.conn, [(1, "m:a:2", "h1", vector), (2, "m:a:2", "h2", vector),
-                                              (3, "m:b:2", "h3", vector)])  # fmt: skip
+                                              (3, "m:b:2", "h3", vector)])
     with read_only(db.path) as conn:
         assert sorted(embedding_store.vector_groups(conn)) == [("m:a:2", 2, 2), ("m:b:2", 2, 1)]
     with pytest.raises(DatabaseError, match="cannot be read"), read_only(db.path) as conn:

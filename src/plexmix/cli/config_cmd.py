@@ -121,7 +121,7 @@ def config_init(ctx: typer.Context) -> None:
     wizard = SetupWizard(
         io.ask, io.say, config_path=config_path, home=home, credentials=CredentialStore(home, environ),
         current=current,
-    )  # fmt: skip
+    )
     result = wizard.run()
     _reload(state)
     if not result.sync_now:
@@ -199,14 +199,14 @@ def config_show(ctx: typer.Context, as_json: bool = JSON) -> None:
     paths = {
         "config file": str(loaded.config_path), "database": str(settings.db_path),
         "vector index": str(settings.index_path), "log file": str(settings.log_path),
-    }  # fmt: skip
+    }
     derived = _effective(state)
     if as_json:
         print_json(state.out, {
             "settings": {key: {"value": value, "source": source} for key, value, source in rows},
             "secrets": {key: {"value": mask(value), "source": source} for key, value, source in secrets},
             "paths": paths, "effective": derived,
-        })  # fmt: skip
+        })
         return
     table = Table(title="PlexMix settings")
     for column in ("Key", "Value", "Source"):

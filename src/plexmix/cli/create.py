@@ -48,7 +48,7 @@ def create(
     request = service.playlist_request(
         state.context, mood, limit=limit, genres=genre, year=year, rating=rating, artists=artist,
         pool=pool, avoid_recent=avoid_recent,
-    )  # fmt: skip
+    )
     if dry_run:
         plan = service.plan_playlist(state.context, request, provider=provider)
         _show_plan(state, plan, as_json)
@@ -62,7 +62,7 @@ def create(
         result = service.create_playlist(
             state.context, request, name=name, provider=provider, replace=replace, write_to_plex=not no_plex,
             confirm_replace=confirm_replace, export=export, progress=spinner,
-        )  # fmt: skip
+        )
     if as_json:
         print_json(state.out, result.as_dict())
     else:
@@ -111,7 +111,7 @@ def _show(state: AppState, playlist: GeneratedPlaylist, published: Published) ->
     where = (
         f"in Plex (ratingKey {published.plex_key}" + (", updated in place)" if published.replaced else ")")
         if published.plex_key else "locally only"
-    )  # fmt: skip
+    )
     state.out.print(
         f"[green]Saved[/] {len(playlist.tracks)} tracks as playlist #{published.playlist_id} {where}; "
         f"curated by {playlist.provider}{' (' + playlist.model + ')' if playlist.model else ''} "

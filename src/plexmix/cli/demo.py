@@ -25,7 +25,7 @@ MIN_TRACKS = 100  # a few tracks of every genre, so that each demo mood finds so
 TRACKS_HELP = f"Serve only N of the ~2,000 tracks, every genre kept (at least {MIN_TRACKS}; faster)."
 _KEEP_FROM_ENV = ("DEFAULT_AI_PROVIDER",  # and the AI keys (all their variables, from config.credentials)
                   "OPENAI_BASE_URL", "ANTHROPIC_BASE_URL", "GOOGLE_GEMINI_BASE_URL", "LOCAL_LLM_BASE_URL",
-                  "LOCAL_LLM_MODEL", "LOG_LEVEL", "HOME", "PATH")  # fmt: skip
+                  "LOCAL_LLM_MODEL", "LOG_LEVEL", "HOME", "PATH")
 
 
 def demo(
@@ -55,7 +55,7 @@ def demo(
             passed_on = {*_KEEP_FROM_ENV, *(var for spec in SECRETS.values() if spec.provider for var in spec.env_vars)}
             env = {k: v for k, v in os.environ.items() if k in passed_on}
             env.update({"PLEXMIX_HOME": str(home), "PLEX_URL": emu.url, "PLEX_TOKEN": emu.token,
-                        "PLEX_LIBRARY": "Music", "DEFAULT_EMBEDDING_PROVIDER": "local"})  # fmt: skip
+                        "PLEX_LIBRARY": "Music", "DEFAULT_EMBEDDING_PROVIDER": "local"})
             state = AppState(verbose=outer.verbose, quiet=outer.quiet, debug=outer.debug)
             state._loaded = load_settings(home / "config.yaml", environ=env, dotenv_path=home / ".env")
             state.setup_logging()

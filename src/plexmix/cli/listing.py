@@ -39,7 +39,7 @@ def list_playlists(ctx: typer.Context, as_json: bool = JSON) -> None:
         table.add_column(column, justify="right" if column in ("ID", "Tracks") else "left")
     for p in items:
         table.add_row(str(p.id), p.name, str(p.track_count), p.mood_query or "", p.provider or "",
-                      p.plex_key or "(local)", when(p.created_at))  # fmt: skip
+                      p.plex_key or "(local)", when(p.created_at))
     state.out.print(table)
 
 
@@ -68,7 +68,7 @@ def list_tracks(
                  "duration_ms": e.track.duration_ms, "reason": e.reason}
                 for e in entries
             ],
-        })  # fmt: skip
+        })
         return
     table = Table(title=f"#{playlist.id} {playlist.name}", caption=playlist.mood_query or None)
     for column in ("#", "Title", "Artist", "Album", "Duration", "Why"):
@@ -76,5 +76,5 @@ def list_tracks(
     for e in entries:
         seconds = (e.track.duration_ms or 0) // 1000
         table.add_row(str(e.position), e.track.title, e.track.artist_name or "", e.track.album_title or "",
-                      f"{seconds // 60}:{seconds % 60:02d}", e.reason or "")  # fmt: skip
+                      f"{seconds // 60}:{seconds % 60:02d}", e.reason or "")
     state.out.print(table)

@@ -48,7 +48,7 @@ def search(
                 ", ".join(r["genres"][:3]), f"{r['score']:.3f}",
                 "—" if r["similarity"] is None else f"{r['similarity']:.3f}",
                 "—" if r["keyword"] is None else f"{r['keyword']:.2f}",
-            )  # fmt: skip
+            )
         state.out.print(table)
     for note in notes:
         state.err.print(f"[yellow]Note:[/] {note}")

@@ -82,7 +82,7 @@ def sync_verify(
     report = verify_library(
         state.context, repair=repair, library_name=library,
         confirm_repair=lambda _: confirm("Repair the differences now?", yes=yes, default=True),
-    )  # fmt: skip
+    )
     if as_json:
         print_json(state.out, report.as_dict())
     else:
@@ -136,7 +136,7 @@ def sync_status(
             str(r.id), r.mode, f"[{colors.get(r.status, 'white')}]{r.status}[/]", when(r.started_at),
             duration(r.duration_s), str(r.tracks_added), str(r.tracks_updated), str(r.tracks_removed),
             r.error_message or "",
-        )  # fmt: skip
+        )
     state.out.print(table)
     state.out.print(
         f"Library: {counts['tracks']:,} tracks, {counts['albums']:,} albums, {counts['artists']:,} artists; "

@@ -77,7 +77,7 @@ class AISettings(_Section):
         return {
             "gemini": self.gemini_base_url, "openai": self.openai_base_url,
             "claude": self.anthropic_base_url, "local": self.local_base_url,
-        }.get(provider)  # fmt: skip
+        }.get(provider)
 
 
 class EmbeddingSettings(_Section):

@@ -30,7 +30,7 @@ _NON_FILTERS = frozenset(
         "includeOnDeck", "includePopularLeaves", "includePreferences", "includeReviews",
         "includeStations", "includeLoudnessRamps", "includeUserState",
     }
-)  # fmt: skip
+)
 
 # field -> (Plex field type, getter)
 Getter = Callable[[Any], Any]
@@ -50,7 +50,7 @@ _FIELDS: dict[str, tuple[str, Getter]] = {
 _FIELD_TITLES = {
     "title": "Title", "addedAt": "Date Added", "updatedAt": "Date Updated",
     "lastViewedAt": "Last Played", "viewCount": "Plays", "userRating": "Rating", "year": "Year",
-}  # fmt: skip
+}
 _SORTS = {
     "titleSort": lambda o: (getattr(o, "sort_title", "") or o.title).lower(),
     "title": lambda o: o.title.lower(),

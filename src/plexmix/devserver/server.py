@@ -151,7 +151,7 @@ class PlexEmulator:
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True,
             name=f"plex-emulator-{self.port}",
-        )  # fmt: skip
+        )
         self._thread.start()
         return self
 

@@ -143,7 +143,7 @@ MOODS = (
     "Melancholy", "Sad", "Brooding", "Energetic", "Aggressive", "Intense", "Mellow",
     "Calm/Peaceful", "Reflective", "Party/Celebratory", "Rowdy", "Cheerful", "Playful",
     "Atmospheric", "Dreamy", "Confident", "Romantic",
-)  # fmt: skip
+)
 
 
 def _mood_flags(v: float, e: float, d: float, a: float, i: float, s: float) -> tuple[bool, ...]:

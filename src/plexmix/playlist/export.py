@@ -32,7 +32,7 @@ def playlist_json(playlist: GeneratedPlaylist, *, name: str, plex_key: str | Non
             }
             for item in playlist.tracks
         ],
-    }  # fmt: skip
+    }
 
 
 def check_format(fmt: str) -> str:

@@ -126,7 +126,7 @@ def _named_in(text: str, names: Iterable[str]) -> list[str]:
         n for n in names
         if n.lower() in phrases
         or (len(n) > _LONGEST_NAME and re.search(rf"(?<!\w){re.escape(n)}(?!\w)", text, re.I))
-    }  # fmt: skip
+    }
     return sorted(n for n in found if len(n) >= 3)
 
 

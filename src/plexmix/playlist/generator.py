@@ -115,7 +115,7 @@ class PlaylistGenerator:
         return with_exclusions(
             merge_filters(request.flag_filters, implied), avoid_recent_days=request.avoid_recent_days,
             blocked_artists=request.blocked_artists, blocked_genres=request.blocked_genres,
-        )  # fmt: skip
+        )
 
     def candidates(
         self, request: PlaylistRequest, filters: TrackFilters
@@ -136,7 +136,7 @@ class PlaylistGenerator:
             )
             for tid, score in found.ranked
             if (t := tracks.get(tid)) is not None
-        ], tracks  # fmt: skip
+        ], tracks
 
     def estimate(self, request: PlaylistRequest) -> PromptEstimate:
         filters = self.resolve_filters(request)
@@ -147,7 +147,7 @@ class PlaylistGenerator:
     def generate(self, request: PlaylistRequest) -> GeneratedPlaylist:
         if request.length < 1:
             raise UsageError(f"The playlist length must be at least 1 (got {request.length}).",
-                             hint="Use --limit with a positive number, e.g. --limit 25.")  # fmt: skip
+                             hint="Use --limit with a positive number, e.g. --limit 25.")
         started = time.perf_counter()
         filters = self.resolve_filters(request)
         found, candidates, tracks = self._candidates(request, filters)
@@ -165,7 +165,7 @@ class PlaylistGenerator:
                 distinct_songs([tid for tid in order if tid in tracks], tracks), request.length,
                 artist_of=lambda tid: tracks[tid].artist_id, album_of=lambda tid: tracks[tid].album_id,
                 max_per_artist=max_per_artist, max_per_album=request.max_per_album,
-            )  # fmt: skip
+            )
 
         ordered = diverse([*chosen_ids, *ranked_rest])
         if len(ordered) < request.length and len(candidates) >= max(request.pool, request.length * 2):
@@ -191,14 +191,14 @@ class PlaylistGenerator:
             PlaylistTrack(track=tracks[tid], score=by_id[tid].score,
                           reason=selection.reasons.get(tid) or FILL_REASON)
             for tid in ordered
-        ]  # fmt: skip
+        ]
         self._check_filters(result, filters)
         return GeneratedPlaylist(
             mood=request.mood, tracks=result, provider=selection.provider, model=selection.model,
             fallback=selection.fallback, fallback_reason=selection.fallback_reason, filters=filters,
             candidates=len(candidates), matching=found.matching, used_vectors=found.used_vectors,
             estimate=estimate, notes=notes, seconds=time.perf_counter() - started,
-        )  # fmt: skip
+        )
 
     @staticmethod
     def _nothing_matches(filters: TrackFilters, found: Retrieved) -> PlaylistError:
@@ -218,5 +218,5 @@ class PlaylistGenerator:
         for item in result:
             t = item.track
             if not filters.matches(year=t.year, rating=t.rating, artist=t.artist_name, genres=t.genres,
-                                 moods=t.moods, last_played=t.last_played):  # fmt: skip
+                                 moods=t.moods, last_played=t.last_played):
                 raise PlaylistError(f"Internal check failed: '{t.title}' does not satisfy the filters.")

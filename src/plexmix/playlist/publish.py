@@ -85,5 +85,5 @@ def publish(
             tx, name=name, track_ids=track_ids, reasons=reasons, plex_key=plex_key,
             mood_query=playlist.mood, description=summary, provider=playlist.provider,
             model=playlist.model, created_by_ai=not playlist.fallback,
-        )  # fmt: skip
+        )
     return Published(playlist_id, name, plex_key, replaced, plex_error)

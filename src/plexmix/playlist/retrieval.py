@@ -45,7 +45,7 @@ STOPWORDS = frozenset({
     "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "from", "i", "in", "into", "is", "it",
     "its", "me", "my", "of", "on", "or", "our", "so", "some", "that", "the", "their", "this", "to", "up",
     "we", "while", "with", "you", "your",
-})  # fmt: skip
+})
 
 
 def keywords(text: str) -> str:

@@ -43,7 +43,7 @@ def _item(el: Element) -> dict[str, Any]:
         "rating_key": a["ratingKey"], "title": a.get("title", ""), "genres": _tags(el, "Genre"),
         "moods": _tags(el, "Mood"), "added_at": _int(a.get("addedAt")),
         "updated_at": _int(a.get("updatedAt")),
-    }  # fmt: skip
+    }
 
 
 def parse_artist(el: Element) -> PlexArtist:
@@ -51,7 +51,7 @@ def parse_artist(el: Element) -> PlexArtist:
     return PlexArtist(
         **_item(el), sort_title=_str(a.get("titleSort")), summary=_str(a.get("summary")),
         styles=_tags(el, "Style"),
-    )  # fmt: skip
+    )
 
 
 def parse_album(el: Element) -> PlexAlbum:
@@ -59,7 +59,7 @@ def parse_album(el: Element) -> PlexAlbum:
     return PlexAlbum(
         **_item(el), artist_key=_str(a.get("parentRatingKey")), year=_int(a.get("year")),
         styles=_tags(el, "Style"),
-    )  # fmt: skip
+    )
 
 
 def parse_track(el: Element) -> PlexTrack:

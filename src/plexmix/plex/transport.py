@@ -79,7 +79,7 @@ class UrlBudget:
             return False
         self.limit = max(MIN_URL_LENGTH, refused // 2)
         log.info("The server refused a long URL (414); retrying with requests of at most "
-                 "%d characters.", self.limit)  # fmt: skip
+                 "%d characters.", self.limit)
         return True
 
 

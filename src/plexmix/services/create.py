@@ -97,7 +97,7 @@ def plan_playlist(ctx: Context, request: PlaylistRequest, *, provider: str | Non
         prompt_tokens=estimate.prompt_tokens, max_output_tokens=estimate.max_output_tokens,
         candidates_sent=estimate.candidates_sent, estimated_cost_usd=estimate.estimated_cost_usd,
         notes=notes,
-    )  # fmt: skip
+    )
 
 
 def create_playlist(
@@ -202,4 +202,4 @@ def playlist_request(ctx: Context, mood: str, **options: Unpack[RequestOptions])
         avoid_recent_days=avoid_recent if avoid_recent is not None else settings.avoid_recent_days,
         max_per_artist=settings.max_per_artist, max_per_album=settings.max_per_album,
         blocked_artists=settings.blocked_artists, blocked_genres=settings.blocked_genres,
-    )  # fmt: skip
+    )

@@ -66,7 +66,7 @@ def check_config_file(loaded: LoadedSettings) -> Check:
         return Check(
             "Config file", "skip", f"{path} does not exist (using the environment and defaults)",
             "Run `plexmix config init` to create it.",
-        )  # fmt: skip
+        )
     count = sum(1 for source in loaded.sources.values() if source == "file")
     detail = f"{path} ({count} setting{'s' if count != 1 else ''})"
     if path.stat().st_mode & 0o077:
@@ -84,7 +84,7 @@ def check_plex(loaded: LoadedSettings, credentials: CredentialStore, timeout: fl
                   "Set PLEX_URL or run `plexmix config init`."),
             Check("Plex token", "skip", "not checked"),
             Check("Music library", "skip", "not checked"),
-        ]  # fmt: skip
+        ]
     token, source = credentials.get("plex_token")
     if not token:
         spec = SECRETS["plex_token"]
@@ -93,13 +93,13 @@ def check_plex(loaded: LoadedSettings, credentials: CredentialStore, timeout: fl
             Check("Plex token", "fail", "no Plex token is configured",
                   f"Set {spec.env_var} or run `plexmix config set {spec.setting} TOKEN`."),
             Check("Music library", "skip", "not checked"),
-        ]  # fmt: skip
+        ]
     from plexmix.plex.client import PlexClient
 
     client = PlexClient(
         settings.plex.url, token, timeout=min(settings.plex.timeout, timeout), max_retries=1,
         backoff_factor=0.1, page_size=settings.plex.page_size,
-    )  # fmt: skip
+    )
     with client:
         return _plex_rows(client, settings.plex.library, source)
 
@@ -268,7 +268,7 @@ def check_vectors(loaded: LoadedSettings, provider: str | None) -> list[Check]:
     else:
         rows.append(Check("Vector index", "fail",
                           f"built with {meta['model_id']} ({meta['dimension']} dims), settings say {want[0]}",
-                          "Run `plexmix embeddings rebuild`."))  # fmt: skip
+                          "Run `plexmix embeddings rebuild`."))
     return rows
 
 

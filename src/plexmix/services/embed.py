@@ -274,7 +274,7 @@ class EmbedResult:
             "provider": self.provider, "model": self.model, "embedded": self.embedded,
             "unchanged": self.unchanged, "failed": self.failed,
             "removed_from_index": self.removed_from_index, "seconds": round(self.seconds, 2),
-        }  # fmt: skip
+        }
 
     def summary(self) -> str:
         """One line for people: what was embedded, with which model, in how long."""
@@ -314,7 +314,7 @@ def embed_library(
         unchanged=report.skipped_unchanged, failed=report.failed,
         removed_from_index=report.removed_from_index, seconds=report.seconds, note=choice.note,
         errors=report.errors,
-    )  # fmt: skip
+    )
 
 
 def rebuild_size(ctx: Context) -> int:
@@ -343,7 +343,7 @@ class EmbeddingStatus:
             **self.stats, "configured_model": self.configured_model, "provider": self.provider,
             "note": self.note, "index_file": str(self.index_file), "index_exists": self.index_exists,
             "index_count": self.index_count, "index_model": self.index_model, "consistent": self.consistent,
-        }  # fmt: skip
+        }
 
 
 def embedding_status(ctx: Context) -> EmbeddingStatus:
@@ -362,4 +362,4 @@ def embedding_status(ctx: Context) -> EmbeddingStatus:
         stats=stats, configured_model=embedder.model_id, provider=choice.name,
         dimension=embedder.dimension, note=choice.note, index_file=path, index_exists=path.exists(),
         index_count=header.get("count"), index_model=header.get("model_id"), consistent=consistent,
-    )  # fmt: skip
+    )

@@ -68,5 +68,5 @@ def search_tracks(
         )
         for tid, score in found.ranked
         if (t := tracks.get(tid)) is not None
-    ]  # fmt: skip
+    ]
     return SearchResult(query, hits, notes)

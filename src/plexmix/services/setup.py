@@ -110,7 +110,7 @@ class SetupWizard:
 
     # -- helpers -------------------------------------------------------------------------------
     def _ask_valid(self, question: str, parse: Callable[[str], T], default: str | None = None,
-                   secret: bool = False) -> T:  # fmt: skip
+                   secret: bool = False) -> T:
         while True:
             try:
                 return parse(self.ask(question, default, secret))
@@ -204,7 +204,7 @@ class SetupWizard:
                 else:
                     where = escape(url)
                     self.say(f"[red]✗[/] Cannot reach a Plex server at {where}. Check the address and port, "
-                             "and that Plex is running.")  # fmt: skip
+                             "and that Plex is running.")
             except PlexMixError as exc:
                 self.say(f"[red]✗[/] {escape(url)} did not answer like a Plex server: {escape(exc.message)}")
             else:
@@ -326,7 +326,7 @@ class SetupWizard:
             self.say(f"[green]✓[/] {labels} stored in the system keyring.")
         else:
             self.say(f"[green]✓[/] {labels} stored in {escape(where)} (mode 0600, readable only by you): "
-                     "no system keyring is available here.")  # fmt: skip
+                     "no system keyring is available here.")
         for name in stored:
             var = self.credentials.env_var_set(name)
             if var:
@@ -335,7 +335,7 @@ class SetupWizard:
     def offer_sync(self) -> bool:
         self._step(6, "First sync")
         self.say("PlexMix now needs a copy of your library's track list (and its embeddings); "
-                 "this may take a few minutes for large libraries.")  # fmt: skip
+                 "this may take a few minutes for large libraries.")
         if self._yes_no("Run the first sync now?", True):
             return True
         self.say('OK. Run [bold]plexmix sync[/] when you are ready, then [bold]plexmix create "a mood"[/].')

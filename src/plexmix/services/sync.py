@@ -63,7 +63,7 @@ class SyncReport(SyncCounts):
             "updated": self.updated, "unchanged": self.unchanged, "removed": self.removed,
             "artists": self.artists, "albums": self.albums, "tracks_seen": self.tracks_seen,
             "duration_s": round(self.duration_s, 3),
-        }  # fmt: skip
+        }
 
 
 def _flatten(pages: Iterable[list[T]]) -> Iterator[T]:
@@ -334,14 +334,14 @@ def to_artist(a: PlexArtist) -> Artist:
     return Artist(
         plex_key=a.rating_key, name=a.title, sort_name=a.sort_title, summary=a.summary,
         added_at=a.added_at, updated_at=a.updated_at, genres=a.genres, moods=a.moods, styles=a.styles,
-    )  # fmt: skip
+    )
 
 
 def to_album(a: PlexAlbum) -> Album:
     return Album(
         plex_key=a.rating_key, title=a.title, artist_key=a.artist_key, year=a.year,
         added_at=a.added_at, updated_at=a.updated_at, genres=a.genres, moods=a.moods, styles=a.styles,
-    )  # fmt: skip
+    )
 
 
 def to_track(
@@ -365,7 +365,7 @@ def to_track(
         file_path=t.file_path, added_at=t.added_at, updated_at=t.updated_at,
         genres=t.genres or album[0] or artist[0], moods=t.moods or album[1] or artist[1],
         styles=album[2] or artist[2],
-    )  # fmt: skip
+    )
 
 
 _NO_TAGS: TagTriple = ([], [], [])

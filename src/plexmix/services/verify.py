@@ -39,7 +39,7 @@ class VerifyReport(LibraryHealth):
             or self.tracks_without_artist or self.orphan_albums or self.orphan_artists
             or self.integrity_problems or self.fts_rows != self.local_counts.get("tracks", 0)
             or self.plex_counts.get("tracks") != self.local_counts.get("tracks")
-        )  # fmt: skip
+        )
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -48,7 +48,7 @@ class VerifyReport(LibraryHealth):
             **{f.name: getattr(self, f.name) for f in fields(LibraryHealth)},
             "integrity_problems": self.integrity_problems, "repaired": self.repaired,
             "missing_count": len(self.missing_keys), "extra_count": len(self.extra_keys), "ok": self.ok,
-        }  # fmt: skip
+        }
 
 
 def inspect(client: PlexClient, db: SQLiteManager) -> VerifyReport:
@@ -65,7 +65,7 @@ def inspect(client: PlexClient, db: SQLiteManager) -> VerifyReport:
         missing_keys=sorted(plex_keys - local_keys),
         extra_keys=sorted(local_keys - plex_keys),
         integrity_problems=db.integrity_check(),
-    )  # fmt: skip
+    )
 
 
 def verify(engine: SyncEngine, *, repair: bool = False) -> VerifyReport:

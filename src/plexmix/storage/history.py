@@ -52,7 +52,7 @@ def finish_sync(
         " duration_s = ?, error_message = ? WHERE id = ?",
         (status, int(time.time()), counts.added, counts.updated, counts.removed, counts.tracks_seen,
          counts.artists, counts.albums, duration_s, error, sync_id),
-    )  # fmt: skip
+    )
 
 
 def set_watermark(conn: sqlite3.Connection, sync_id: int, server_time: int) -> None:

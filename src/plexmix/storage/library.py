@@ -291,7 +291,7 @@ _TRACK_SELECT = (
     _select("tracks", "t", _TRACK_COLUMNS, ("ar.name AS artist_name", "ar.plex_key AS artist_key",
                                             "al.title AS album_title", "al.plex_key AS album_key"))
     + " LEFT JOIN artists ar ON ar.id = t.artist_id LEFT JOIN albums al ON al.id = t.album_id"
-)  # fmt: skip
+)
 _ARTIST_SELECT = _select("artists", "ar", _ARTIST_COLUMNS)
 _ALBUM_SELECT = _select("albums", "al", _ALBUM_COLUMNS)
 

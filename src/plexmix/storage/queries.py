@@ -29,11 +29,11 @@ class TrackFilters:
             self.genres or self.artists or self.moods or self.exclude_artists or self.exclude_genres
             or self.year_min is not None or self.year_max is not None
             or self.rating_min is not None or self.exclude_played_since is not None
-        )  # fmt: skip
+        )
 
     def matches(self, *, year: int | None, rating: float | None, artist: str | None,
                 genres: list[str], moods: list[str] | None = None,
-                last_played: int | None = None) -> bool:  # fmt: skip
+                last_played: int | None = None) -> bool:
         """The same rules as :func:`filter_sql`, for checking a track in Python."""
         artist_l = (artist or "").casefold()
         genre_set = set(genres)
@@ -97,7 +97,7 @@ def filter_sql(filters: TrackFilters, alias: str = "t") -> tuple[str, list[objec
         (filters.exclude_artists, str.casefold,
          f"({{a}}.artist_id IS NULL OR {{a}}.artist_id NOT IN ({_ARTISTS_NAMED}))"),
         (filters.exclude_genres, normalize_tag, f"{{a}}.id NOT IN ({_GENRE_TRACKS})"),
-    ]  # fmt: skip
+    ]
     bounds: list[tuple[float | None, str]] = [
         (filters.year_min, "{a}.year >= ?"),
         (filters.year_max, "{a}.year <= ?"),

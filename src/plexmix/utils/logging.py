@@ -61,7 +61,7 @@ class RedactingFilter(logging.Filter):
 
 # (openai 3.x and anthropic talk through httpx2/httpcore2, which log every request at INFO)
 _NOISY = ("urllib3", "httpx", "httpcore", "httpx2", "httpcore2", "openai", "anthropic", "google", "faiss",
-          "filelock")  # fmt: skip
+          "filelock")
 _HANDLER_TAG = "_plexmix_handler"
 
 

@@ -53,7 +53,7 @@ def make(
     return get_embedding_provider(
         name, model=model, dimension=dimension, api_key=SECRET, base_url=base, timeout=5.0,
         retry=retry, **kwargs,  # type: ignore[arg-type]
-    )  # fmt: skip
+    )
 
 
 def expected(texts: list[str], dimension: int = 8) -> np.ndarray:
@@ -90,7 +90,7 @@ def test_openai_native_dimension_is_not_requested(api: FakeEmbeddingAPI, sleeps:
     provider = get_embedding_provider(
         "openai", api_key=SECRET, base_url=f"{api.url}/v1", model="text-embedding-3-small",
         retry=RetryPolicy(sleep=sleeps),
-    )  # fmt: skip
+    )
     vector = provider.embed_query("hello")
     assert vector.shape == (1536,)
     assert "dimensions" not in api.requests[0].body
@@ -139,7 +139,7 @@ def test_429_honours_retry_after_then_succeeds(
 
 def test_gemini_429_honours_retry_info_in_the_body(api: FakeEmbeddingAPI, sleeps: Sleeps) -> None:
     retry_info = {"details": [{"@type": "type.googleapis.com/google.rpc.RetryInfo",
-                               "retryDelay": "37s"}]}  # fmt: skip
+                               "retryDelay": "37s"}]}
     api.fault = lambda request, earlier: (429, {}, retry_info) if earlier == 0 else None
     assert make("gemini", api, sleeps).embed_query("quota").shape == (8,)
     assert sleeps == [37.0]
@@ -169,7 +169,7 @@ def test_timeout_is_retried(api: FakeEmbeddingAPI, sleeps: Sleeps) -> None:
     provider = get_embedding_provider(
         "openai", model="fake-embed", dimension=8, api_key=SECRET, base_url=f"{api.url}/v1",
         timeout=1.0, retry=RetryPolicy(max_attempts=3, base_delay=0.01, sleep=sleeps),
-    )  # fmt: skip
+    )
     np.testing.assert_allclose(provider.embed_query("slow"), expected(["slow"])[0], atol=1e-6)
     assert retried.is_set() and len(api.requests) == 2
     assert len(sleeps) == 1 and 0 < sleeps[0] < 1.0  # one backoff wait, then the retry

@@ -22,7 +22,7 @@ def test_track_text_full_format() -> None:
     text = track_text(
         "Creep", "Radiohead", "Pablo Honey", "Alternative, Rock", 1993,
         moods=["Melancholy", "Brooding"], styles="Indie Rock",
-    )  # fmt: skip
+    )
     assert text == (
         "Creep by Radiohead from Pablo Honey - Alternative, Rock (1993). "
         "Mood: Melancholy, Brooding. Style: Indie Rock"
@@ -189,7 +189,7 @@ def test_sentence_transformers_route_without_the_extra(monkeypatch: pytest.Monke
     monkeypatch.setattr(
         importlib.util, "find_spec",
         lambda name, *a: None if name == "sentence_transformers" else real(name, *a),
-    )  # fmt: skip
+    )
     with pytest.raises(EmbeddingError) as info:
         get_embedding_provider("local", model="all-MiniLM-L6-v2")
     assert "plexmix[local]" in (info.value.hint or "")
