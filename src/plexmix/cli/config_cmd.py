@@ -136,14 +136,6 @@ def config_init(ctx: typer.Context) -> None:
 
 
 # -- show ------------------------------------------------------------------------------------------
-def _plain(value: Any) -> Any:
-    if isinstance(value, Path):
-        return str(value)
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
-
-
 def _text(value: Any) -> str:
     if value is None:
         return "—"
@@ -185,6 +177,7 @@ def config_show(ctx: typer.Context, as_json: bool = JSON) -> None:
     from rich.table import Table
 
     from plexmix.config.credentials import SECRETS, mask
+    from plexmix.config.loader import plain_value
 
     state = get_state(ctx)
     loaded = state.loaded
@@ -193,7 +186,7 @@ def config_show(ctx: typer.Context, as_json: bool = JSON) -> None:
     for section, names in setting_keys().items():
         for name in names:
             key = f"{section}.{name}"
-            rows.append((key, _plain(getattr(getattr(settings, section), name)), loaded.source(key)))
+            rows.append((key, plain_value(getattr(getattr(settings, section), name)), loaded.source(key)))
     store = state.credentials
     secrets = [(spec.setting, *store.get(name)) for name, spec in SECRETS.items()]
     paths = {
@@ -249,7 +242,7 @@ def config_set(
     Examples: plexmix config set ai.provider claude;  plexmix config set ai.openai_api_key
     """
     from plexmix.config.credentials import SECRETS
-    from plexmix.config.loader import env_values, save_config_value
+    from plexmix.config.loader import env_values, plain_value, save_config_value
     from plexmix.services.setup import quiet_fallback_warning
 
     state = get_state(ctx)
@@ -276,7 +269,7 @@ def config_set(
     if value is None:
         raise UsageError(f"No value was given for {key}.", hint=f"Usage: plexmix config set {key} VALUE")
     stored = save_config_value(config_path, key, value)
-    state.out.print(f"[green]✓[/] {key} = {_text(_plain(stored))} (saved in {config_path})")
+    state.out.print(f"[green]✓[/] {key} = {_text(plain_value(stored))} (saved in {config_path})")
     override = env_values(environ).get(key)
     if override is not None:
         state.out.print(

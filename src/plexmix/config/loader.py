@@ -134,7 +134,7 @@ def save_config_value(path: Path, key: str, raw_value: str | Any) -> Any:
     except ValidationError as exc:
         raise _config_error(exc, {key: "value"}, path) from exc
     stored = getattr(getattr(checked, section), name)
-    _set_dotted(data, key, _plain(stored))
+    _set_dotted(data, key, plain_value(stored))
     write_config_file(path, data)
     return stored
 
@@ -164,11 +164,12 @@ def _parse_scalar(raw: str) -> Any:
     return raw if value is None or isinstance(value, dict) else value
 
 
-def _plain(value: Any) -> Any:
+def plain_value(value: Any) -> Any:
+    """A setting as YAML/JSON can hold it (paths as text, lists element by element)."""
     if isinstance(value, Path):
         return str(value)
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [plain_value(v) for v in value]
     return value
 
 

@@ -38,6 +38,8 @@ class ManualClock:
         return self.now
 
 
+# The emulator's artists, albums and tracks mirror the metadata a real Plex server keeps (the
+# attributes of its XML), so they repeat the same tag and timestamp fields by design.
 @dataclass(slots=True)
 class EmuArtist:
     rating_key: int

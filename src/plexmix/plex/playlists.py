@@ -38,6 +38,8 @@ class PlaylistOps:
 
     url_budget: UrlBudget
 
+    # For the type checker only: the host's methods this mixin calls, with the same signatures
+    # as PlexClient's (a declaration that must mirror them, not a second implementation).
     if TYPE_CHECKING:
 
         @property
