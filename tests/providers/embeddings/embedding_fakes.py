@@ -6,18 +6,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-from plexmix.storage import migrations
 
 SECRET = "test-key-DO-NOT-LOG-93ab1"
 # What the real APIs answer without a requested size; other models get FakeEmbeddingAPI.dimension.
@@ -164,40 +160,4 @@ def fake_embedding_api(dimension: int = 8) -> Iterator[FakeEmbeddingAPI]:
         httpd.server_close()
 
 
-# --------------------------------------------------------------------------- library database
-def open_library(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(str(path), isolation_level=None)
-    conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA foreign_keys=ON")
-    conn.execute("PRAGMA journal_mode=WAL")
-    migrations.migrate(conn)
-    return conn
-
-
-def add_track(
-    conn: sqlite3.Connection,
-    title: str,
-    artist: str = "Artist",
-    album: str = "Album",
-    *,
-    year: int | None = 2001,
-    genres: str = "Rock",
-    moods: str = "",
-    styles: str = "",
-) -> int:
-    """Insert a track (and its artist/album when new); returns the track id."""
-    conn.execute("INSERT OR IGNORE INTO artists (plex_key, name) VALUES (?, ?)", (f"ar/{artist}", artist))
-    artist_id = conn.execute("SELECT id FROM artists WHERE plex_key = ?", (f"ar/{artist}",)).fetchone()[0]
-    conn.execute(
-        "INSERT OR IGNORE INTO albums (plex_key, title, artist_id, year) VALUES (?, ?, ?, ?)",
-        (f"al/{artist}/{album}", album, artist_id, year),
-    )
-    album_id = conn.execute(
-        "SELECT id FROM albums WHERE plex_key = ?", (f"al/{artist}/{album}",)
-    ).fetchone()[0]
-    cursor = conn.execute(
-        "INSERT INTO tracks (plex_key, title, artist_id, album_id, year, genres_text, moods_text,"
-        " styles_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (f"t/{artist}/{album}/{title}", title, artist_id, album_id, year, genres, moods, styles),
-    )
-    return int(cursor.lastrowid or 0)
+# The library database helpers (open_library, add_track) are shared with the storage tests.

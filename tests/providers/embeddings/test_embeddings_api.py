@@ -9,15 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from embedding_fakes import (
-    SECRET,
-    FakeEmbeddingAPI,
-    Request,
-    add_track,
-    fake_embedding_api,
-    fake_vector,
-    open_library,
-)
+from embedding_db_fakes import add_track, open_library
+from embedding_fakes import SECRET, FakeEmbeddingAPI, Request, fake_embedding_api, fake_vector
 
 from plexmix.errors import EmbeddingError
 from plexmix.providers.embeddings import EmbeddingProvider, RetryPolicy, get_embedding_provider
