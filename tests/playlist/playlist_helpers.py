@@ -277,7 +277,9 @@ class Fact:
     year: int | None
     rating: float | None
     last_played: int | None
+    duration_ms: int | None
     genres: frozenset[str]
+    moods: frozenset[str] = frozenset()
 
 
 def load_facts(conn: sqlite3.Connection) -> dict[int, Fact]:
@@ -286,11 +288,19 @@ def load_facts(conn: sqlite3.Connection) -> dict[int, Fact]:
         "SELECT tg.track_id, g.name FROM track_genres tg JOIN genres g ON g.id = tg.genre_id"
     ):
         genres.setdefault(track_id, set()).add(name)
+    moods: dict[int, set[str]] = {}
+    for track_id, name in conn.execute(
+        "SELECT tt.track_id, x.name FROM track_tags tt JOIN tags x ON x.id = tt.tag_id WHERE x.kind = 'mood'"
+    ):
+        moods.setdefault(track_id, set()).add(name)
     rows = conn.execute(
-        "SELECT t.id, t.plex_key, t.title, a.name, t.artist_id, t.album_id, t.year, t.rating, t.last_played"
-        " FROM tracks t LEFT JOIN artists a ON a.id = t.artist_id"
+        "SELECT t.id, t.plex_key, t.title, a.name, t.artist_id, t.album_id, t.year, t.rating, t.last_played,"
+        " t.duration_ms FROM tracks t LEFT JOIN artists a ON a.id = t.artist_id"
     ).fetchall()
-    return {r[0]: Fact(*tuple(r), genres=frozenset(genres.get(r[0], ()))) for r in rows}
+    return {
+        r[0]: Fact(*tuple(r), genres=frozenset(genres.get(r[0], ())), moods=frozenset(moods.get(r[0], ())))
+        for r in rows
+    }
 
 
 @dataclass
@@ -305,11 +315,19 @@ class Expect:
     blocked_artists: set[str] = field(default_factory=set)
     blocked_genres: set[str] = field(default_factory=set)
     played_before: int | None = None  # last_played must be older than this (or never)
+    moods: set[str] = field(default_factory=set)  # any of (lower case)
+    blocked_moods: set[str] = field(default_factory=set)
+    duration_min_ms: int | None = None
+    duration_max_ms: int | None = None
 
     def ok(self, f: Fact) -> bool:
         artist = (f.artist or "").lower()
         return (
             (not self.genres or bool(f.genres & self.genres))
+            and (not self.moods or bool(f.moods & self.moods))
+            and not f.moods & self.blocked_moods
+            and (self.duration_min_ms is None or (f.duration_ms or -1) >= self.duration_min_ms)
+            and (self.duration_max_ms is None or (f.duration_ms is not None and f.duration_ms <= self.duration_max_ms))
             and (self.year_min is None or (f.year is not None and f.year >= self.year_min))
             and (self.year_max is None or (f.year is not None and f.year <= self.year_max))
             and (self.rating_min is None or (f.rating is not None and f.rating >= self.rating_min))

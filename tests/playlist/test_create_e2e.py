@@ -31,7 +31,9 @@ def test_create_lands_on_plex_in_the_printed_order_and_is_saved(
 
     assert set(data) >= TOP_KEYS
     assert data["name"] == "E2E Rock" and data["provider"] == "none" and data["fallback"] is False
-    assert data["filters"] == ["genre: rock"]  # "rock" in the mood is a genre of this library
+    # "rock" is a genre and "energetic" a Plex mood of this library: both are filters.
+    assert data["filters"] == ["genre: rock", "mood: energetic"]
+    assert data["understood"] == {"genres": ["rock"], "moods": ["energetic"]}
     tracks = data["tracks"]
     assert len(tracks) == 20
     for t in tracks:
@@ -39,6 +41,11 @@ def test_create_lands_on_plex_in_the_printed_order_and_is_saved(
         assert "rock" in t["genres"] and t["reason"].strip()
         assert isinstance(t["score"], float)
     keys = [t["plex_key"] for t in tracks]
+    with work.connect() as conn:
+        energetic = {row[0] for row in conn.execute(
+            "SELECT t.plex_key FROM tracks t JOIN track_tags tt ON tt.track_id = t.id"
+            " JOIN tags x ON x.id = tt.tag_id WHERE x.kind = 'mood' AND x.name = 'energetic'")}
+    assert set(keys) <= energetic
     assert len(set(keys)) == 20
 
     # On the server: one playlist of that name, exactly these tracks in this order.

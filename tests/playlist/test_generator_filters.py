@@ -46,6 +46,7 @@ class World:
     facts: dict[int, Fact]
     genres: list[str]
     artists: list[str]  # names that imply nothing but themselves when written in a mood
+    moods: list[str]  # Plex mood tags (lower case), e.g. "calm/peaceful"
     generator_for: dict[str, PlaylistGenerator]
 
 
@@ -66,7 +67,8 @@ def world(
     pool = ranked[:60] + ranked[60::20]
     inner = [(name, phrase_pattern(name)) for name in [*genres, *names] if len(name) >= 3]
     clean = [a for a in pool if not any(n != a and p.search(a) for n, p in inner)]
-    yield World(facts, genres, clean, {})
+    moods = sorted({m for f in facts.values() for m in f.moods})
+    yield World(facts, genres, clean, moods, {})
 
 
 @pytest.fixture
@@ -144,6 +146,8 @@ def test_every_track_honours_every_filter(
         flags.genres, expect.genres = [flag_genre.title()], {flag_genre}
     elif mood_genre:
         expect.genres = {mood_genre}
+    # A Plex mood named in the text ("melancholy", "energetic") is a filter.
+    expect.moods = {m for m in world.moods if mentions(mood, m)}
     if flag_artist:
         flags.artists, expect.artists = [flag_artist.upper()], {flag_artist.lower()}
     elif mood_artist:

@@ -36,9 +36,9 @@ def db(tmp_path: Path) -> SQLiteManager:
         upsert_tracks(conn, [
             _track("t1", "So What", "a1", "b1", year=1959, rating=10.0, genres=["Jazz"], moods=["Cool"]),
             _track("t2", "Blue in Green", "a1", "b1", year=1959, rating=8.0, genres=["Jazz"],
-                   moods=["Melancholy"], last_played=2_000),
+                   moods=["Melancholy"], last_played=2_000, duration_ms=337_000),
             _track("t3", "Smells Like Teen Spirit", "a2", "b2", year=1991, rating=6.0,
-                   genres=["Rock", "Grunge"], moods=["Energetic"]),
+                   genres=["Rock", "Grunge"], moods=["Energetic"], duration_ms=301_000),
             _track("t4", "Come Away with Me", "a3", "b3", year=2002, genres=["Jazz", "Pop"],
                    styles=["Vocal Jazz"]),
         ], artists, albums)
@@ -101,6 +101,10 @@ def test_fts_search_honours_filters(db: SQLiteManager) -> None:
         (TrackFilters(exclude_played_since=1_000), {"t1", "t3", "t4"}),
         (TrackFilters(exclude_artists=["Miles Davis"]), {"t3", "t4"}),
         (TrackFilters(exclude_genres=["pop"]), {"t1", "t2", "t3"}),
+        (TrackFilters(exclude_moods=["MELANCHOLY"]), {"t1", "t3", "t4"}),
+        (TrackFilters(duration_min_ms=320_000), {"t2"}),  # unknown lengths never pass a bound
+        (TrackFilters(duration_max_ms=320_000), {"t3"}),
+        (TrackFilters(duration_min_ms=301_000, duration_max_ms=337_000, exclude_moods=["energetic"]), {"t2"}),
         (TrackFilters(), {"t1", "t2", "t3", "t4"}),
     ],
 )
@@ -114,7 +118,8 @@ def test_filters_select_exactly_the_matching_tracks(
     for track in library.get_tracks(db.conn, queries.find_track_ids(db.conn, TrackFilters())):
         assert filters.matches(year=track.year, rating=track.rating, artist=track.artist_name,
                                genres=track.genres, moods=track.moods,
-                               last_played=track.last_played) == (track.plex_key in expected)
+                               last_played=track.last_played,
+                               duration_ms=track.duration_ms) == (track.plex_key in expected)
 
 
 def test_hard_delete_cascades_to_tags_embeddings_and_playlists(db: SQLiteManager) -> None:

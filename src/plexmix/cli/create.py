@@ -76,6 +76,7 @@ def _show_plan(state: AppState, plan: PlaylistPlan, as_json: bool) -> None:
         print_json(state.out, plan.as_dict())
         return
     state.out.print(f"[bold]Dry run[/] for [italic]{plan.mood}[/] with {plan.provider}")
+    state.out.print(f"  Understood as: {plan.understood_line or 'no constraints'}", markup=False)
     for line in plan.filters or ["no filters"]:
         state.out.print(f"  filter: {line}")
     matching = "all" if plan.matching_tracks is None else f"{plan.matching_tracks:,}"
@@ -104,6 +105,7 @@ def _show(state: AppState, playlist: GeneratedPlaylist, published: Published) ->
         t = item.track
         table.add_row(str(i), t.title, t.artist_name or "", t.album_title or "", str(t.year or ""), item.reason)
     state.out.print(table)
+    state.out.print(f"Understood as: {playlist.understood_line or 'no constraints'}", markup=False)
     for note in playlist.notes:
         state.out.print(f"[yellow]Note:[/] {note}")
     if playlist.fallback:

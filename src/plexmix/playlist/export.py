@@ -22,6 +22,8 @@ def playlist_json(playlist: GeneratedPlaylist, *, name: str, plex_key: str | Non
         "fallback": playlist.fallback,
         "fallback_reason": playlist.fallback_reason,
         "filters": playlist.filter_lines,
+        "understood": playlist.understood_dict,
+        "understood_line": playlist.understood_line,
         "notes": playlist.notes,
         "tracks": [
             {

@@ -10,10 +10,13 @@ from dataclasses import KW_ONLY, dataclass, field, replace
 from plexmix.errors import PlaylistError, UsageError
 from plexmix.playlist.diversity import pick_diverse, spread_artists
 from plexmix.playlist.filters import (
+    Vocabulary,
     describe_filters,
-    filters_from_mood,
     merge_filters,
     mood_phrases,
+    understand_mood,
+    understood_dict,
+    understood_line,
     with_exclusions,
 )
 from plexmix.playlist.retrieval import (
@@ -71,10 +74,29 @@ class GeneratedPlaylist:
     estimate: PromptEstimate | None = None
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    understood: TrackFilters = field(default_factory=TrackFilters)  # from the mood and the flags
 
     @property
     def filter_lines(self) -> list[str]:
         return describe_filters(self.filters)
+
+    @property
+    def understood_line(self) -> str:
+        return understood_line(self.understood)
+
+    @property
+    def understood_dict(self) -> dict[str, object]:
+        return understood_dict(self.understood)
+
+
+@dataclass
+class Resolved:
+    """A request's structured query: what was understood (mood and flags, flags winning), the
+    filters in force (plus recent plays and blocked names from the settings) and the search text."""
+
+    understood: TrackFilters
+    filters: TrackFilters
+    search_text: str
 
 
 def song_key(track: Track) -> tuple[str, str]:
@@ -106,28 +128,45 @@ class PlaylistGenerator:
     embedder: QueryEmbedder | None = None
 
     # -- steps ---------------------------------------------------------------------------------
-    def resolve_filters(self, request: PlaylistRequest) -> TrackFilters:
+    def resolve(self, request: PlaylistRequest) -> Resolved:
         """Mood-text filters overridden by flags, plus exclusions (recent plays, blocked)."""
-        implied = TrackFilters()
+        implied, text = TrackFilters(), request.mood
         if request.parse_mood:
-            mentioned = queries.artists_named(self.conn, mood_phrases(request.mood))
-            implied = filters_from_mood(request.mood, queries.genre_names(self.conn), mentioned)
-        return with_exclusions(
-            merge_filters(request.flag_filters, implied), avoid_recent_days=request.avoid_recent_days,
+            vocabulary = Vocabulary(
+                queries.genre_names(self.conn), self._artists_in(request.mood),
+                queries.mood_names(self.conn), queries.newest_year(self.conn),
+            )
+            understood = understand_mood(request.mood, vocabulary)
+            implied, text = understood.filters, understood.search_text
+        merged = merge_filters(request.flag_filters, implied)
+        filters = with_exclusions(
+            merged, avoid_recent_days=request.avoid_recent_days,
             blocked_artists=request.blocked_artists, blocked_genres=request.blocked_genres,
         )
+        return Resolved(merged, filters, text)
+
+    def _artists_in(self, mood: str) -> list[str]:
+        """The library's artists the mood may name: same case-insensitive or accent-insensitive."""
+        phrases = mood_phrases(mood)
+        return sorted({*queries.artists_named(self.conn, phrases),
+                       *queries.artists_named_unaccented(self.conn, phrases)})
+
+    def resolve_filters(self, request: PlaylistRequest) -> TrackFilters:
+        return self.resolve(request).filters
 
     def candidates(
-        self, request: PlaylistRequest, filters: TrackFilters
+        self, request: PlaylistRequest, filters: TrackFilters, text: str | None = None
     ) -> tuple[Retrieved, list[Candidate]]:
-        found, candidates, _ = self._candidates(request, filters)
+        found, candidates, _ = self._candidates(request, filters, text)
         return found, candidates
 
     def _candidates(
-        self, request: PlaylistRequest, filters: TrackFilters
+        self, request: PlaylistRequest, filters: TrackFilters, text: str | None = None
     ) -> tuple[Retrieved, list[Candidate], dict[int | None, Track]]:
+        """``text`` (default: the mood) is what keyword and vector search look for."""
         pool = max(request.pool, request.length * 2)
-        found = retrieve(self.conn, request.mood, filters, pool, index=self.index, embedder=self.embedder)
+        found = retrieve(self.conn, text if text is not None else request.mood, filters, pool,
+                         index=self.index, embedder=self.embedder)
         tracks = {t.id: t for t in library.get_tracks(self.conn, [tid for tid, _ in found.ranked])}
         return found, [
             Candidate(
@@ -139,8 +178,8 @@ class PlaylistGenerator:
         ], tracks
 
     def estimate(self, request: PlaylistRequest) -> PromptEstimate:
-        filters = self.resolve_filters(request)
-        _, candidates = self.candidates(request, filters)
+        resolved = self.resolve(request)
+        _, candidates = self.candidates(request, resolved.filters, resolved.search_text)
         return self.provider.estimate(request.mood, candidates, request.length)
 
     # -- the whole job -------------------------------------------------------------------------
@@ -149,8 +188,9 @@ class PlaylistGenerator:
             raise UsageError(f"The playlist length must be at least 1 (got {request.length}).",
                              hint="Use --limit with a positive number, e.g. --limit 25.")
         started = time.perf_counter()
-        filters = self.resolve_filters(request)
-        found, candidates, tracks = self._candidates(request, filters)
+        resolved = self.resolve(request)
+        filters, text = resolved.filters, resolved.search_text
+        found, candidates, tracks = self._candidates(request, filters, text)
         if not candidates:
             raise self._nothing_matches(filters, found)
         estimate = self.provider.estimate(request.mood, candidates, request.length)
@@ -171,7 +211,7 @@ class PlaylistGenerator:
         if len(ordered) < request.length and len(candidates) >= max(request.pool, request.length * 2):
             # Diversity rules or repeated songs thinned the pool: fill from a wider retrieval.
             wider = replace(request, pool=max(request.pool, request.length * 2) * 4)
-            _, more, more_tracks = self._candidates(wider, filters)
+            _, more, more_tracks = self._candidates(wider, filters, text)
             tracks.update(more_tracks)
             by_id.update({c.id: c for c in more if c.id not in by_id})
             ordered = diverse([*chosen_ids, *ranked_rest, *(c.id for c in more)])
@@ -198,6 +238,7 @@ class PlaylistGenerator:
             fallback=selection.fallback, fallback_reason=selection.fallback_reason, filters=filters,
             candidates=len(candidates), matching=found.matching, used_vectors=found.used_vectors,
             estimate=estimate, notes=notes, seconds=time.perf_counter() - started,
+            understood=resolved.understood,
         )
 
     @staticmethod
@@ -218,5 +259,5 @@ class PlaylistGenerator:
         for item in result:
             t = item.track
             if not filters.matches(year=t.year, rating=t.rating, artist=t.artist_name, genres=t.genres,
-                                 moods=t.moods, last_played=t.last_played):
+                                 moods=t.moods, last_played=t.last_played, duration_ms=t.duration_ms):
                 raise PlaylistError(f"Internal check failed: '{t.title}' does not satisfy the filters.")

@@ -66,6 +66,8 @@ class PlaylistPlan:
     candidates_sent: int
     estimated_cost_usd: float | None
     notes: list[str] = field(default_factory=list)
+    understood: dict[str, Any] = field(default_factory=dict)  # the structured query (TrackFilters fields)
+    understood_line: str = ""  # the same as one line: "genre rap; not artist X; 1990–1999"
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -84,19 +86,21 @@ def _generator(ctx: Context, db: SQLiteManager, provider: str | None) -> tuple[P
 
 def plan_playlist(ctx: Context, request: PlaylistRequest, *, provider: str | None = None) -> PlaylistPlan:
     """The dry run: resolve the filters, retrieve the candidates, estimate the prompt and its cost."""
-    from plexmix.playlist.filters import describe_filters
+    from plexmix.playlist.filters import describe_filters, understood_dict, understood_line
 
     with ctx.open_db() as db:
         generator, notes = _generator(ctx, db, provider)
-        filters = generator.resolve_filters(request)
-        found, candidates = generator.candidates(request, filters)
+        resolved = generator.resolve(request)
+        filters = resolved.filters
+        found, candidates = generator.candidates(request, filters, resolved.search_text)
         estimate = generator.provider.estimate(request.mood, candidates, request.length)
     return PlaylistPlan(
         mood=request.mood, provider=generator.provider.name, model=generator.provider.model,
         filters=describe_filters(filters), matching_tracks=found.matching, candidates=len(candidates),
         prompt_tokens=estimate.prompt_tokens, max_output_tokens=estimate.max_output_tokens,
         candidates_sent=estimate.candidates_sent, estimated_cost_usd=estimate.estimated_cost_usd,
-        notes=notes,
+        notes=notes, understood=understood_dict(resolved.understood),
+        understood_line=understood_line(resolved.understood),
     )
 
 

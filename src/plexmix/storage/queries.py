@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import unicodedata
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -23,23 +24,35 @@ class TrackFilters:
     exclude_played_since: int | None = None  # epoch seconds: drop tracks played after this
     exclude_artists: list[str] = field(default_factory=list)
     exclude_genres: list[str] = field(default_factory=list)
+    exclude_moods: list[str] = field(default_factory=list)
+    duration_min_ms: int | None = None  # tracks of unknown length never pass a duration bound
+    duration_max_ms: int | None = None
 
     def is_empty(self) -> bool:
         return not (
-            self.genres or self.artists or self.moods or self.exclude_artists or self.exclude_genres
+            self.genres or self.artists or self.moods
+            or self.exclude_artists or self.exclude_genres or self.exclude_moods
             or self.year_min is not None or self.year_max is not None
             or self.rating_min is not None or self.exclude_played_since is not None
+            or self.duration_min_ms is not None or self.duration_max_ms is not None
         )
 
     def matches(self, *, year: int | None, rating: float | None, artist: str | None,
                 genres: list[str], moods: list[str] | None = None,
-                last_played: int | None = None) -> bool:
+                last_played: int | None = None, duration_ms: int | None = None) -> bool:
         """The same rules as :func:`filter_sql`, for checking a track in Python."""
         artist_l = (artist or "").casefold()
         genre_set = set(genres)
+        mood_set = set(moods or [])
         if self.genres and not genre_set & {normalize_tag(g) for g in self.genres}:
             return False
-        if self.moods and not set(moods or []) & {normalize_tag(m) for m in self.moods}:
+        if self.moods and not mood_set & {normalize_tag(m) for m in self.moods}:
+            return False
+        if self.exclude_moods and mood_set & {normalize_tag(m) for m in self.exclude_moods}:
+            return False
+        if self.duration_min_ms is not None and (duration_ms is None or duration_ms < self.duration_min_ms):
+            return False
+        if self.duration_max_ms is not None and (duration_ms is None or duration_ms > self.duration_max_ms):
             return False
         if self.year_min is not None and (year is None or year < self.year_min):
             return False
@@ -64,10 +77,22 @@ def _fold(value: str | None) -> str | None:
     return value.casefold() if isinstance(value, str) else value
 
 
+def unaccent(text: str) -> str:
+    """Lower case without accents ("Beyoncé" -> "beyonce"): how names in a mood are compared."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def _unaccent(value: str | None) -> str | None:
+    return unaccent(value) if isinstance(value, str) else value
+
+
 def register_functions(conn: sqlite3.Connection) -> None:
     """SQL functions the filters use: ``plexmix_fold`` is Unicode case folding (SQLite's
-    ``lower()`` folds ASCII only, so 'DJ Ötzi' would never match 'dj ötzi')."""
+    ``lower()`` folds ASCII only, so 'DJ Ötzi' would never match 'dj ötzi'); ``plexmix_unaccent``
+    is :func:`unaccent`."""
     conn.create_function("plexmix_fold", 1, _fold, deterministic=True)
+    conn.create_function("plexmix_unaccent", 1, _unaccent, deterministic=True)
 
 
 _GENRE_TRACKS = (
@@ -97,12 +122,15 @@ def filter_sql(filters: TrackFilters, alias: str = "t") -> tuple[str, list[objec
         (filters.exclude_artists, str.casefold,
          f"({{a}}.artist_id IS NULL OR {{a}}.artist_id NOT IN ({_ARTISTS_NAMED}))"),
         (filters.exclude_genres, normalize_tag, f"{{a}}.id NOT IN ({_GENRE_TRACKS})"),
+        (filters.exclude_moods, normalize_tag, f"{{a}}.id NOT IN ({_MOOD_TRACKS})"),
     ]
     bounds: list[tuple[float | None, str]] = [
         (filters.year_min, "{a}.year >= ?"),
         (filters.year_max, "{a}.year <= ?"),
         (filters.rating_min, "{a}.rating >= ?"),
         (filters.exclude_played_since, "({a}.last_played IS NULL OR {a}.last_played < ?)"),
+        (filters.duration_min_ms, "{a}.duration_ms >= ?"),
+        (filters.duration_max_ms, "{a}.duration_ms <= ?"),
     ]
     clauses: list[str] = []
     params: list[object] = []
@@ -176,6 +204,17 @@ def genre_names(conn: sqlite3.Connection) -> list[str]:
     return _names(conn, "SELECT name FROM genres")
 
 
+def mood_names(conn: sqlite3.Connection) -> list[str]:
+    """Every Plex mood tag name, unsorted."""
+    return _names(conn, "SELECT name FROM tags WHERE kind = 'mood'")
+
+
+def newest_year(conn: sqlite3.Connection) -> int | None:
+    """The latest release year in the library ("this year" means this one, not the clock's)."""
+    row = conn.execute("SELECT MAX(year) FROM tracks").fetchone()
+    return int(row[0]) if row and row[0] is not None else None
+
+
 _MAX_KEYS = 900  # SQL parameters per statement
 _MAX_VARIANTS = 64
 
@@ -197,6 +236,19 @@ def artists_named(conn: sqlite3.Connection, phrases: Iterable[str]) -> list[str]
     if not keys:
         return []
     return _names(conn, f"SELECT name FROM artists WHERE lower(name) IN ({_marks(keys)})", sorted(keys))
+
+
+def artists_named_unaccented(conn: sqlite3.Connection, phrases: Iterable[str]) -> list[str]:
+    """The artists whose name without accents is one of ``phrases`` (as :func:`unaccent` makes
+    them): "beyonce" finds "Beyoncé". One scan of the artists per 900 phrases."""
+    register_functions(conn)
+    keys = sorted({unaccent(p) for p in phrases})
+    found: list[str] = []
+    for i in range(0, len(keys), _MAX_KEYS):
+        chunk = keys[i : i + _MAX_KEYS]
+        sql = f"SELECT name FROM artists WHERE plexmix_unaccent(name) IN ({_marks(chunk)})"
+        found += _names(conn, sql, chunk)
+    return found
 
 
 def _sqlite_lower_variants(phrase: str) -> list[str] | None:
