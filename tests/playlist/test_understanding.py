@@ -81,6 +81,9 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("beyonce", {"artists": ["Beyoncé"]}),
     ("Queen in the 80s", {"artists": ["Queen"], "year_min": 1980, "year_max": 1989}),
     ("Miles Davis from the 50s", {"artists": ["Miles Davis"], "year_min": 1950, "year_max": 1959}),
+    ("Queen songs from the 70s", {"artists": ["Queen"], "year_min": 1970, "year_max": 1979}),
+    ("Nirvana tracks in the 90s", {"artists": ["Nirvana"], "year_min": 1990, "year_max": 1999}),
+    ("Metallica hits from the '80s", {"artists": ["Metallica"], "year_min": 1980, "year_max": 1989}),
     # eras
     ("90s rock", {"genres": ["rock"], "year_min": 1990, "year_max": 1999}),
     ("rock from the '80s", {"genres": ["rock"], "year_min": 1980, "year_max": 1989}),

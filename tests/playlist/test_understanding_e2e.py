@@ -8,6 +8,7 @@ tracks the exclusion had to remove, so no check passes vacuously.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -37,6 +38,7 @@ QUERIES: dict[str, tuple[Expect, Expect | None]] = {
         Expect(duration_max_ms=3 * MIN, blocked_genres={"edm"}), Expect(duration_max_ms=3 * MIN)),
     "energetic music, nothing after 1999": (Expect(moods={"energetic"}, year_max=1999), None),
     "Queen in the 70s": (Expect(artists={"queen"}, year_min=1970, year_max=1979), None),
+    "Queen songs from the 70s": (Expect(artists={"queen"}, year_min=1970, year_max=1979), None),
     "Drake or Martin Garrix, not energetic": (
         Expect(artists={"drake", "martin garrix"}, blocked_moods={"energetic"}),
         Expect(artists={"drake", "martin garrix"})),
@@ -137,3 +139,35 @@ def test_artists_are_found_without_their_accents(generator: PlaylistGenerator, f
     for name in accented:
         found = generator.resolve(PlaylistRequest(mood=f"anything but {plain(name).upper()}")).filters
         assert name in found.exclude_artists, name
+
+
+def _songs(facts: list[Fact]) -> set[tuple[str, str]]:
+    """Distinct songs (artist + title before any " - Remastered" or "(...)"): what a playlist may hold."""
+    return {((f.artist or "").lower(), re.split(r"\s+-\s+|\s*[(\[]", f.title.lower(), maxsplit=1)[0].strip())
+            for f in facts}
+
+
+@pytest.mark.parametrize(
+    ("mood", "expect"),
+    [("Queen songs from the 70s", Expect(artists={"queen"}, year_min=1970, year_max=1979)),
+     ("Queen in the 70s", Expect(artists={"queen"}, year_min=1970, year_max=1979)),
+     ("Queen and Guns N' Roses", Expect(artists={"queen", "guns n' roses"})),
+     ("Guns N' Roses and Queen", Expect(artists={"queen", "guns n' roses"}))],
+)
+def test_named_artists_fill_the_playlist_fairly(
+    mood: str, expect: Expect, facts: dict[int, Fact], generator: PlaylistGenerator
+) -> None:
+    """Naming artists lifts the per-artist cap among them (the bug: 3 Queen tracks and 17 by others,
+    or only Guns N' Roses): the playlist is theirs, as long as their songs allow, shared fairly."""
+    length = 20
+    playlist = generator.generate(PlaylistRequest(mood=mood, length=length))
+    assert _understood_expect(playlist.understood) == expect, playlist.understood_line
+    chosen = [facts[i.track.id] for i in playlist.tracks]
+    assert all(expect.ok(f) for f in chosen)
+    available = {name: _songs([f for f in facts.values() if expect.ok(f) and (f.artist or "").lower() == name])
+                 for name in expect.artists}
+    assert all(len(songs) >= 5 for songs in available.values())  # the test is not vacuous
+    assert len(chosen) == min(length, sum(map(len, available.values())))
+    share = length // len(expect.artists)
+    for name, songs in available.items():
+        assert sum((f.artist or "").lower() == name for f in chosen) >= min(len(songs), share), name

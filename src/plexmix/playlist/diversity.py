@@ -9,6 +9,9 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
+Limits = tuple[int | None, int | None]  # (max per artist, max per album); None: no limit
+
+
 def pick_diverse(
     ordered: Iterable[T],
     length: int,
@@ -16,23 +19,35 @@ def pick_diverse(
     album_of: Callable[[T], Hashable],
     max_per_artist: int | None,
     max_per_album: int | None,
+    *,
+    looser: Sequence[Limits] = (),
 ) -> list[T]:
-    """The first ``length`` items of ``ordered`` that respect the per-artist/album limits."""
+    """The first ``length`` items of ``ordered`` that respect the per-artist/album limits.
+
+    When fewer qualify, each of the ``looser`` limits in turn tops the pick up from the items left
+    (counting what is already chosen); the result keeps the order of ``ordered``.
+    """
+    items = list(ordered)
+    taken = [False] * len(items)
     per_artist: Counter[Hashable] = Counter()
     per_album: Counter[Hashable] = Counter()
-    chosen: list[T] = []
-    for item in ordered:
-        if len(chosen) >= length:
-            break
-        artist, album = artist_of(item), album_of(item)
-        if max_per_artist is not None and artist is not None and per_artist[artist] >= max_per_artist:
-            continue
-        if max_per_album is not None and album is not None and per_album[album] >= max_per_album:
-            continue
-        per_artist[artist] += 1
-        per_album[album] += 1
-        chosen.append(item)
-    return chosen
+    count = 0
+    for artist_cap, album_cap in [(max_per_artist, max_per_album), *looser]:
+        for index, item in enumerate(items):
+            if count >= length:
+                break
+            artist, album = artist_of(item), album_of(item)
+            if taken[index] or _full(per_artist, artist, artist_cap) or _full(per_album, album, album_cap):
+                continue
+            per_artist[artist] += 1
+            per_album[album] += 1
+            taken[index] = True
+            count += 1
+    return [item for index, item in enumerate(items) if taken[index]]
+
+
+def _full(counts: Counter[Hashable], key: Hashable, cap: int | None) -> bool:
+    return cap is not None and key is not None and counts[key] >= cap
 
 
 def spread_artists(items: Sequence[T], artist_of: Callable[[T], Hashable]) -> list[T]:

@@ -373,7 +373,10 @@ def _clear_artists(text: str, mentions: list[_Mention], folded: str) -> set[_Men
 
 
 _WORD = re.compile(r"\w+")
-_ERA_AFTER = re.compile(r"\s+(?:in|from)\s+(?:the\s+)?(?:'?\d{2}'?s|\d{3}0'?s|\d{4})\b")
+# "Queen in the 80s", "Queen songs from the 70s", "Nirvana hits from 1991"
+_ERA_AFTER = re.compile(
+    r"\s+(?:(?:songs?|tracks?|music|hits|albums?)\s+)?(?:in|from)\s+(?:the\s+)?(?:'?\d{2}'?s|\d{3}0'?s|\d{4})\b"
+)
 
 
 def _blank(text: str, spans: Iterable[tuple[int, int]]) -> str:

@@ -8,7 +8,7 @@ import time
 from dataclasses import KW_ONLY, dataclass, field, replace
 
 from plexmix.errors import PlaylistError, UsageError
-from plexmix.playlist.diversity import pick_diverse, spread_artists
+from plexmix.playlist.diversity import Limits, pick_diverse, spread_artists
 from plexmix.playlist.filters import (
     Vocabulary,
     describe_filters,
@@ -198,23 +198,27 @@ class PlaylistGenerator:
         by_id = {c.id: c for c in candidates}
         chosen_ids = [tid for tid in dict.fromkeys(selection.track_ids) if tid in by_id]
         ranked_rest = [c.id for c in candidates if c.id not in set(chosen_ids)]
-        max_per_artist = None if filters.artists else request.max_per_artist
+        max_per_artist, looser = self._artist_limits(request, filters)
 
-        def diverse(order: list[int]) -> list[int]:
+        def diverse(order: list[int], looser: list[Limits]) -> list[int]:
             return pick_diverse(
                 distinct_songs([tid for tid in order if tid in tracks], tracks), request.length,
                 artist_of=lambda tid: tracks[tid].artist_id, album_of=lambda tid: tracks[tid].album_id,
-                max_per_artist=max_per_artist, max_per_album=request.max_per_album,
+                max_per_artist=max_per_artist, max_per_album=request.max_per_album, looser=looser,
             )
 
-        ordered = diverse([*chosen_ids, *ranked_rest])
+        order = [*chosen_ids, *ranked_rest]
+        ordered = diverse(order, [])
         if len(ordered) < request.length and len(candidates) >= max(request.pool, request.length * 2):
             # Diversity rules or repeated songs thinned the pool: fill from a wider retrieval.
             wider = replace(request, pool=max(request.pool, request.length * 2) * 4)
             _, more, more_tracks = self._candidates(wider, filters, text)
             tracks.update(more_tracks)
             by_id.update({c.id: c for c in more if c.id not in by_id})
-            ordered = diverse([*chosen_ids, *ranked_rest, *(c.id for c in more)])
+            order += [c.id for c in more]
+            ordered = diverse(order, [])
+        if len(ordered) < request.length and looser:
+            ordered = diverse(order, looser)
         ordered = spread_artists(ordered, artist_of=lambda tid: tracks[tid].artist_id)
         notes: list[str] = []
         if not found.used_vectors:
@@ -240,6 +244,17 @@ class PlaylistGenerator:
             estimate=estimate, notes=notes, seconds=time.perf_counter() - started,
             understood=resolved.understood,
         )
+
+    @staticmethod
+    def _artist_limits(request: PlaylistRequest, filters: TrackFilters) -> tuple[int, list[Limits]]:
+        """The per-artist cap, and the looser limits that may fill the playlist. When the user names
+        artists the cap applies among them only: each gets a fair share of the length (a playlist of
+        one or two named artists is all theirs). When their songs cannot fill it that way, the album
+        cap goes first (so an artist with few albums still gets its share), then the share."""
+        if not filters.artists:
+            return request.max_per_artist, []
+        share = max(request.max_per_artist, -(-request.length // len(set(filters.artists))))
+        return share, [(share, None), (None, request.max_per_album), (None, None)]
 
     @staticmethod
     def _nothing_matches(filters: TrackFilters, found: Retrieved) -> PlaylistError:
