@@ -258,7 +258,7 @@ NAMES = ["rock", "hip hop", "r&b", "Guns N' Roses", "P!nk", "!!!", "AC/DC", "Sig
 @given(parts=st.lists(st.sampled_from([*NAMES, " ", ", ", "-", "'", "x", "é", "ß", "90s", "poprock"]), max_size=12))
 def test_names_in_the_mood_are_found_as_whole_words_only(parts: list[str]) -> None:
     """The one-pass phrase finder agrees with a whole-word, case-insensitive regex search."""
-    from plexmix.playlist.filters import filters_from_mood
+    from plexmix.playlist.understanding import filters_from_mood
 
     text = "".join(parts)
     for variant in (text, text.upper(), text.lower()):
@@ -289,7 +289,7 @@ def test_stopwords_stay_out_of_the_keyword_search() -> None:
 
 def test_artists_named_in_the_mood_are_found_in_any_case(world: World, generators: dict[str, PlaylistGenerator]) -> None:
     """The generator's SQL lookup finds what a scan of every name finds, also for non-ASCII capitals."""
-    from plexmix.playlist.filters import filters_from_mood
+    from plexmix.playlist.understanding import filters_from_mood
 
     names = sorted({f.artist for f in world.facts.values() if f.artist})
     odd = [n for n in names if any(not c.isascii() and c.isalpha() for c in n)]

@@ -8,12 +8,12 @@ from plexmix.errors import UsageError
 from plexmix.playlist.diversity import pick_diverse, spread_artists
 from plexmix.playlist.filters import (
     describe_filters,
-    filters_from_mood,
     merge_filters,
     parse_rating,
     parse_year,
     with_exclusions,
 )
+from plexmix.playlist.understanding import filters_from_mood
 from plexmix.storage.queries import TrackFilters
 
 

@@ -10,11 +10,8 @@ from dataclasses import KW_ONLY, dataclass, field, replace
 from plexmix.errors import PlaylistError, UsageError
 from plexmix.playlist.diversity import Limits, pick_diverse, spread_artists
 from plexmix.playlist.filters import (
-    Vocabulary,
     describe_filters,
     merge_filters,
-    mood_phrases,
-    understand_mood,
     understood_dict,
     understood_line,
     with_exclusions,
@@ -26,6 +23,7 @@ from plexmix.playlist.retrieval import (
     VectorSearcher,
     retrieve,
 )
+from plexmix.playlist.understanding import Vocabulary, mood_phrases, understand_mood
 from plexmix.providers.ai.base import Curator
 from plexmix.providers.ai.records import Candidate, PromptEstimate
 from plexmix.storage import library, queries

@@ -1,0 +1,370 @@
+"""What the mood text says: filters and the words to search for, read against the library's own
+names of genres, artists and moods (whole words, case and accents folded).
+
+Exclusions ("no X", "without X"), several artists, eras counted from the library's newest year,
+track lengths and moods named in full; "songs about love" stays a mood. The flags of a command
+win over all of it (:func:`plexmix.playlist.filters.merge_filters`).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from plexmix.playlist.filters import decade_range
+from plexmix.storage.queries import TrackFilters, unaccent
+
+_RATED = re.compile(
+    r"\b(highly|top|best)[ -]rated\b|\bfavou?rites?\b|\bfive[ -]stars?\b|\b5[ -]stars?\b", re.I
+)
+_STARS = re.compile(r"\b([1-5])[ -]stars?\b", re.I)
+_DECADE = re.compile(r"(?<![\w'])('?\d{2}'?s|\d{3}0'?s)(?!\w)", re.I)
+_YEAR = r"(1\d{3}|2\d{3})"
+# Era phrases, tried in this order on the folded text; each match is used up. The function gets
+# the match and the library's newest year and returns (year_min, year_max) (None: not given).
+_ERAS: list[tuple[re.Pattern[str], Callable[[re.Match[str], int], tuple[int | None, int | None]]]] = [
+    (re.compile(rf"\bnothing\s+(?:before|older\s+than|earlier\s+than)\s+{_YEAR}\b"),
+     lambda m, _: (int(m.group(1)), None)),
+    (re.compile(rf"\bnothing\s+(?:after|newer\s+than|later\s+than)\s+{_YEAR}\b"),
+     lambda m, _: (None, int(m.group(1)))),
+    (re.compile(rf"\bbetween\s+{_YEAR}\s+and\s+{_YEAR}\b|\b{_YEAR}\s*(?:-|–|to)\s*{_YEAR}\b"),
+     lambda m, _: _ordered([int(g) for g in m.groups() if g])),
+    (re.compile(rf"\b(?:since|from)\s+{_YEAR}\s+on(?:wards?)?\b|\bsince\s+{_YEAR}\b"),
+     lambda m, _: (int(m.group(1) or m.group(2)), None)),
+    (re.compile(rf"\bafter\s+{_YEAR}\b"), lambda m, _: (int(m.group(1)) + 1, None)),
+    (re.compile(rf"\bbefore\s+{_YEAR}\b"), lambda m, _: (None, int(m.group(1)) - 1)),
+    (re.compile(rf"\b(?:until|up\s+to|through)\s+{_YEAR}\b"), lambda m, _: (None, int(m.group(1)))),
+    (re.compile(rf"\b(?:from|in|of)\s+{_YEAR}\b"), lambda m, _: (int(m.group(1)), int(m.group(1)))),
+    (re.compile(r"\bthis\s+year'?s?\b"), lambda _, newest: (newest, newest)),
+    (re.compile(r"\blast\s+year'?s?\b"), lambda _, newest: (newest - 1, newest - 1)),
+    (re.compile(r"\b(?:recent|latest|newest)\b"), lambda _, newest: (newest - RECENT_YEARS + 1, newest)),
+]
+RECENT_YEARS = 3  # "recent": the library's newest year and the two before it
+
+SHORT_MS, LONG_MS = 180_000, 360_000  # "short" songs: under 3:00; "long": over 6:00
+_SONGS = r"(?:songs?|tracks?|tunes?|pieces?|ones|numbers|cuts|jams|epics?)"
+_LENGTH = r"(?:(\d+:\d{2})|(\d+(?:[.,]\d+)?)\s*-?\s*(?:min(?:ute)?s?|m)\b)"  # 3:30, 3 minutes, 2.5 min
+_DURATIONS: list[tuple[re.Pattern[str], Callable[[int], tuple[int | None, int | None]]]] = [
+    (re.compile(rf"\b(?:under|less\s+than|shorter\s+than|below|at\s+most|no\s+longer\s+than|max)\s+{_LENGTH}"),
+     lambda ms: (None, ms)),
+    (re.compile(rf"\b(?:over|more\s+than|longer\s+than|above|at\s+least)\s+{_LENGTH}"),
+     lambda ms: (ms, None)),
+    (re.compile(r"\b(\d+)\s*-?\s*minutes?\s+" + _SONGS + r"\b|\b(\d+)-minute\b"),
+     lambda ms: (ms - 30_000, ms + 30_000)),
+]
+# "short songs", "long jazz tracks": only right before a song word, or with genre or mood names
+# between ("long melancholy songs"), so "a long drive" says nothing about length.
+_SHORT_LONG = re.compile(rf"\b(short|long)\s+((?:[^\s]+\s+){{0,3}}?){_SONGS}\b")
+
+
+# An exclusion cue right before a name ("no", "without", "nothing by", ...), and the words that
+# chain more names onto it ("no rock or metal", "without Queen, Toto and Yes").
+_EXCLUDE_CUE = re.compile(
+    r"(?<!\w)(?:(?:but|and)\s+)?(?:no|without|except|excluding|not|nothing(?:\s+(?:by|from))?|anything\s+(?:but|except)"
+    r"|none\s+(?:by|from)|minus)\s+(?:(?:any|more|songs|tracks|music)\s+)?(?:(?:by|from)\s+)?$"
+)
+_CHAIN = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+|nor\s+)?|\s(?:and|or|nor)\s|\s*[+&/]\s*)$")
+_TOPIC = re.compile(r"(?<!\w)about\s+(?:(?:the|a|my|your|our)\s+)?$")  # "songs about love": a topic
+_ARTIST_CUE = r"(?:by|like|from|artist)"  # not "of": "the sound of rain"
+_LIST_FILLER = frozenset({"songs", "song", "tracks", "music", "mix", "playlist", "only", "just", "some",
+                          "hits", "best", "of", "the", "greatest", "from", "by", "and", "or"})
+
+
+def _ordered(years: list[int]) -> tuple[int | None, int | None]:
+    return min(years), max(years)
+
+
+fold = unaccent  # names in the mood are compared lower-case and without accents
+
+
+def _folded_with_map(text: str) -> tuple[str, list[int]]:
+    """``fold(text)`` and, for each of its characters, the index of the character it came from."""
+    out: list[str] = []
+    where: list[int] = []
+    for i, char in enumerate(text):
+        folded = fold(char)
+        out.append(folded)
+        where.extend([i] * len(folded))
+    return "".join(out), where
+
+
+_WORD_CHAR = re.compile(r"\w")
+
+
+def _phrase_spans(text: str, longest: int) -> list[tuple[int, int]]:
+    """Every (start, end) of ``text`` with no word character just before or after it."""
+    word = [_WORD_CHAR.match(c) is not None for c in text]
+    size = len(text)
+    starts = [i for i in range(size) if i == 0 or not word[i - 1]]
+    ends = [j for j in range(1, size + 1) if j == size or not word[j]]
+    return [(i, j) for i in starts for j in ends if i < j <= i + longest]
+
+
+def mood_phrases(text: str, longest: int = 200) -> set[str]:
+    """Every stretch of ``text`` (lower-cased, at most ``longest`` characters) with no word
+    character just before or after it: what a whole-word, case-insensitive search could match.
+
+    One set per mood instead of one regex per genre and artist name keeps this fast for
+    libraries with tens of thousands of artists.
+    """
+    return {text[i:j].lower() for i, j in _phrase_spans(text, longest)}
+
+
+_LONGEST_NAME = 200  # longer names (none in practice) are not looked for
+
+
+@dataclass(eq=False)
+class _Mention:
+    start: int
+    end: int
+    kinds: dict[str, list[str]]  # "genre" / "mood" / "artist" -> the library's names
+
+
+@dataclass
+class Understood:
+    """What the mood text says: the filters, and the text left for keyword and vector search
+    (exclusions, durations and "nothing before YEAR" taken out)."""
+
+    filters: TrackFilters
+    search_text: str
+
+
+@dataclass
+class Vocabulary:
+    """The library's own names (and newest year) that a mood is read against."""
+
+    genres: Iterable[str] = ()
+    artists: Iterable[str] = ()  # may be only those the mood could name (queries.artists_named)
+    moods: Iterable[str] = ()
+    newest_year: int | None = None  # "this year"; None: the clock's
+
+
+def understand_mood(mood: str, vocabulary: Vocabulary, now: _dt.date | None = None) -> Understood:
+    """Read years, ratings, durations, genres, moods and artists (wanted or excluded) of this
+    library from the mood text: whole words, case- and accent-insensitive."""
+    genres, moods = list(vocabulary.genres), list(vocabulary.moods)
+    newest = vocabulary.newest_year if vocabulary.newest_year is not None else (now or _dt.date.today()).year
+    found = TrackFilters()
+    folded, where = _folded_with_map(mood)
+    used: list[tuple[int, int]] = []  # spans taken out of the search text
+    work = folded  # the folded text with the phrases already read blanked out
+    for span, drop in _read_years(work, newest, found):
+        work = _blank(work, [span])
+        used += [span] if drop else []
+    for span in _read_lengths(work, {fold(n) for n in (*genres, *moods)}, found):
+        work = _blank(work, [span])
+        used.append(span)
+    if _RATED.search(work):
+        found.rating_min = 8.0
+    elif stars := _STARS.search(work):
+        found.rating_min = float(stars.group(1)) * 2
+    mentions = _mentions(work, {"genre": genres, "mood": moods, "artist": vocabulary.artists})
+    for mention, cue_start in _excluded(work, mentions).items():
+        used.append((cue_start, mention.end))
+        _add(found, mention, exclude=True)
+    work = _blank(work, used)
+    wanted = [
+        m for m in mentions
+        if not any(m.start < end and start < m.end for start, end in used)
+        and not _TOPIC.search(work[: m.start])
+    ]
+    clear = _clear_artists(work, wanted, folded)
+    for mention in wanted:
+        _add(found, mention, exclude=False, artist=mention in clear)
+    for name in ("genres", "moods", "artists"):
+        banned = {fold(n) for n in getattr(found, "exclude_" + name)}
+        setattr(found, name, sorted(n for n in set(getattr(found, name)) if fold(n) not in banned))
+        setattr(found, "exclude_" + name, sorted(set(getattr(found, "exclude_" + name))))
+    return Understood(found, _without_spans(mood, where, used))
+
+
+def _read_years(text: str, newest: int, found: TrackFilters) -> list[tuple[tuple[int, int], bool]]:
+    """Set the years ``text`` names; the spans read, each with whether to keep it out of the
+    search ("nothing before 1990" is; "90s" stays a description too)."""
+    spans: list[tuple[tuple[int, int], bool]] = []
+    for pattern, years in _ERAS:
+        for m in pattern.finditer(_blank(text, [span for span, _ in spans])):
+            low, high = years(m, newest)
+            if low is not None and found.year_min is None:
+                found.year_min = low
+            if high is not None and found.year_max is None:
+                found.year_max = high
+            spans.append((m.span(), m.group(0).startswith("nothing")))
+    rest = _blank(text, [span for span, _ in spans])
+    if found.year_min is None and found.year_max is None and (d := _DECADE.search(rest)):
+        decade = decade_range(d.group(1))
+        if decade and decade[0] <= newest:
+            found.year_min, found.year_max = decade
+    return spans
+
+
+def _read_lengths(text: str, tag_names: set[str], found: TrackFilters) -> list[tuple[int, int]]:
+    """Set the track lengths ``text`` names; the spans read. ``tag_names``: the genre and mood
+    names (folded) that may stand between "long" and "songs"."""
+    spans: list[tuple[int, int]] = []
+    for pattern, bounds in _DURATIONS:
+        for m in pattern.finditer(_blank(text, spans)):
+            _set_length(found, *bounds(_length_ms(m)))
+            spans.append(m.span())
+    for m in _SHORT_LONG.finditer(_blank(text, spans)):
+        between = " ".join(m.group(2).split())
+        if not between or between in tag_names or between.rstrip("s") in tag_names:
+            _set_length(found, *((None, SHORT_MS) if m.group(1) == "short" else (LONG_MS, None)))
+            spans.append(m.span(1))  # only the word: "melancholy songs" still describes the mood
+    return spans
+
+
+def _set_length(found: TrackFilters, low: int | None, high: int | None) -> None:
+    found.duration_min_ms = low if low is not None else found.duration_min_ms
+    found.duration_max_ms = high if high is not None else found.duration_max_ms
+
+
+def _length_ms(m: re.Match[str]) -> int:
+    number = next((g for g in m.groups() if g and g[0].isdigit()), "0")
+    if ":" in number:
+        minutes, seconds = number.split(":")
+        return (int(minutes) * 60 + int(seconds)) * 1000
+    return int(float(number.replace(",", ".")) * 60_000)
+
+
+def _mentions(text: str, vocabulary: dict[str, Iterable[str]]) -> list[_Mention]:
+    """Every library name (of at least 3 characters) that ``text`` (folded) contains as whole
+    words; a plural "s" is allowed after genre and mood names ("ballads")."""
+    lookup: dict[str, dict[str, list[str]]] = {}
+    for kind, names in vocabulary.items():
+        for name in names:
+            if 3 <= len(name) <= _LONGEST_NAME:
+                lookup.setdefault(fold(name), {}).setdefault(kind, []).append(name)
+    found: list[_Mention] = []
+    for start, end in _phrase_spans(text, _LONGEST_NAME):
+        phrase = text[start:end]
+        kinds = dict(lookup.get(phrase, {}))
+        if phrase.endswith("s"):
+            singular = lookup.get(phrase[:-1], {})
+            for kind in ("genre", "mood"):
+                if kind in singular and kind not in kinds:
+                    kinds[kind] = singular[kind]
+        if kinds:
+            found.append(_Mention(start, end, kinds))
+    return found
+
+
+def _excluded(text: str, mentions: list[_Mention]) -> dict[_Mention, int]:
+    """The mentions an exclusion cue applies to, each with where its cue starts."""
+    result: dict[_Mention, int] = {}
+    for mention in sorted(mentions, key=lambda m: (m.start, -m.end)):
+        if any(m.start <= mention.start and mention.end <= m.end for m in result):
+            continue  # inside a longer excluded name ("no punk rock": not "rock")
+        if cue := _EXCLUDE_CUE.search(text[: mention.start]):
+            result[mention] = cue.start()
+            continue
+        for earlier in result:
+            if _CHAIN.fullmatch(text[earlier.end : mention.start]) and (
+                not _COMMA.fullmatch(text[earlier.end : mention.start]) or _listed_on(text, mention, mentions)
+            ):
+                result[mention] = earlier.end
+                break
+    return result
+
+
+_COMMA = re.compile(r"\s*,\s*")
+
+
+def _listed_on(text: str, mention: _Mention, mentions: list[_Mention]) -> bool:
+    """A name after a bare comma continues a list only if the list goes on ("no Queen, Toto and
+    Yes"): in "no country, rock please" the comma ends the exclusion."""
+    return any(
+        m.start >= mention.end and _CHAIN.fullmatch(text[mention.end : m.start]) for m in mentions
+    )
+
+
+def _clear_artists(text: str, mentions: list[_Mention], folded: str) -> set[_Mention]:
+    """The artist mentions meant as artists: see :func:`_clearly_an_artist`; a name with an era
+    after it ("Queen in the 80s"); names chained to one ("by Queen and Toto") or a list of names
+    that is all the text says ("Nirvana and Metallica")."""
+    named = [m for m in mentions if "artist" in m.kinds]
+    clear = {
+        m for m in named
+        if any(_clearly_an_artist(text, n) for n in m.kinds["artist"]) or _ERA_AFTER.match(folded, m.end)
+    }
+    chained = [
+        (a, b) for a in named for b in named if a.end <= b.start and _CHAIN.fullmatch(text[a.end : b.start])
+    ]
+    changed = True
+    while changed:
+        changed = False
+        for a, b in chained:
+            if (a in clear) != (b in clear):
+                clear.update((a, b))
+                changed = True
+    linked = {m for pair in chained for m in pair}
+    rest = _WORD.findall(_blank(text, [(m.start, m.end) for m in linked]))
+    if linked and all(w in _LIST_FILLER for w in rest):
+        clear |= linked
+    return clear
+
+
+_WORD = re.compile(r"\w+")
+# "Queen in the 80s", "Queen songs from the 70s", "Nirvana hits from 1991"
+_ERA_AFTER = re.compile(
+    r"\s+(?:(?:songs?|tracks?|music|hits|albums?)\s+)?(?:in|from)\s+(?:the\s+)?(?:'?\d{2}'?s|\d{3}0'?s|\d{4})\b"
+)
+
+
+def _blank(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    for start, end in spans:
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text
+
+
+def _add(found: TrackFilters, mention: _Mention, *, exclude: bool, artist: bool = True) -> None:
+    """A genre or mood name counts as that; an artist name only when nothing else or clearly meant."""
+    kinds = mention.kinds
+    prefix = "exclude_" if exclude else ""
+    if "genre" in kinds:
+        getattr(found, prefix + "genres").extend(kinds["genre"])
+    if "mood" in kinds and (exclude or "genre" not in kinds):
+        getattr(found, prefix + "moods").extend(kinds["mood"])
+    if "artist" in kinds and artist and (not exclude or len(kinds) == 1):
+        getattr(found, prefix + "artists").extend(kinds["artist"])
+
+
+def _without_spans(mood: str, where: list[int], spans: list[tuple[int, int]]) -> str:
+    """``mood`` with the given spans of its folded text removed (single-spaced)."""
+    if not spans:
+        return mood.strip()
+    drop = {where[k] for start, end in spans for k in range(start, end)}
+    kept = "".join(c for i, c in enumerate(mood) if i not in drop)
+    text = " ".join(kept.replace(" ,", ",").split()).strip(" ,;")
+    return text or "music"
+
+
+def filters_from_mood(
+    mood: str,
+    genres: Iterable[str] = (),
+    artists: Iterable[str] = (),
+    now: _dt.date | None = None,
+    *,
+    moods: Iterable[str] = (),
+    newest_year: int | None = None,
+) -> TrackFilters:
+    """What the mood text says about years, ratings, durations, genres, moods and artists."""
+    return understand_mood(mood, Vocabulary(genres, artists, moods, newest_year), now).filters
+
+
+def _clearly_an_artist(text: str, name: str) -> bool:
+    """A one-word artist name ("Focus", "Queen", "Rain") is also an ordinary word: take it as an
+    artist when it is the whole mood ("Queen") or a cue precedes it ("hits by Queen", "like
+    Queen"), so "focus while studying" stays a mood. Longer names ("Miles Davis") stand alone; a
+    leading "The" does not make a name longer."""
+    words = name.split()
+    if words and words[0].lower() == "the":
+        words = words[1:]
+    if len(words) >= 2:
+        return True
+    target = fold(name)
+    if text.strip(" .,!?") == target:
+        return True
+    return re.search(rf"\b{_ARTIST_CUE}\s+{re.escape(target)}(?!\w)", text) is not None
