@@ -136,7 +136,7 @@ def test_every_track_honours_every_filter(
         if word:
             words.append(word)
     if mood_artist:
-        words.append(f"like {mood_artist}")
+        words.append(f"by {mood_artist}")
     mood = " ".join(words)
     # The mood must say exactly what the test means, nothing more.
     assume([g for g in world.genres if mentions(mood, g)] == ([mood_genre] if mood_genre else []))

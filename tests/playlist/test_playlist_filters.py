@@ -46,9 +46,11 @@ def test_mood_text_implies_years_ratings_genres_and_artists() -> None:
     genres = ["jazz", "rock", "hip hop", "pop"]
     artists = ["Miles Davis", "Queen", "U2"]
     now = dt.date(2026, 1, 1)
-    f = filters_from_mood("highly rated 90s rock like Queen", genres, artists, now=now)
+    f = filters_from_mood("highly rated 90s rock by Queen", genres, artists, now=now)
     assert (f.year_min, f.year_max, f.rating_min) == (1990, 1999, 8.0)
     assert f.genres == ["rock"] and f.artists == ["Queen"]
+    f = filters_from_mood("highly rated 90s rock like Queen", genres, artists, now=now)
+    assert f.genres == ["rock"] and f.artists == []  # "like Queen": a seed to sound like, not a filter
     f = filters_from_mood("hip hop from 2020", genres, artists, now=now)
     assert (f.year_min, f.year_max, f.genres) == (2020, 2020, ["hip hop"])
     f = filters_from_mood("rainy sunday jazz", genres, artists, now=now)
@@ -106,7 +108,8 @@ def test_one_word_artist_names_need_a_cue_to_become_a_filter() -> None:
     assert filters_from_mood("focus while studying", artists=artists).artists == []
     assert filters_from_mood("greatest hits by queen", artists=artists).artists == ["Queen"]
     assert filters_from_mood("Queen", artists=artists).artists == ["Queen"]
-    assert filters_from_mood("stadium rock like queen", artists=artists).artists == ["Queen"]
+    assert filters_from_mood("stadium rock with queen", artists=artists).artists == []
+    assert filters_from_mood("stadium rock from queen", artists=artists).artists == ["Queen"]
     assert filters_from_mood("the cure for a bad day", artists=artists).artists == []
     assert filters_from_mood("late night miles davis", artists=artists).artists == ["Miles Davis"]
     assert filters_from_mood("songs by The Cure", artists=artists).artists == ["The Cure"]

@@ -25,8 +25,23 @@ CLOCK = dt.date(2030, 6, 1)
 MIN = 60_000
 
 
+STYLES = ["reggaeton", "hard rock", "rock", "chill-out"]
+DAY = 86_400
+MIDNIGHT = int(dt.datetime.combine(CLOCK, dt.time()).timestamp())  # "not played in ..." counts from it
+
+
 def understood(text: str) -> dict[str, Any]:
-    return understood_dict(filters_from_mood(text, GENRES, ARTISTS, CLOCK, moods=MOODS, newest_year=NEWEST))
+    """The structured query, plus seeds, ranking wish, implied moods and artist era when read."""
+    read = understand_mood(text, Vocabulary(GENRES, ARTISTS, MOODS, NEWEST, styles=STYLES), CLOCK)
+    result = understood_dict(read.filters)
+    extras = {
+        "seeds": [(seed.title, seed.artist) for seed in read.seeds],
+        "rank_by": read.rank_by,
+        "implied_moods": read.implied_moods,
+        "artist_era": read.artist_era,
+        "prefer_styles": read.prefer_styles,
+    }
+    return result | {key: value for key, value in extras.items() if value}
 
 
 CASES: list[tuple[str, dict[str, Any]]] = [
@@ -68,7 +83,7 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("songs by Queen and Toto", {"artists": ["Queen", "Toto"]}),
     ("Miles Davis and Daft Punk", {"artists": ["Daft Punk", "Miles Davis"]}),
     ("best of Nirvana or Metallica", {"artists": ["Metallica", "Nirvana"]}),
-    ("like Queen, Toto or AC/DC", {"artists": ["AC/DC", "Queen", "Toto"]}),
+    ("songs by Toto, Queen or AC/DC", {"artists": ["AC/DC", "Queen", "Toto"]}),
     ("Simon & Garfunkel", {"artists": ["Simon & Garfunkel"]}),
     ("beyonce", {"artists": ["Beyoncé"]}),
     ("Queen in the 80s", {"artists": ["Queen"], "year_min": 1980, "year_max": 1989}),
@@ -146,8 +161,43 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("no lyrics, just instrumentals", {}),
     ("popular poprock", {}),
     ("songs about rock and roll", {}),
-    ("5 songs for a run", {}),
-    ("music to fall asleep to", {}),
+    ("5 songs for a run", {"implied_moods": ["aggressive"]}),  # a purpose implies moods, softly
+    ("music to fall asleep to", {"implied_moods": ["calm/peaceful"]}),
+    ("I like Queen", {"artists": ["Queen"]}),  # liking is not "sounds like"
+    # seeds: the playlist should sound like them; they are not filters
+    ("songs like Bohemian Rhapsody by Queen", {"seeds": [("Bohemian Rhapsody", "Queen")]}),
+    ("songs like \"Enter Sandman\" by Metallica, nothing before 1990",
+     {"seeds": [("Enter Sandman", "Metallica")], "year_min": 1990}),
+    ("songs like Smells Like Teen Spirit", {"seeds": [("Smells Like Teen Spirit", None)]}),
+    ("more like Nirvana", {"seeds": [(None, "Nirvana")]}),
+    ("sounds like Daft Punk", {"seeds": [(None, "Daft Punk")]}),
+    ("something similar to Metallica", {"seeds": [(None, "Metallica")]}),
+    ("songs that sound like the cure", {"seeds": [(None, "The Cure")]}),
+    ("like Queen, Toto or AC/DC", {"seeds": [(None, "Queen"), (None, "Toto"), (None, "AC/DC")]}),
+    ("rock in the style of Queen but not Queen", {"genres": ["rock"], "seeds": [(None, "Queen")],
+                                                  "exclude_artists": ["Queen"]}),
+    ("songs like the ones on the radio", {}),
+    ("something like Queen of the Night", {"seeds": [("Queen of the Night", None)]}),  # a title, not Queen
+    ("more like Queen please", {"seeds": [(None, "Queen")]}),  # no title written as one, no artist
+    # listening history
+    ("never played jazz", {"genres": ["jazz"], "play_count_max": 0}),
+    ("songs I haven't heard yet", {"play_count_max": 0}),
+    ("unplayed rock", {"genres": ["rock"], "play_count_max": 0}),
+    ("rock I have not played in a year", {"genres": ["rock"], "exclude_played_since": MIDNIGHT - 365 * DAY}),
+    ("stuff not played in 6 months", {"exclude_played_since": MIDNIGHT - 180 * DAY}),
+    ("most played rock", {"genres": ["rock"], "play_count_min": 1, "rank_by": "plays"}),
+    ("my forgotten favourites", {"rating_min": 8.0, "play_count_min": 1,
+                                 "exclude_played_since": MIDNIGHT - 180 * DAY}),
+    # Plex styles (sub-genres), and a genre before a style of the same name
+    ("reggaeton", {"prefer_styles": ["reggaeton"]}),
+    ("hard rock without Queen", {"genres": ["rock"], "prefer_styles": ["hard rock"], "exclude_artists": ["Queen"]}),
+    ("pop, no reggaeton", {"genres": ["pop"], "exclude_styles": ["reggaeton"]}),
+    # intents, moods named by a part of a Plex mood ("calm" of "Calm/Peaceful"), parts of decades
+    ("something to relax", {"implied_moods": ["calm/peaceful", "mellow"]}),
+    ("calm piano", {"implied_moods": ["calm/peaceful"]}),
+    ("early 90s rock", {"genres": ["rock"], "year_min": 1990, "year_max": 1993}),
+    ("late 80s pop", {"genres": ["pop"], "year_min": 1986, "year_max": 1989}),
+    ("early Queen", {"artists": ["Queen"], "artist_era": ("early", "Queen")}),
 ]
 
 

@@ -24,18 +24,26 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--limit", type=int, default=None, help="read at most N rows of the CSV")
     parser.add_argument("--repeat", type=int, default=1, help="copy the data N times (bigger libraries)")
     parser.add_argument("--seed", type=int, default=0, help="seed for ratings, plays and dates")
+    parser.add_argument(
+        "--sonic",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="serve the library as sonically analysed (Plex Pass): /nearest and computePath (default on)",
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.data == "demo" and args.limit is None and args.repeat == 1:
-        library = demo_library(seed=args.seed)
+        library = demo_library(seed=args.seed, sonic=args.sonic)
     else:
         from plexmix.devserver.csv_loader import DEMO_PATH
 
         path = DEMO_PATH if args.data == "demo" else args.data
-        library = load_library(path, limit=args.limit, repeat=args.repeat, track_genres=True, seed=args.seed)
+        library = load_library(
+            path, limit=args.limit, repeat=args.repeat, track_genres=True, seed=args.seed, sonic=args.sonic
+        )
     emu = PlexEmulator(library, token=args.token, host=args.host, port=args.port)
     try:
         emu.start()
@@ -43,7 +51,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1
     try:  # a Ctrl+C that comes while the banner is printed stops the server cleanly too
-        print(f"Plex emulator serving {len(library.tracks)} tracks", flush=True)
+        analysed = sum(1 for t in library.tracks.values() if library.analysed(t))
+        print(f"Plex emulator serving {len(library.tracks)} tracks ({analysed} analysed)", flush=True)
         print(f"PLEX_URL={emu.url}", flush=True)
         print(f"PLEX_TOKEN={emu.token}", flush=True)
         print("Press Ctrl+C to stop.", flush=True)

@@ -9,8 +9,9 @@ Three CSV layouts are recognised by their header:
 
 Tags are placed as a real server places them: album ``Genre`` = CSV genre, album ``Style`` =
 subgenre, album ``Mood`` = moods derived from the album's mean audio features, artist tags =
-union over its albums. Ratings, play counts and timestamps are random but deterministic from
-``seed``.
+union over its albums. With ``sonic`` (the default) the library is served as sonically analysed:
+each track with audio features gets their sonic vector (:mod:`plexmix.devserver.sonic`).
+Ratings, play counts and timestamps are random but deterministic from ``seed``.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from itertools import chain
 from pathlib import Path
 
 from plexmix.devserver.library import Clock, EmuAlbum, EmuArtist, EmuTrack, MusicLibrary
+from plexmix.devserver.sonic import sonic_vector
 from plexmix.devserver.tags import FEATURES, genre_and_style, mean_features, moods_for
 
 DEMO_PATH = Path(__file__).resolve().parent / "data" / "demo_tracks.csv.gz"
@@ -202,13 +204,17 @@ def build_library(
     seed: int = 0,
     now: int = DEFAULT_NOW,
     clock: Clock | None = None,
+    sonic: bool = True,
 ) -> MusicLibrary:
-    """Build the library from rows grouped into albums (whole album data kept together)."""
+    """Build the library from rows grouped into albums (whole album data kept together).
+
+    ``sonic``: serve it as a library that ran sonic analysis (tracks with audio features).
+    """
     grouped: dict[str, list[SongRow]] = {}
     for song in rows:
         grouped.setdefault(song.album_id, []).append(song)
     plans = [_plan(songs, track_genres) for songs in grouped.values()]
-    builder = _Builder(MusicLibrary(clock=clock), random.Random(seed), now)
+    builder = _Builder(MusicLibrary(clock=clock, sonic_analysis=sonic), random.Random(seed), now)
     for copy in range(max(1, repeat)):
         builder.add_copy(plans, "" if copy == 0 else f" ({copy + 1})")
     return builder.finish()
@@ -225,6 +231,7 @@ class _AlbumPlan:
     moods: list[str]
     track_tags: list[tuple[list[str], list[str]]]
     file_names: list[str]
+    vectors: list[tuple[float, ...] | None]
 
 
 @lru_cache(maxsize=4096)
@@ -257,6 +264,7 @@ def _plan(songs: list[SongRow], track_genres: bool) -> _AlbumPlan:
         moods=moods_for(features) if features else [],
         track_tags=track_tags,
         file_names=[f"{i:02d} - {_safe(s.title)}.flac" for i, s in enumerate(songs, start=1)],
+        vectors=[sonic_vector(s.features) for s in songs],
     )
 
 
@@ -322,6 +330,7 @@ class _Builder:
                 plan.year,
             )
             track.file = folder + plan.file_names[index - 1]
+            track.sonic = plan.vectors[index - 1]
             track.added_at = track.updated_at = t_added
             if rnd() < 0.2:
                 track.user_rating = _RATINGS[int(rnd() * len(_RATINGS))]
@@ -356,8 +365,12 @@ def load_library(
     seed: int = 0,
     now: int = DEFAULT_NOW,
     clock: Clock | None = None,
+    sonic: bool = True,
 ) -> MusicLibrary:
-    """Load one or more CSVs; ``limit`` caps the rows read, ``repeat`` copies the whole data."""
+    """Load one or more CSVs; ``limit`` caps the rows read, ``repeat`` copies the whole data.
+
+    ``sonic=False`` serves a library without sonic analysis (no ``musicAnalysisVersion``).
+    """
     if isinstance(paths, (str, Path)):
         paths = [paths]
 
@@ -372,10 +385,12 @@ def load_library(
 
     with _gc_paused():
         return build_library(
-            rows(), repeat=repeat, track_genres=track_genres, seed=seed, now=now, clock=clock
+            rows(), repeat=repeat, track_genres=track_genres, seed=seed, now=now, clock=clock, sonic=sonic
         )
 
 
-def demo_library(*, track_genres: bool = True, seed: int = 0, clock: Clock | None = None) -> MusicLibrary:
+def demo_library(
+    *, track_genres: bool = True, seed: int = 0, clock: Clock | None = None, sonic: bool = True
+) -> MusicLibrary:
     """The bundled ~2,000-track demo library (real tracks from the two public data sets)."""
-    return load_library(DEMO_PATH, track_genres=track_genres, seed=seed, clock=clock)
+    return load_library(DEMO_PATH, track_genres=track_genres, seed=seed, clock=clock, sonic=sonic)

@@ -86,6 +86,8 @@ class EmuTrack:
     updated_at: int = 0
     original_title: str | None = None
     last_rated_at: int | None = None
+    # The track's sonic features (0..1 each, see devserver.sonic); None = never analysed.
+    sonic: tuple[float, ...] | None = None
 
 
 # Per-user state: a real server keeps it apart from the metadata, so changing it does not
@@ -103,6 +105,8 @@ class MusicLibrary:
     """Artists, albums and tracks of one music section, safe to mutate from tests.
 
     ``version`` grows with every mutation; the server uses it to cache listings.
+    ``sonic_analysis``: the server ran sonic analysis (a Plex Pass feature), so tracks with sonic
+    features carry ``musicAnalysisVersion`` and answer ``/nearest``; switch it at any time.
     """
 
     def __init__(
@@ -112,8 +116,10 @@ class MusicLibrary:
         section_key: int = 1,
         uuid: str = "6e5e4b0c-8f2f-4d6b-9b1e-plexmixmusic",
         clock: Clock | None = None,
+        sonic_analysis: bool = False,
     ) -> None:
         self.title = title
+        self.sonic_analysis = sonic_analysis
         self.section_key = section_key
         self.uuid = uuid
         self.clock: Clock = clock or system_clock
@@ -276,6 +282,10 @@ class MusicLibrary:
                     self.artists.pop(artist_key, None)
 
     # -- reading ----------------------------------------------------------------------------
+    def analysed(self, track: EmuTrack) -> bool:
+        """Whether the server exposes ``track``'s sonic analysis."""
+        return self.sonic_analysis and track.sonic is not None
+
     def get(self, rating_key: int) -> Item | None:
         return self.tracks.get(rating_key) or self.albums.get(rating_key) or self.artists.get(rating_key)
 

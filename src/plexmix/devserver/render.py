@@ -36,6 +36,18 @@ def container(children: Iterable[str] = (), **values: object) -> bytes:
     return (head + ">\n" + body + "</MediaContainer>\n").encode("utf-8")
 
 
+def library_container(lib: MusicLibrary, children: Iterable[str] = (), **values: object) -> bytes:
+    """A ``<MediaContainer>`` of items of the music section (with its identifier and section)."""
+    return container(
+        children,
+        **values,
+        identifier="com.plexapp.plugins.library",
+        librarySectionID=lib.section_key,
+        librarySectionTitle=lib.title,
+        librarySectionUUID=lib.uuid,
+    )
+
+
 def _tags(tag: str, values: Iterable[str], limit: int | None) -> str:
     items = list(values)
     if limit is not None:
@@ -144,6 +156,7 @@ def track_xml(
         + _opt("year", track.year)
         + _opt("parentYear", album.year if album else None)
         + f' duration="{track.duration_ms}" addedAt="{track.added_at}" updatedAt="{track.updated_at}"'
+        + (' musicAnalysisVersion="1"' if lib.analysed(track) else "")
         + (attrs(extra) if extra else "")
     )
     media = (

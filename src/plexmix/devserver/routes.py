@@ -3,67 +3,29 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from plexmix.devserver import render
 from plexmix.devserver.library import EmuAlbum, EmuArtist, EmuTrack
 from plexmix.devserver.playlists import Playlist, PlaylistRequestError
 from plexmix.devserver.query import KIND_BY_TYPE, QueryError, meta_xml, paging
+from plexmix.devserver.sonic_routes import SonicEndpoints
+from plexmix.devserver.wire import ROUTES, Request, Response, error, route, xml
 
 if TYPE_CHECKING:
     from plexmix.devserver.server import PlexEmulator
 
 
-@dataclass(slots=True)
-class Request:
-    method: str
-    path: str
-    params: list[tuple[str, str]]
-    headers: Mapping[str, str]
-    query: dict[str, str] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self.query = dict(self.params)
-
-
-@dataclass(slots=True)
-class Response:
-    status: int
-    body: bytes = b""
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-def xml(body: bytes, status: int = 200) -> Response:
-    return Response(status, body, {"Content-Type": "text/xml;charset=utf-8"})
-
-
-def error(status: int, message: str) -> Response:
-    text = f"<html><head><title>{status}</title></head><body><h1>{render.esc(message)}</h1></body></html>"
-    return Response(status, text.encode("utf-8"), {"Content-Type": "text/html"})
-
-
-Handler = Callable[["Api", Request, "re.Match[str]"], Response]
-_ROUTES: list[tuple[str, re.Pattern[str], str]] = []
-
-
-def route(method: str, pattern: str) -> Callable[[Handler], Handler]:
-    def deco(fn: Handler) -> Handler:
-        _ROUTES.append((method, re.compile(f"^{pattern}/?$"), fn.__name__))
-        return fn
-
-    return deco
-
-
-class Api:
+class Api(SonicEndpoints):
     def __init__(self, emu: PlexEmulator) -> None:
+        super().__init__(emu.library)
         self.emu = emu
         self.lib = emu.library
 
     def dispatch(self, req: Request) -> Response:
         path_matched = False
-        for method, pattern, name in _ROUTES:
+        for method, pattern, name in ROUTES:
             m = pattern.match(req.path)
             if m:
                 path_matched = True
@@ -228,16 +190,7 @@ class Api:
             if not found:
                 return error(404, "Not Found")
             children = [render.item_xml(lib, i) for i in found]
-        return xml(
-            render.container(
-                children,
-                size=len(children),
-                identifier="com.plexapp.plugins.library",
-                librarySectionID=lib.section_key,
-                librarySectionTitle=lib.title,
-                librarySectionUUID=lib.uuid,
-            )
-        )
+        return xml(render.library_container(lib, children, size=len(children)))
 
     @route("GET", r"/library/metadata/(\d+)/children")
     def children(self, req: Request, m: re.Match[str]) -> Response:

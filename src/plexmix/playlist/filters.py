@@ -136,7 +136,7 @@ def _range(low: int | None, high: int | None) -> str:
     return f"{low} or later" if low is not None else f"{high} or earlier"
 
 
-_NAMED = (("genre", "genres"), ("artist", "artists"), ("mood", "moods"))
+_NAMED = (("genre", "genres"), ("style", "styles"), ("artist", "artists"), ("mood", "moods"))
 
 
 def _name_lists(filters: TrackFilters, *, excluded: bool) -> list[tuple[str, list[str]]]:
@@ -156,9 +156,7 @@ def describe_filters(filters: TrackFilters) -> list[str]:
         lines.append("length: " + _length(filters))
     if filters.rating_min is not None:
         lines.append(f"rating ≥ {filters.rating_min:g}/10")
-    if filters.exclude_played_since is not None:
-        when = _dt.datetime.fromtimestamp(filters.exclude_played_since).strftime("%Y-%m-%d")
-        lines.append(f"not played since {when}")
+    lines += _history(filters)
     blocked = _name_lists(filters, excluded=True)
     lines += [f"blocked {label}s: " + ", ".join(names) for label, names in blocked]
     return lines
@@ -181,7 +179,24 @@ def understood_line(filters: TrackFilters) -> str:
         parts.append(_length(filters))
     if filters.rating_min is not None:
         parts.append(f"rating ≥ {filters.rating_min:g}/10")
+    parts += _history(filters)
     return "; ".join(parts)
+
+
+def _history(filters: TrackFilters) -> list[str]:
+    """What the filters say about plays, in words."""
+    parts: list[str] = []
+    if filters.play_count_max == 0:
+        parts.append("never played")
+    elif filters.play_count_max is not None:
+        parts.append(f"played at most {filters.play_count_max} times")
+    if filters.play_count_min is not None:
+        low = filters.play_count_min
+        parts.append("played before" if low == 1 else f"played {low}+ times")
+    if filters.exclude_played_since is not None:
+        when = _dt.datetime.fromtimestamp(filters.exclude_played_since).strftime("%Y-%m-%d")
+        parts.append(f"not played since {when}")
+    return parts
 
 
 def understood_dict(filters: TrackFilters) -> dict[str, object]:
@@ -189,5 +204,5 @@ def understood_dict(filters: TrackFilters) -> dict[str, object]:
     return {
         f.name: list(value) if isinstance(value, list) else value
         for f in fields(TrackFilters)
-        if f.name != "exclude_played_since" and (value := getattr(filters, f.name)) not in (None, [])
+        if (value := getattr(filters, f.name)) not in (None, [])
     }

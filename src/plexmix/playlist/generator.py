@@ -6,6 +6,7 @@ import logging
 import re
 import time
 from dataclasses import KW_ONLY, dataclass, field, replace
+from typing import Any
 
 from plexmix.errors import PlaylistError, UsageError
 from plexmix.playlist.diversity import Limits, pick_diverse, spread_artists
@@ -18,12 +19,13 @@ from plexmix.playlist.filters import (
 )
 from plexmix.playlist.retrieval import (
     NO_EMBEDDINGS_NOTE,
+    STOPWORDS,
     QueryEmbedder,
     Retrieved,
     VectorSearcher,
     retrieve,
 )
-from plexmix.playlist.understanding import Vocabulary, mood_phrases, understand_mood
+from plexmix.playlist.understanding import Seed, Understood, Vocabulary, mood_phrases, understand_mood
 from plexmix.providers.ai.base import Curator
 from plexmix.providers.ai.records import Candidate, PromptEstimate
 from plexmix.storage import library, queries
@@ -34,6 +36,7 @@ from plexmix.storage.sqlite_manager import Connection
 log = logging.getLogger(__name__)
 
 FILL_REASON = "Added from the closest matches to keep the playlist full."
+SEED_REASON = "The song you asked for more of."
 
 
 @dataclass
@@ -73,6 +76,10 @@ class GeneratedPlaylist:
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
     understood: TrackFilters = field(default_factory=TrackFilters)  # from the mood and the flags
+    seeds: list[SeedTracks] = field(default_factory=list)
+    rank_by: str | None = None
+    implied_moods: list[str] = field(default_factory=list)
+    prefer_styles: list[str] = field(default_factory=list)
 
     @property
     def filter_lines(self) -> list[str]:
@@ -80,27 +87,97 @@ class GeneratedPlaylist:
 
     @property
     def understood_line(self) -> str:
-        return understood_line(self.understood)
+        return _line(self.understood, self.seeds, self.rank_by, self.implied_moods, self.prefer_styles)
 
     @property
     def understood_dict(self) -> dict[str, object]:
-        return understood_dict(self.understood)
+        return _structured(self.understood, self.seeds, self.rank_by, self.implied_moods, self.prefer_styles)
+
+
+@dataclass
+class SeedTracks:
+    """A seed and the library's tracks behind it: the versions of a song, or an artist's best-loved
+    tracks (empty: not in the library)."""
+
+    seed: Seed
+    track_ids: list[int]
+
+    @property
+    def label(self) -> str:
+        if self.seed.title and self.seed.artist:
+            return f"{self.seed.title} by {self.seed.artist}"
+        return self.seed.title or self.seed.artist or ""
+
+
+def _line(
+    understood: TrackFilters, seeds: list[SeedTracks], rank_by: str | None, moods: list[str],
+    styles: list[str],
+) -> str:
+    parts = [understood_line(understood)] if understood_line(understood) else []
+    parts += [f"like {s.label}" for s in seeds if s.track_ids]
+    parts += ["most played first"] if rank_by == "plays" else []
+    parts += ["preferring style " + " or ".join(styles)] if styles else []
+    parts += ["preferring moods " + " or ".join(moods)] if moods else []
+    return "; ".join(parts)
+
+
+def _structured(
+    understood: TrackFilters, seeds: list[SeedTracks], rank_by: str | None, moods: list[str],
+    styles: list[str],
+) -> dict[str, object]:
+    result = understood_dict(understood)
+    if styles:
+        result["prefer_styles"] = list(styles)
+    if moods:
+        result["prefer_moods"] = list(moods)
+    found = [
+        {key: value for key, value in (("title", s.seed.title), ("artist", s.seed.artist)) if value}
+        for s in seeds if s.track_ids
+    ]
+    if found:
+        result["seeds"] = found
+    if rank_by:
+        result["rank_by"] = rank_by
+    return result
 
 
 @dataclass
 class Resolved:
     """A request's structured query: what was understood (mood and flags, flags winning), the
-    filters in force (plus recent plays and blocked names from the settings) and the search text."""
+    filters in force (plus recent plays and blocked names from the settings), the search text,
+    the seeds to sound like, a ranking wish and notes on what was read."""
 
     understood: TrackFilters
     filters: TrackFilters
     search_text: str
+    seeds: list[SeedTracks] = field(default_factory=list)
+    rank_by: str | None = None
+    notes: list[str] = field(default_factory=list)
+    implied_moods: list[str] = field(default_factory=list)  # preferred, not required
+    prefer_styles: list[str] = field(default_factory=list)  # preferred, not required
+
+    @property
+    def understood_line(self) -> str:
+        return _line(self.understood, self.seeds, self.rank_by, self.implied_moods, self.prefer_styles)
+
+    @property
+    def understood_dict(self) -> dict[str, object]:
+        return _structured(self.understood, self.seeds, self.rank_by, self.implied_moods, self.prefer_styles)
+
+    @property
+    def seed_ids(self) -> list[int]:
+        return [tid for s in self.seeds for tid in s.track_ids]
 
 
 def song_key(track: Track) -> tuple[str, str]:
-    """Artist + base title: "Sleigh Ride" and "Sleigh Ride - Remastered 2011" are one song."""
-    title = re.split(r"\s+-\s+|\s*[(\[]", track.title.lower(), maxsplit=1)[0].strip() or track.title.lower()
+    """Artist + base title: "Sleigh Ride" and "Sleigh Ride - Remastered 2011" are one song, and so are
+    "(I Can't Get No) Satisfaction - Mono Version" and "... Satisfaction - Remastered 2002"."""
+    full = _LEADING_NOTE.sub("", track.title.lower()) or track.title.lower()
+    title = re.split(r"\s+-\s+|\s*[(\[]", full, maxsplit=1)[0].strip() or full
     return (track.artist_name or "").lower(), title
+
+
+_LEADING_NOTE = re.compile(r"^\s*[(\[][^)\]]*[)\]]\s*")
 
 
 def distinct_songs(track_ids: list[int], tracks: dict[int | None, Track]) -> list[int]:
@@ -127,21 +204,51 @@ class PlaylistGenerator:
 
     # -- steps ---------------------------------------------------------------------------------
     def resolve(self, request: PlaylistRequest) -> Resolved:
-        """Mood-text filters overridden by flags, plus exclusions (recent plays, blocked)."""
-        implied, text = TrackFilters(), request.mood
+        """Mood-text filters overridden by flags, plus exclusions (recent plays, blocked); the
+        seeds found in the library; implied moods applied where the library has enough of them."""
+        read, notes = Understood(TrackFilters(), request.mood), []
         if request.parse_mood:
             vocabulary = Vocabulary(
                 queries.genre_names(self.conn), self._artists_in(request.mood),
                 queries.mood_names(self.conn), queries.newest_year(self.conn),
+                styles=queries.style_names(self.conn),
             )
-            understood = understand_mood(request.mood, vocabulary)
-            implied, text = understood.filters, understood.search_text
-        merged = merge_filters(request.flag_filters, implied)
+            read = understand_mood(request.mood, vocabulary)
+        merged = merge_filters(request.flag_filters, read.filters)
+        self._artist_era(read, merged)
+        seeds = [self._seed_tracks(seed) for seed in read.seeds]
+        text = read.search_text
+        for missing in (s for s in seeds if not s.track_ids):
+            notes.append(f"No song or artist '{missing.label}' in the library; read as words.")
+            text = f"{text} {missing.label}"
         filters = with_exclusions(
             merged, avoid_recent_days=request.avoid_recent_days,
             blocked_artists=request.blocked_artists, blocked_genres=request.blocked_genres,
         )
-        return Resolved(merged, filters, text)
+        implied = [] if merged.moods else list(read.implied_moods)
+        if implied:
+            text = f"{text} " + " ".join(implied).replace("/", " ")
+        return Resolved(merged, filters, text, seeds, read.rank_by, notes, implied, list(read.prefer_styles))
+
+    def _artist_era(self, read: Understood, merged: TrackFilters) -> None:
+        """ "early Queen": the first third of the artist's years (at least 5); "late": the last."""
+        if read.artist_era is None or merged.year_min is not None or merged.year_max is not None:
+            return
+        part, artist = read.artist_era
+        years = queries.artist_years(self.conn, artist)
+        if years is None:
+            return
+        first, last = years
+        span = max(4, (last - first) // 3)
+        merged.year_min, merged.year_max = (first, first + span) if part == "early" else (last - span, last)
+
+    def _seed_tracks(self, seed: Seed) -> SeedTracks:
+        if seed.title:
+            found = queries.tracks_titled(self.conn, seed.title, seed.artist)
+            if found or seed.artist is None:
+                return SeedTracks(seed, found)
+            seed = Seed(artist=seed.artist)  # the song is not in the library: its artist
+        return SeedTracks(seed, queries.tracks_by_artist(self.conn, seed.artist or "", SEED_TRACKS))
 
     def _artists_in(self, mood: str) -> list[str]:
         """The library's artists the mood may name: same case-insensitive or accent-insensitive."""
@@ -152,19 +259,38 @@ class PlaylistGenerator:
     def resolve_filters(self, request: PlaylistRequest) -> TrackFilters:
         return self.resolve(request).filters
 
-    def candidates(
-        self, request: PlaylistRequest, filters: TrackFilters, text: str | None = None
-    ) -> tuple[Retrieved, list[Candidate]]:
-        found, candidates, _ = self._candidates(request, filters, text)
+    def candidates(self, request: PlaylistRequest, resolved: Resolved) -> tuple[Retrieved, list[Candidate]]:
+        found, candidates, _ = self._candidates(request, resolved)
         return found, candidates
 
     def _candidates(
-        self, request: PlaylistRequest, filters: TrackFilters, text: str | None = None
+        self, request: PlaylistRequest, resolved: Resolved, pool: int | None = None
     ) -> tuple[Retrieved, list[Candidate], dict[int | None, Track]]:
-        """``text`` (default: the mood) is what keyword and vector search look for."""
-        pool = max(request.pool, request.length * 2)
-        found = retrieve(self.conn, text if text is not None else request.mood, filters, pool,
-                         index=self.index, embedder=self.embedder)
+        """Retrieval for the resolved request: the search text's (or the seeds') vector, keywords,
+        tracks that share the seeds' tags, and plays when the most played come first. The seed
+        songs themselves are left out (``generate`` puts one first)."""
+        pool = pool or max(request.pool, request.length * 2)
+        filters, text = resolved.filters, resolved.search_text
+        seed_ids = resolved.seed_ids
+        extra: list[list[int]] = []
+        if seed_ids:
+            filters = replace(filters)
+            extra.append(queries.tracks_sharing_tags(self.conn, seed_ids, filters, pool))
+        if resolved.implied_moods:  # counts twice: tracks carrying them lead the fusion
+            moody = queries.tracks_with_tags(self.conn, "mood", resolved.implied_moods, filters, pool)
+            extra += [moody, moody]
+        if resolved.prefer_styles:
+            styled = queries.tracks_with_tags(self.conn, "style", resolved.prefer_styles, filters, pool)
+            extra += [styled, styled]
+        if resolved.rank_by == "plays":
+            most = queries.most_played_track_ids(self.conn, filters, pool)
+            extra += [most, most]  # counts twice: the wish is explicit
+        found = retrieve(
+            self.conn, text, filters, pool + len(seed_ids), index=self.index, embedder=self.embedder,
+            query_vector=self._seed_vector(seed_ids, text), extra_rankings=extra,
+            use_keywords=not seed_ids or _describes(text),
+        )
+        found.ranked = [(tid, score) for tid, score in found.ranked if tid not in set(seed_ids)][:pool]
         tracks = {t.id: t for t in library.get_tracks(self.conn, [tid for tid, _ in found.ranked])}
         return found, [
             Candidate(
@@ -175,9 +301,26 @@ class PlaylistGenerator:
             if (t := tracks.get(tid)) is not None
         ], tracks
 
+    def _seed_vector(self, seed_ids: list[int], text: str) -> Any:
+        """The seeds' mean vector (blended with the text's when it describes more), or None."""
+        if self.index is None or not seed_ids:
+            return None
+        import numpy as np
+
+        known = [tid for tid in seed_ids if tid in self.index]
+        if not known:
+            return None
+        vector = np.asarray(self.index.vectors(known), dtype=np.float32).mean(axis=0)
+        vector /= np.linalg.norm(vector) or 1.0
+        if self.embedder is not None and _describes(text):
+            described = np.asarray(self.embedder.embed_query(text), dtype=np.float32).reshape(-1)
+            vector = 0.7 * vector + 0.3 * described / (np.linalg.norm(described) or 1.0)
+            vector /= np.linalg.norm(vector) or 1.0
+        return vector
+
     def estimate(self, request: PlaylistRequest) -> PromptEstimate:
         resolved = self.resolve(request)
-        _, candidates = self.candidates(request, resolved.filters, resolved.search_text)
+        _, candidates = self.candidates(request, resolved)
         return self.provider.estimate(request.mood, candidates, request.length)
 
     # -- the whole job -------------------------------------------------------------------------
@@ -187,8 +330,8 @@ class PlaylistGenerator:
                              hint="Use --limit with a positive number, e.g. --limit 25.")
         started = time.perf_counter()
         resolved = self.resolve(request)
-        filters, text = resolved.filters, resolved.search_text
-        found, candidates, tracks = self._candidates(request, filters, text)
+        filters = resolved.filters
+        found, candidates, tracks = self._candidates(request, resolved)
         if not candidates:
             raise self._nothing_matches(filters, found)
         estimate = self.provider.estimate(request.mood, candidates, request.length)
@@ -205,12 +348,13 @@ class PlaylistGenerator:
                 max_per_artist=max_per_artist, max_per_album=request.max_per_album, looser=looser,
             )
 
-        order = [*chosen_ids, *ranked_rest]
+        first = self._first_seed(resolved, tracks)
+        order = [*first, *chosen_ids, *ranked_rest]
         ordered = diverse(order, [])
         if len(ordered) < request.length and len(candidates) >= max(request.pool, request.length * 2):
             # Diversity rules or repeated songs thinned the pool: fill from a wider retrieval.
-            wider = replace(request, pool=max(request.pool, request.length * 2) * 4)
-            _, more, more_tracks = self._candidates(wider, filters, text)
+            wider = max(request.pool, request.length * 2) * 4
+            _, more, more_tracks = self._candidates(request, resolved, wider)
             tracks.update(more_tracks)
             by_id.update({c.id: c for c in more if c.id not in by_id})
             order += [c.id for c in more]
@@ -218,20 +362,17 @@ class PlaylistGenerator:
         if len(ordered) < request.length and looser:
             ordered = diverse(order, looser)
         ordered = spread_artists(ordered, artist_of=lambda tid: tracks[tid].artist_id)
-        notes: list[str] = []
+        notes: list[str] = list(resolved.notes)
         if not found.used_vectors:
             notes.append(NO_EMBEDDINGS_NOTE)
         if len(ordered) < request.length:
-            notes.append(
-                f"Only {len(ordered)} of {request.length} tracks satisfy the filters and the "
-                f"diversity limits ({request.max_per_artist} per artist, {request.max_per_album} per album)."
-            )
+            notes.append(self._short_note(len(ordered), request, filters, found, bool(looser)))
         dropped = len([tid for tid in chosen_ids if tid not in set(ordered)])
         if dropped:
             notes.append(f"{dropped} of the curator's picks were replaced to respect the diversity limits.")
         result = [
-            PlaylistTrack(track=tracks[tid], score=by_id[tid].score,
-                          reason=selection.reasons.get(tid) or FILL_REASON)
+            PlaylistTrack(track=tracks[tid], score=by_id[tid].score if tid in by_id else 1.0,
+                          reason=selection.reasons.get(tid) or (SEED_REASON if tid in first else FILL_REASON))
             for tid in ordered
         ]
         self._check_filters(result, filters)
@@ -240,8 +381,34 @@ class PlaylistGenerator:
             fallback=selection.fallback, fallback_reason=selection.fallback_reason, filters=filters,
             candidates=len(candidates), matching=found.matching, used_vectors=found.used_vectors,
             estimate=estimate, notes=notes, seconds=time.perf_counter() - started,
-            understood=resolved.understood,
+            understood=resolved.understood, seeds=resolved.seeds, rank_by=resolved.rank_by,
+            implied_moods=resolved.implied_moods, prefer_styles=resolved.prefer_styles,
         )
+
+    def _first_seed(self, resolved: Resolved, tracks: dict[int | None, Track]) -> list[int]:
+        """The seed song itself, once, first (as a radio starts with its seed), when it passes the
+        filters; an artist seed adds nothing here (its tracks compete under the artist cap)."""
+        for seed in resolved.seeds:
+            if not seed.seed.title:
+                continue
+            for track in library.get_tracks(self.conn, seed.track_ids):
+                if _passes(track, resolved.filters):
+                    tracks[track.id] = track
+                    return [track.id] if track.id is not None else []
+        return []
+
+    @staticmethod
+    def _short_note(count: int, request: PlaylistRequest, filters: TrackFilters, found: Retrieved,
+                    loosened: bool) -> str:
+        """Why the playlist is shorter than asked: how many tracks matched and which limits held."""
+        matched = f"{found.matching} tracks match the filters" if found.matching is not None else ""
+        if filters.artists and loosened:
+            limits = "one version of each song by the named artists"
+        else:
+            limits = (f"the diversity limits ({request.max_per_artist} per artist, "
+                      f"{request.max_per_album} per album)")
+        because = f"{matched}, and {limits}" if matched else limits
+        return f"Only {count} of {request.length} tracks could be chosen: {because}."
 
     @staticmethod
     def _artist_limits(request: PlaylistRequest, filters: TrackFilters) -> tuple[int, list[Limits]]:
@@ -270,7 +437,24 @@ class PlaylistGenerator:
     def _check_filters(result: list[PlaylistTrack], filters: TrackFilters) -> None:
         """Filters are hard constraints: a violation here is a bug, never shipped silently."""
         for item in result:
-            t = item.track
-            if not filters.matches(year=t.year, rating=t.rating, artist=t.artist_name, genres=t.genres,
-                                 moods=t.moods, last_played=t.last_played, duration_ms=t.duration_ms):
-                raise PlaylistError(f"Internal check failed: '{t.title}' does not satisfy the filters.")
+            if not _passes(item.track, filters):
+                title = item.track.title
+                raise PlaylistError(f"Internal check failed: '{title}' does not satisfy the filters.")
+
+
+SEED_TRACKS = 50  # an artist seed: the vector of their best-loved tracks
+_FILLER = frozenset({
+    "songs", "song", "tracks", "track", "music", "something", "stuff", "more", "like", "sounds", "sound",
+    "similar", "playlist", "mix", "please", "anything", "ones", "that", "give", "play",
+})
+
+
+def _describes(text: str) -> bool:
+    """Whether ``text`` says more than filler ("songs", "more like"): then it shapes the search."""
+    return any(w not in STOPWORDS and w not in _FILLER for w in re.findall(r"\w+", text.lower()))
+
+
+def _passes(t: Track, filters: TrackFilters) -> bool:
+    return filters.matches(year=t.year, rating=t.rating, artist=t.artist_name, genres=t.genres, moods=t.moods,
+                           last_played=t.last_played, duration_ms=t.duration_ms, styles=t.styles,
+                           play_count=t.play_count)

@@ -28,6 +28,10 @@ class QueryEmbedder(Protocol):
 class VectorSearcher(Protocol):
     def search(self, query: Any, k: int, *, allowed_ids: Any = None) -> list[tuple[int, float]]: ...
 
+    def vectors(self, ids: Any) -> Any: ...
+
+    def __contains__(self, track_id: object) -> bool: ...
+
 
 @dataclass
 class Retrieved:
@@ -72,8 +76,13 @@ def retrieve(
     index: VectorSearcher | None = None,
     embedder: QueryEmbedder | None = None,
     use_keywords: bool = True,
+    query_vector: Any = None,
+    extra_rankings: Sequence[Sequence[int]] = (),
 ) -> Retrieved:
-    """Up to ``pool`` track ids that satisfy ``filters``, nearest to ``text`` first."""
+    """Up to ``pool`` track ids that satisfy ``filters``, nearest to ``text`` first.
+
+    ``query_vector`` (e.g. the seeds' mean vector) replaces the embedding of ``text``;
+    ``extra_rankings`` (ids that satisfy ``filters``, best first) join the fusion."""
     allowed: list[int] | None = None
     if not filters.is_empty():
         allowed = queries.find_track_ids(conn, filters)
@@ -81,10 +90,12 @@ def retrieve(
             return Retrieved(ranked=[], matching=0)
     rankings: list[list[int]] = []
     result = Retrieved(ranked=[], matching=len(allowed) if allowed is not None else None)
-    if index is not None and embedder is not None:
+    query = query_vector
+    if index is not None and query is None and embedder is not None:
+        query = embedder.embed_query(text)
+    if index is not None and query is not None:
         import numpy as np
 
-        query = embedder.embed_query(text)
         ids = np.asarray(allowed, dtype=np.int64) if allowed is not None else None
         hits = index.search(query, pool, allowed_ids=ids)
         result.similarity = dict(hits)
@@ -94,6 +105,7 @@ def retrieve(
         hits_fts = queries.search_fts(conn, keywords(text), limit=pool, filters=filters)
         result.keyword = dict(hits_fts)
         rankings.append([tid for tid, _ in hits_fts])
+    rankings += [list(ranking) for ranking in extra_rankings if ranking]
     fused = fuse(rankings)
     if len(fused) < pool and not result.used_vectors:
         # Without vectors, top up with the best-loved matching tracks so the pool is never short.

@@ -4,6 +4,8 @@
   session that retries 429/5xx (honouring ``Retry-After``) and can be rate limited.
 * Lists artists/albums/tracks page by page (``page_size`` items per request) and parses the
   XML itself: no plexapi objects, no auto-reload, never one request per item.
+* Asks for sonically similar tracks and sonic paths where the server ran sonic analysis
+  (:mod:`plexmix.plex.sonic`; ``[]`` where it did not).
 * Reads tracks by key and writes playlists in URL-length-bounded chunks (first chunk creates,
   later chunks add; a replace keeps the playlist's ratingKey). One URL budget serves both, and a
   server that answers 414 (URI too long) halves it (:class:`~plexmix.plex.transport.UrlBudget`).
@@ -25,6 +27,7 @@ from plexmix.plex.models import LibraryInfo, PlaylistInfo, PlexAlbum, PlexArtist
 from plexmix.plex.parsing import PARSERS, is_kind, parse_library, parse_track
 from plexmix.plex.playlists import PlaylistOps
 from plexmix.plex.rate_limit import TokenBucket
+from plexmix.plex.sonic import SonicOps
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
@@ -49,7 +52,7 @@ def _safe_url(url: str) -> str:
     return urlunsplit((parts.scheme, host, parts.path.rstrip("/"), "", "")) or url.split("?")[0]
 
 
-class PlexClient(PlaylistOps):
+class PlexClient(PlaylistOps, SonicOps):
     """A Plex server connection scoped to one music library (see :meth:`select_library`)."""
 
     def __init__(

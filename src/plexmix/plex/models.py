@@ -82,3 +82,4 @@ class PlexTrack(PlexItem):
     file_path: str | None = None  # Media/Part file
     original_title: str | None = None  # originalTitle (the track artist on compilations)
     last_rated_at: int | None = None  # lastRatedAt
+    music_analysis_version: int | None = None  # musicAnalysisVersion (sonic analysis)

@@ -81,6 +81,7 @@ def parse_track(el: Element) -> PlexTrack:
         file_path=_str(part.get("file")) if part is not None else None,
         original_title=_str(a.get("originalTitle")),
         last_rated_at=_int(a.get("lastRatedAt")),
+        music_analysis_version=_int(a.get("musicAnalysisVersion")),
     )
 
 

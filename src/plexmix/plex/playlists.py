@@ -18,47 +18,22 @@ from urllib.parse import quote, urlencode
 
 from plexmix.errors import PlaylistError, PlexError
 from plexmix.plex.chunking import key_chunks
+from plexmix.plex.host import ClientHost
 from plexmix.plex.models import PlaylistInfo
 from plexmix.plex.parsing import is_kind, parse_playlist
 
 if TYPE_CHECKING:
-    from xml.etree.ElementTree import Element
 
-    from plexapi.server import PlexServer
 
-    from plexmix.plex.transport import UrlBudget
+    pass
 
 log = logging.getLogger(__name__)
 
 _LIBRARY_URI = "server://{mid}/com.plexapp.plugins.library/library/metadata/"
 
 
-class PlaylistOps:
+class PlaylistOps(ClientHost):
     """Mixed into PlexClient; relies on its ``_query``, ``_pages``, ``server`` and URL budget."""
-
-    url_budget: UrlBudget
-
-    # For the type checker only: the host's methods this mixin calls, with the same signatures
-    # as PlexClient's (a declaration that must mirror them, not a second implementation).
-    if TYPE_CHECKING:
-
-        @property
-        def server(self) -> PlexServer: ...
-
-        def _query(
-            self,
-            path: str,
-            *,
-            action: str,
-            method: str = "GET",
-            headers: dict[str, str] | None = None,
-            library: str | None = None,
-            missing_ok: bool = False,
-        ) -> Element | None: ...
-
-        def _pages(
-            self, path: str, *, action: str, library: str | None = None
-        ) -> Iterator[tuple[Element, int]]: ...
 
     # -- reading ----------------------------------------------------------------------------
     def list_playlists(self) -> list[PlaylistInfo]:

@@ -86,21 +86,21 @@ def _generator(ctx: Context, db: SQLiteManager, provider: str | None) -> tuple[P
 
 def plan_playlist(ctx: Context, request: PlaylistRequest, *, provider: str | None = None) -> PlaylistPlan:
     """The dry run: resolve the filters, retrieve the candidates, estimate the prompt and its cost."""
-    from plexmix.playlist.filters import describe_filters, understood_dict, understood_line
+    from plexmix.playlist.filters import describe_filters
 
     with ctx.open_db() as db:
         generator, notes = _generator(ctx, db, provider)
         resolved = generator.resolve(request)
         filters = resolved.filters
-        found, candidates = generator.candidates(request, filters, resolved.search_text)
+        notes += resolved.notes
+        found, candidates = generator.candidates(request, resolved)
         estimate = generator.provider.estimate(request.mood, candidates, request.length)
     return PlaylistPlan(
         mood=request.mood, provider=generator.provider.name, model=generator.provider.model,
         filters=describe_filters(filters), matching_tracks=found.matching, candidates=len(candidates),
         prompt_tokens=estimate.prompt_tokens, max_output_tokens=estimate.max_output_tokens,
         candidates_sent=estimate.candidates_sent, estimated_cost_usd=estimate.estimated_cost_usd,
-        notes=notes, understood=understood_dict(resolved.understood),
-        understood_line=understood_line(resolved.understood),
+        notes=notes, understood=resolved.understood_dict, understood_line=resolved.understood_line,
     )
 
 

@@ -6,7 +6,8 @@
   margin, plus tracks played or rated since), the tracks of changed albums/artists, and deletions,
   which are looked for only when the counts say some happened. Once after an upgrade from a
   schema before 7, it first lists every album and artist to learn their tags (see
-  ``_learn_unknown_tags``).
+  ``_learn_unknown_tags``); once after an upgrade from a schema before 8, it lists the tracks to
+  learn their sonic analysis versions.
 
 Every batch is its own transaction, so a sync killed at any point leaves a consistent database;
 its history row stays ``running`` and is marked ``interrupted`` by the next sync, which then
@@ -143,6 +144,7 @@ class SyncEngine:
         self._delete(report, gone)
         with self.db.transaction() as tx:  # every track was derived from tags just read
             mirror.mark_tags_synced(tx)
+            mirror.mark_analysis_known(tx)
 
     def _incremental(self, report: SyncReport, since: int) -> None:
         conn = self.db.conn
@@ -156,6 +158,14 @@ class SyncEngine:
         artist_tags = mirror.tag_map(conn, "artists")
         album_tags = mirror.tag_map(conn, "albums")
         album_years = mirror.album_years(conn)
+        tag_cache = TagCache(conn)
+        # A database from before schema 8 holds tracks whose sonic analysis was never read: list
+        # them once (only rows that differ are written; they do not count as seen).
+        unknown_analysis = not mirror.analysis_known(conn)
+        if unknown_analysis:
+            log.info("Reading every track once for its sonic analysis: an older PlexMix made this database.")
+            for page in self.client.iter_pages("track"):
+                self._write_tracks(report, page, album_tags, artist_tags, album_years, tag_cache)
 
         fetched: dict[str, PlexTrack] = {}
         for track in self.client.iter_tracks(updated_since=since):
@@ -172,16 +182,18 @@ class SyncEngine:
             fetched[track.rating_key] = track
 
         self.progress.start("Tracks", len(fetched))
-        tag_cache = TagCache(conn)
         for batch in batched(list(fetched.values()), self.batch_size):
             self._write_tracks(report, batch, album_tags, artist_tags, album_years, tag_cache)
             self.progress.advance("Tracks", len(batch))
         self.progress.finish("Tracks")
         report.tracks_seen = len(fetched)
         self._reconcile_deletions(report, album_tags, artist_tags, album_years)
-        if unknown_tags:
+        if unknown_tags or unknown_analysis:
             with self.db.transaction() as tx:  # only now: a sync killed before this redoes the step
-                mirror.mark_tags_synced(tx)
+                if unknown_tags:
+                    mirror.mark_tags_synced(tx)
+                if unknown_analysis:
+                    mirror.mark_analysis_known(tx)
 
     def _learn_unknown_tags(self, report: SyncReport) -> list[str]:
         """Read the tags of albums/artists stored before they were kept (an upgraded database).
@@ -363,6 +375,7 @@ def to_track(
         track_number=t.track_number, disc_number=t.disc_number, duration_ms=t.duration_ms, year=year,
         rating=t.user_rating, play_count=t.view_count or 0, last_played=t.last_viewed_at,
         file_path=t.file_path, added_at=t.added_at, updated_at=t.updated_at,
+        music_analysis_version=t.music_analysis_version,
         genres=t.genres or album[0] or artist[0], moods=t.moods or album[1] or artist[1],
         styles=album[2] or artist[2],
     )

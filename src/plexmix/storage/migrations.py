@@ -238,6 +238,18 @@ M007_TAGS_SYNCED = """
         ALTER TABLE artists ADD COLUMN tags_synced INTEGER NOT NULL DEFAULT 0;
 """
 
+# Plex's sonic analysis version of each track (NULL: not analysed). A row from before this migration
+# has never been asked: ``mirror_state.analysis_known`` is 0 when such rows exist, and the next
+# incremental sync then lists the tracks once to learn their versions (a full sync does anyway).
+M008_MUSIC_ANALYSIS = """
+        ALTER TABLE tracks ADD COLUMN music_analysis_version INTEGER;
+        CREATE TABLE mirror_state (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            analysis_known INTEGER NOT NULL DEFAULT 1
+        );
+        INSERT INTO mirror_state (id, analysis_known) VALUES (1, NOT EXISTS (SELECT 1 FROM tracks));
+"""
+
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "core tables", M001_CORE_TABLES),
     (2, "tags and full-text search", M002_TAGS_AND_FTS),
@@ -246,6 +258,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (5, "bulk switch for the FTS triggers", M005_FTS_BULK_SWITCH),
     (6, "covering index for embeddings by model", M006_EMBEDDINGS_MODEL_INDEX),
     (7, "album and artist tags read from Plex", M007_TAGS_SYNCED),
+    (8, "sonic analysis version of tracks", M008_MUSIC_ANALYSIS),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -113,6 +113,16 @@ def mark_tags_synced(conn: sqlite3.Connection) -> None:
     conn.execute("UPDATE artists SET tags_synced = 1 WHERE tags_synced = 0")
 
 
+def analysis_known(conn: sqlite3.Connection) -> bool:
+    """False while tracks stored before schema 8 may lack their sonic analysis version."""
+    return bool(conn.execute("SELECT analysis_known FROM mirror_state WHERE id = 1").fetchone()[0])
+
+
+def mark_analysis_known(conn: sqlite3.Connection) -> None:
+    """Every stored track now has the analysis version Plex gives it."""
+    conn.execute("UPDATE mirror_state SET analysis_known = 1 WHERE id = 1")
+
+
 _ORPHAN_ALBUM = "NOT EXISTS (SELECT 1 FROM tracks t WHERE t.album_id = {0}.id)"
 _ORPHAN_ARTIST = (
     "NOT EXISTS (SELECT 1 FROM tracks t WHERE t.artist_id = {0}.id)"

@@ -95,6 +95,7 @@ class Track(LibraryItem):
     play_count: int = 0
     last_played: int | None = None
     file_path: str | None = None
+    music_analysis_version: int | None = None  # Plex's sonic analysis (None: not analysed)
 
 
 class _Row(BaseModel):

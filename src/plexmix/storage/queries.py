@@ -21,29 +21,40 @@ class TrackFilters:
     rating_min: float | None = None  # Plex 0-10 scale
     artists: list[str] = field(default_factory=list)  # any of these artist names (case-insensitive)
     moods: list[str] = field(default_factory=list)  # any of these moods
+    styles: list[str] = field(default_factory=list)  # any of these Plex styles (sub-genres)
     exclude_played_since: int | None = None  # epoch seconds: drop tracks played after this
     exclude_artists: list[str] = field(default_factory=list)
     exclude_genres: list[str] = field(default_factory=list)
     exclude_moods: list[str] = field(default_factory=list)
+    exclude_styles: list[str] = field(default_factory=list)
     duration_min_ms: int | None = None  # tracks of unknown length never pass a duration bound
     duration_max_ms: int | None = None
+    play_count_min: int | None = None  # "most played": at least once; "never played": max 0
+    play_count_max: int | None = None
 
     def is_empty(self) -> bool:
         return not (
-            self.genres or self.artists or self.moods
-            or self.exclude_artists or self.exclude_genres or self.exclude_moods
+            self.genres or self.artists or self.moods or self.styles
+            or self.exclude_artists or self.exclude_genres or self.exclude_moods or self.exclude_styles
             or self.year_min is not None or self.year_max is not None
             or self.rating_min is not None or self.exclude_played_since is not None
             or self.duration_min_ms is not None or self.duration_max_ms is not None
+            or self.play_count_min is not None or self.play_count_max is not None
         )
 
     def matches(self, *, year: int | None, rating: float | None, artist: str | None,
                 genres: list[str], moods: list[str] | None = None,
-                last_played: int | None = None, duration_ms: int | None = None) -> bool:
+                last_played: int | None = None, duration_ms: int | None = None,
+                styles: list[str] | None = None, play_count: int = 0) -> bool:
         """The same rules as :func:`filter_sql`, for checking a track in Python."""
         artist_l = (artist or "").casefold()
         genre_set = set(genres)
         mood_set = set(moods or [])
+        style_set = set(styles or [])
+        if self.styles and not style_set & {normalize_tag(s) for s in self.styles}:
+            return False
+        if self.exclude_styles and style_set & {normalize_tag(s) for s in self.exclude_styles}:
+            return False
         if self.genres and not genre_set & {normalize_tag(g) for g in self.genres}:
             return False
         if self.moods and not mood_set & {normalize_tag(m) for m in self.moods}:
@@ -53,6 +64,10 @@ class TrackFilters:
         if self.duration_min_ms is not None and (duration_ms is None or duration_ms < self.duration_min_ms):
             return False
         if self.duration_max_ms is not None and (duration_ms is None or duration_ms > self.duration_max_ms):
+            return False
+        if self.play_count_min is not None and play_count < self.play_count_min:
+            return False
+        if self.play_count_max is not None and play_count > self.play_count_max:
             return False
         if self.year_min is not None and (year is None or year < self.year_min):
             return False
@@ -98,10 +113,12 @@ def register_functions(conn: sqlite3.Connection) -> None:
 _GENRE_TRACKS = (
     "SELECT tg.track_id FROM track_genres tg JOIN genres g ON g.id = tg.genre_id WHERE g.name IN ({marks})"
 )
-_MOOD_TRACKS = (
+_TAG_TRACKS = (
     "SELECT tt.track_id FROM track_tags tt JOIN tags x ON x.id = tt.tag_id"
-    " WHERE x.kind = 'mood' AND x.name IN ({marks})"
+    " WHERE x.kind = '{kind}' AND x.name IN ({{marks}})"
 )
+_MOOD_TRACKS = _TAG_TRACKS.format(kind="mood")
+_STYLE_TRACKS = _TAG_TRACKS.format(kind="style")
 _ARTISTS_NAMED = "SELECT id FROM artists WHERE plexmix_fold(name) IN ({marks})"
 
 
@@ -118,11 +135,13 @@ def filter_sql(filters: TrackFilters, alias: str = "t") -> tuple[str, list[objec
     name_lists: list[tuple[list[str], Callable[[str], str], str]] = [
         (filters.genres, normalize_tag, f"{{a}}.id IN ({_GENRE_TRACKS})"),
         (filters.moods, normalize_tag, f"{{a}}.id IN ({_MOOD_TRACKS})"),
+        (filters.styles, normalize_tag, f"{{a}}.id IN ({_STYLE_TRACKS})"),
         (filters.artists, str.casefold, f"{{a}}.artist_id IN ({_ARTISTS_NAMED})"),
         (filters.exclude_artists, str.casefold,
          f"({{a}}.artist_id IS NULL OR {{a}}.artist_id NOT IN ({_ARTISTS_NAMED}))"),
         (filters.exclude_genres, normalize_tag, f"{{a}}.id NOT IN ({_GENRE_TRACKS})"),
         (filters.exclude_moods, normalize_tag, f"{{a}}.id NOT IN ({_MOOD_TRACKS})"),
+        (filters.exclude_styles, normalize_tag, f"{{a}}.id NOT IN ({_STYLE_TRACKS})"),
     ]
     bounds: list[tuple[float | None, str]] = [
         (filters.year_min, "{a}.year >= ?"),
@@ -131,6 +150,8 @@ def filter_sql(filters: TrackFilters, alias: str = "t") -> tuple[str, list[objec
         (filters.exclude_played_since, "({a}.last_played IS NULL OR {a}.last_played < ?)"),
         (filters.duration_min_ms, "{a}.duration_ms >= ?"),
         (filters.duration_max_ms, "{a}.duration_ms <= ?"),
+        (filters.play_count_min, "{a}.play_count >= ?"),
+        (filters.play_count_max, "{a}.play_count <= ?"),
     ]
     clauses: list[str] = []
     params: list[object] = []
@@ -209,6 +230,11 @@ def mood_names(conn: sqlite3.Connection) -> list[str]:
     return _names(conn, "SELECT name FROM tags WHERE kind = 'mood'")
 
 
+def style_names(conn: sqlite3.Connection) -> list[str]:
+    """Every Plex style tag name (sub-genres such as "Reggaeton" or "Hard Rock"), unsorted."""
+    return _names(conn, "SELECT name FROM tags WHERE kind = 'style'")
+
+
 def newest_year(conn: sqlite3.Connection) -> int | None:
     """The latest release year in the library ("this year" means this one, not the clock's)."""
     row = conn.execute("SELECT MAX(year) FROM tracks").fetchone()
@@ -263,3 +289,97 @@ def _sqlite_lower_variants(phrase: str) -> list[str] | None:
         if len(variants) > _MAX_VARIANTS:
             return None
     return variants
+
+
+def tracks_titled(conn: sqlite3.Connection, title: str, artist: str | None = None) -> list[int]:
+    """Ids of the tracks called ``title`` (case and accents aside; "Title - Remastered 2011" and
+    "Title (Live)" count), by ``artist`` when given (the library's name), best loved first."""
+    register_functions(conn)
+    wanted = unaccent(title).strip()
+    if not wanted:
+        return []
+    sql = (
+        "SELECT t.id FROM tracks t LEFT JOIN artists ar ON ar.id = t.artist_id"
+        " WHERE substr(plexmix_unaccent(t.title), 1, ?) = ?"
+        " AND (length(t.title) = ? OR substr(plexmix_unaccent(t.title), ? + 1, 2) IN (' -', ' (', ' ['))"
+    )
+    params: list[object] = [len(wanted), wanted, len(wanted), len(wanted)]
+    if artist is not None:
+        sql += " AND plexmix_unaccent(ar.name) = ?"
+        params.append(unaccent(artist))
+    sql += " ORDER BY COALESCE(t.rating, 0) DESC, t.play_count DESC, t.id"
+    return [row[0] for row in conn.execute(sql, params)]
+
+
+def tracks_by_artist(conn: sqlite3.Connection, artist: str, limit: int) -> list[int]:
+    """Ids of ``artist``'s tracks (the library's name, case aside), best loved first."""
+    register_functions(conn)
+    sql = (
+        f"SELECT t.id FROM tracks t WHERE t.artist_id IN ({_ARTISTS_NAMED.format(marks='?')})"
+        " ORDER BY COALESCE(t.rating, 0) DESC, t.play_count DESC, t.id LIMIT ?"
+    )
+    return [row[0] for row in conn.execute(sql, [artist.casefold(), limit])]
+
+
+def artist_years(conn: sqlite3.Connection, artist: str) -> tuple[int, int] | None:
+    """The first and last release year of ``artist``'s tracks (None: no years known)."""
+    register_functions(conn)
+    named = _ARTISTS_NAMED.format(marks="?")
+    sql = f"SELECT MIN(t.year), MAX(t.year) FROM tracks t WHERE t.artist_id IN ({named})"
+    row = conn.execute(sql, [artist.casefold()]).fetchone()
+    return (int(row[0]), int(row[1])) if row and row[0] is not None else None
+
+
+def tracks_sharing_tags(
+    conn: sqlite3.Connection, seed_ids: Sequence[int], filters: TrackFilters, limit: int
+) -> list[int]:
+    """Ids of the tracks that pass ``filters`` and share genres, styles or moods with the seeds,
+    most shared first, then nearest in year to the seeds' mean year."""
+    if not seed_ids:
+        return []
+    register_functions(conn)
+    seeds = list(seed_ids)[:_MAX_KEYS // 4]
+    marks = _marks(seeds)
+    where, params = filter_sql(filters)
+    sql = (
+        "WITH shared(track_id) AS ("
+        " SELECT tg.track_id FROM track_genres tg"
+        f"  WHERE tg.genre_id IN (SELECT genre_id FROM track_genres WHERE track_id IN ({marks}))"
+        " UNION ALL SELECT tt.track_id FROM track_tags tt"
+        f"  WHERE tt.tag_id IN (SELECT tag_id FROM track_tags WHERE track_id IN ({marks}))),"
+        f" era(year) AS (SELECT AVG(year) FROM tracks WHERE id IN ({marks}))"
+        " SELECT t.id FROM shared s JOIN tracks t ON t.id = s.track_id"
+        f" WHERE {where} GROUP BY t.id"
+        " ORDER BY COUNT(*) DESC, ABS(COALESCE(t.year, 0) - COALESCE((SELECT year FROM era), 0)), t.id"
+        " LIMIT ?"
+    )
+    return [row[0] for row in conn.execute(sql, [*seeds, *seeds, *seeds, *params, limit])]
+
+
+def most_played_track_ids(conn: sqlite3.Connection, filters: TrackFilters, limit: int) -> list[int]:
+    """Ids of the tracks that pass ``filters``, most played first."""
+    register_functions(conn)
+    where, params = filter_sql(filters)
+    sql = (
+        f"SELECT t.id FROM tracks t WHERE {where}"
+        " ORDER BY t.play_count DESC, COALESCE(t.rating, 0) DESC, t.id LIMIT ?"
+    )
+    return [row[0] for row in conn.execute(sql, [*params, limit])]
+
+
+def tracks_with_tags(
+    conn: sqlite3.Connection, kind: str, names: Sequence[str], filters: TrackFilters, limit: int
+) -> list[int]:
+    """Ids of the tracks that pass ``filters`` and carry any of the ``kind`` ("mood" or "style")
+    tags ``names``: those with most of them first, then best loved."""
+    if not names:
+        return []
+    register_functions(conn)
+    tags = [normalize_tag(n) for n in names]
+    where, params = filter_sql(filters)
+    sql = (
+        "SELECT t.id FROM track_tags tt JOIN tags x ON x.id = tt.tag_id JOIN tracks t ON t.id = tt.track_id"
+        f" WHERE x.kind = ? AND x.name IN ({_marks(tags)}) AND {where} GROUP BY t.id"
+        " ORDER BY COUNT(*) DESC, COALESCE(t.rating, 0) DESC, t.play_count DESC, t.id LIMIT ?"
+    )
+    return [row[0] for row in conn.execute(sql, [kind, *tags, *params, limit])]

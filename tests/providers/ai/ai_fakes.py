@@ -160,6 +160,10 @@ class Kit:
     def json_mode_ok(self, request: dict) -> bool:
         raise NotImplementedError
 
+    def schema_sent(self, request: dict) -> dict | None:
+        """The JSON schema the request asks the answer to follow (None: JSON mode without one)."""
+        raise NotImplementedError
+
     def key_sent(self, received: Received) -> bool:
         return received.headers.get("authorization") == f"Bearer {SECRET}"
 
@@ -215,6 +219,12 @@ class OpenAIKit(Kit):
             and "tracks" in fmt["json_schema"]["schema"]["properties"]
         )
 
+    def schema_sent(self, request: dict) -> dict | None:
+        fmt = request.get("response_format") or {}
+        if fmt.get("type") != "json_schema" or fmt["json_schema"].get("strict") is not True:
+            return None
+        return fmt["json_schema"]["schema"]
+
 
 class LocalKit(OpenAIKit):
     name = "local"
@@ -226,6 +236,9 @@ class LocalKit(OpenAIKit):
 
     def json_mode_ok(self, request: dict) -> bool:
         return request.get("response_format") == {"type": "json_object"}
+
+    def schema_sent(self, request: dict) -> dict | None:
+        return None  # json_object: the prompt describes the fields
 
     def key_sent(self, received: Received) -> bool:
         return received.headers.get("authorization") == "Bearer not-needed"
@@ -268,6 +281,10 @@ class ClaudeKit(Kit):
     def json_mode_ok(self, request: dict) -> bool:
         fmt = (request.get("output_config") or {}).get("format") or {}
         return fmt.get("type") == "json_schema" and "tracks" in fmt["schema"]["properties"]
+
+    def schema_sent(self, request: dict) -> dict | None:
+        fmt = (request.get("output_config") or {}).get("format") or {}
+        return fmt.get("schema") if fmt.get("type") == "json_schema" else None
 
     def key_sent(self, received: Received) -> bool:
         headers = received.headers
@@ -324,6 +341,12 @@ class GeminiKit(Kit):
             config.get("responseMimeType") == "application/json"
             and "tracks" in config["responseSchema"]["properties"]
         )
+
+    def schema_sent(self, request: dict) -> dict | None:
+        config = request.get("generationConfig") or {}
+        if config.get("responseMimeType") != "application/json":
+            return None
+        return config.get("responseSchema")
 
     def key_sent(self, received: Received) -> bool:
         return received.headers.get("x-goog-api-key") == SECRET

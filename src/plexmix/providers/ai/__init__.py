@@ -14,12 +14,14 @@ from plexmix.providers.ai.gemini import GeminiCurator
 from plexmix.providers.ai.local import LocalCurator
 from plexmix.providers.ai.none import NoneCurator
 from plexmix.providers.ai.openai import OpenAICurator
-from plexmix.providers.ai.records import Candidate, PromptEstimate, Selection
+from plexmix.providers.ai.records import Candidate, PlanResult, PlanVocabulary, PromptEstimate, Selection
 
 __all__ = [
     "PROVIDERS",
     "Candidate",
     "Curator",
+    "PlanResult",
+    "PlanVocabulary",
     "PromptEstimate",
     "Selection",
     "get_curator",

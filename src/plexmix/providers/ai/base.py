@@ -6,6 +6,10 @@ is retried with exponential backoff; what cannot be recovered falls back to the 
 ranking (``Selection.fallback``), except a rejected key or an unknown model, which raise
 :class:`~plexmix.errors.AIProviderError` because only the user can fix them. Failures are sorted
 and retried by :mod:`plexmix.providers.failures`, as for the embedding providers.
+
+``plan`` is the short planning call (the mood -> one structured query, see ``plan_prompt``)
+with the same retries, corrective retry and key/model errors; it gives None and a reason
+instead of a fallback.
 """
 
 from __future__ import annotations
@@ -14,11 +18,20 @@ import logging
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from plexmix.config.credentials import provider_key, secret_for
 from plexmix.errors import AIProviderError, CredentialError, UsageError
 from plexmix.providers.ai.parsing import InvalidAnswerError, parse_answer
+from plexmix.providers.ai.plan_prompt import (
+    PLAN_CORRECTION,
+    PLAN_OUTPUT_TOKENS,
+    PLAN_SCHEMA,
+    PLAN_SYSTEM,
+    parse_plan,
+    plan_prompt_tokens,
+    plan_user_prompt,
+)
 from plexmix.providers.ai.pricing import estimate_cost
 from plexmix.providers.ai.prompt import (
     CORRECTION,
@@ -28,7 +41,7 @@ from plexmix.providers.ai.prompt import (
     expected_output_tokens,
 )
 from plexmix.providers.ai.ranking import merge_with_ranking, ranking_selection, unique_candidates
-from plexmix.providers.ai.records import Candidate, PromptEstimate, Selection
+from plexmix.providers.ai.records import Candidate, PlanResult, PlanVocabulary, PromptEstimate, Selection
 from plexmix.providers.clients import CLIENTS, LazyClient
 from plexmix.providers.failures import CallFailedError, Failure, Kind, RetryPolicy
 
@@ -41,17 +54,24 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Names of the user settings our error hints point at (`plexmix config set NAME VALUE`).
 MODEL_SETTING = "ai.model"
 
 
 class _GaveUpError(Exception):
-    """Internal: no usable answer; carries the one-sentence fallback reason."""
+    """Internal: the call failed for good (but not because of the user's key or model)."""
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+    def __init__(self, failure: Failure, attempts: int) -> None:
+        super().__init__(failure.summary)
+        self.failure = failure
+        self.attempts = attempts
+
+    def reason(self, subject: str) -> str:
+        """"<subject> failed (HTTP 500) after 3 attempts" (no count when it was not retried)."""
+        tries = f" after {self.attempts} attempts" if self.failure.retryable else ""
+        return f"{subject} failed ({self.failure.summary}){tries}"
 
 
 class Curator(ABC):
@@ -71,6 +91,8 @@ class Curator(ABC):
     output_headroom_tokens: ClassVar[int] = 0
     # True when calls cost nothing (local server, no LLM).
     free: ClassVar[bool] = False
+    # False when the curator makes no planning call (no LLM).
+    plans: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -181,16 +203,11 @@ class Curator(ABC):
         # The cap is generous so that a wordy answer is not cut off mid-JSON.
         expected = expected_output_tokens(min(length, len(built.candidates_used)))
         max_out = 2 * expected + 256 + self._headroom()
-        usage: dict = {"calls": 0, "prompt_tokens": 0, "output_tokens": 0, "seconds": 0.0}
+        usage = _new_usage()
         try:
-            text = self._call_with_retries(built.system, built.user, max_out, usage)
-            try:
-                picked = parse_answer(text)
-            except InvalidAnswerError as bad:
-                logger.debug("%s answer was not valid JSON (%s); asking again", self.name, bad)
-                corrected = built.user + "\n\n" + CORRECTION.format(problem=bad)
-                text = self._call_with_retries(built.system, corrected, max_out, usage)
-                picked = parse_answer(text)
+            picked = self._ask(
+                built.system, built.user, RESPONSE_SCHEMA, CORRECTION, parse_answer, max_out, usage
+            )
         except InvalidAnswerError:
             return self._fallback(
                 pool, length, usage,
@@ -198,8 +215,54 @@ class Curator(ABC):
                 "so the similarity ranking was used.",
             )
         except _GaveUpError as gave_up:
-            return self._fallback(pool, length, usage, gave_up.reason)
+            reason = gave_up.reason(self.display_name) + ", so the similarity ranking was used."
+            return self._fallback(pool, length, usage, reason)
         return self._finish(picked, pool, length, usage)
+
+    # ----------------------------------------------------------------------- the planning call
+    def estimate_plan(self, mood: str, vocabulary: PlanVocabulary) -> PromptEstimate:
+        """Tokens and rough cost of one :meth:`plan` call (without calling anything)."""
+        if not self.plans:
+            return PromptEstimate(0, 0, 0, 0.0)
+        tokens = plan_prompt_tokens(plan_user_prompt(mood, vocabulary))
+        cost = 0.0 if self.free else estimate_cost(self.model, tokens, PLAN_OUTPUT_TOKENS)
+        return PromptEstimate(tokens, PLAN_OUTPUT_TOKENS, 0, cost)
+
+    def plan(self, mood: str, vocabulary: PlanVocabulary) -> PlanResult:
+        """Ask the model to turn ``mood`` into one structured query (:data:`PLAN_SCHEMA`).
+
+        The same retries and corrective retry as :meth:`select`. Network trouble and invalid
+        JSON give ``PlanResult(None, reason)``; a rejected key or an unknown model raise
+        :class:`~plexmix.errors.AIProviderError`. Without an LLM (or a mood) nothing is sent.
+        """
+        if not self.plans or not mood.strip():
+            return PlanResult(None, None)
+        user = plan_user_prompt(mood, vocabulary)
+        max_out = 2 * PLAN_OUTPUT_TOKENS + self._headroom()
+        usage = _new_usage()
+        try:
+            plan = self._ask(PLAN_SYSTEM, user, PLAN_SCHEMA, PLAN_CORRECTION, parse_plan, max_out, usage)
+        except InvalidAnswerError:
+            reason = f"{self.display_name} did not return a valid plan after a corrective retry"
+        except _GaveUpError as gave_up:
+            reason = gave_up.reason(f"The planning call to {self.display_name}")
+        else:
+            return PlanResult(plan, None, usage)
+        return PlanResult(None, reason, usage if usage["calls"] else None)
+
+    def _ask(
+        self, system: str, user: str, schema: dict, correction: str,
+        parse: Callable[[str], T], max_out: int, usage: dict,
+    ) -> T:
+        """One call and its parsed answer; on invalid JSON, one more call that says what was wrong
+        (``correction`` has a ``{problem}`` slot). Raises InvalidAnswerError or _GaveUpError."""
+        text = self._call_with_retries(system, user, schema, max_out, usage)
+        try:
+            return parse(text)
+        except InvalidAnswerError as bad:
+            logger.debug("%s answer was not valid JSON (%s); asking again", self.name, bad)
+            corrected = user + "\n\n" + correction.format(problem=bad)
+        return parse(self._call_with_retries(system, corrected, schema, max_out, usage))
 
     def _finish(
         self, picked: list[tuple[int, str]], pool: list[Candidate], length: int, usage: dict
@@ -229,11 +292,13 @@ class Curator(ABC):
             fallback_reason=reason, usage=usage if usage.get("calls") else None,
         )
 
-    def _call_with_retries(self, system: str, user: str, max_out: int, usage: dict) -> str:
+    def _call_with_retries(
+        self, system: str, user: str, schema: dict, max_out: int, usage: dict
+    ) -> str:
         def attempt() -> str:
             self._last_usage = None
             started = time.monotonic()
-            text = self._call(system, user, RESPONSE_SCHEMA, max_output_tokens=max_out)
+            text = self._call(system, user, schema, max_output_tokens=max_out)
             elapsed = time.monotonic() - started
             self._add_usage(usage, elapsed)
             logger.debug(
@@ -250,15 +315,7 @@ class Curator(ABC):
                 raise self._auth_error(failure) from failed.__cause__
             if failure.kind is Kind.NOT_FOUND:
                 raise self._model_error(failure) from failed.__cause__
-            if not failure.retryable:
-                raise _GaveUpError(
-                    f"The {self.display_name} request failed ({failure.summary}), "
-                    "so the similarity ranking was used."
-                ) from failed.__cause__
-            raise _GaveUpError(
-                f"{self.display_name} failed ({failure.summary}) after {failed.attempts} attempts, "
-                "so the similarity ranking was used."
-            ) from failed.__cause__
+            raise _GaveUpError(failure, failed.attempts) from failed.__cause__
 
     def _note_usage(self, response: Any, prompt: str, output: str) -> None:
         """Keep the token counts of ``response.usage`` (each SDK names them differently)."""
@@ -291,3 +348,8 @@ class Curator(ABC):
         May set ``self._last_usage = {"prompt_tokens": int, "output_tokens": int}``.
         SDK exceptions propagate; the template method classifies them.
         """
+
+
+def _new_usage() -> dict:
+    """The usage counters of one select or plan (summed over its calls)."""
+    return {"calls": 0, "prompt_tokens": 0, "output_tokens": 0, "seconds": 0.0}

@@ -20,6 +20,7 @@ class NoneCurator(Curator):
     display_name = "the similarity ranking"
     needs_key = False
     free = True
+    plans = False  # plan() and estimate_plan() send nothing
 
     def estimate(
         self, mood: str, candidates: Sequence[Candidate], length: int

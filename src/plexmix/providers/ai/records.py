@@ -5,6 +5,7 @@ Kept free of any SDK import so that the CLI, the generator and the tests can use
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 
@@ -54,3 +55,36 @@ class PromptEstimate:
     max_output_tokens: int
     candidates_sent: int
     estimated_cost_usd: float | None
+
+    def __add__(self, other: PromptEstimate) -> PromptEstimate:
+        """Two calls together (the planning call plus ``select``); an unknown cost stays unknown."""
+        a, b = self.estimated_cost_usd, other.estimated_cost_usd
+        return PromptEstimate(
+            self.prompt_tokens + other.prompt_tokens,
+            self.max_output_tokens + other.max_output_tokens,
+            self.candidates_sent + other.candidates_sent,
+            None if a is None or b is None else round(a + b, 6),
+        )
+
+
+@dataclass
+class PlanVocabulary:
+    """The library's names the planning call may use, most common first (the prompt lists at
+    most 150 of each kind; all of them are used to check the answer), and its newest year."""
+
+    genres: Sequence[str] = ()
+    styles: Sequence[str] = ()
+    moods: Sequence[str] = ()
+    newest_year: int | None = None
+
+
+@dataclass
+class PlanResult:
+    """The planning call's answer: the raw JSON object, or None and ``reason`` (one sentence)
+    when no usable answer came back. ``reason`` is None when the curator does not plan at all
+    (provider ``none``). ``usage`` as for :class:`Selection`."""
+
+    plan: dict | None
+    reason: str | None
+    usage: dict | None = None
+
