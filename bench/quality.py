@@ -32,6 +32,7 @@ import hashlib
 import inspect
 import itertools
 import os
+import re
 import statistics
 import sys
 import tempfile
@@ -242,11 +243,11 @@ QUERIES = [
     Query("The Rolling Stones and Depeche Mode", "artists", hard=by("The Rolling Stones", "Depeche Mode"),
           artists=("The Rolling Stones", "Depeche Mode")),
     # artist + era
-    Query("Queen songs from the 70s", "artist+era", hard=both(by("Queen"), years(1970, 1979))),
-    Query("The Rolling Stones in the 60s", "artist+era", hard=both(by("The Rolling Stones"), years(1960, 1969))),
-    Query("Guns N' Roses from the 80s", "artist+era", hard=both(by("Guns N' Roses"), years(1980, 1989))),
-    Query("Eminem songs from the 2000s", "artist+era", hard=both(by("Eminem"), years(2000, 2009))),
-    Query("Janet Jackson in the 80s", "artist+era", hard=both(by("Janet Jackson"), years(1980, 1989))),
+    Query("Queen songs from the 70s", "artist+era", hard=both(by("Queen"), years(1970, 1979)), artists=("Queen",)),
+    Query("The Rolling Stones in the 60s", "artist+era", hard=both(by("The Rolling Stones"), years(1960, 1969)), artists=("The Rolling Stones",)),
+    Query("Guns N' Roses from the 80s", "artist+era", hard=both(by("Guns N' Roses"), years(1980, 1989)), artists=("Guns N' Roses",)),
+    Query("Eminem songs from the 2000s", "artist+era", hard=both(by("Eminem"), years(2000, 2009)), artists=("Eminem",)),
+    Query("Janet Jackson in the 80s", "artist+era", hard=both(by("Janet Jackson"), years(1980, 1989)), artists=("Janet Jackson",)),
     # since / before / nothing before
     Query("rock, nothing before 1990", "era", hard=years(1990, None), fit=genre("rock")),
     Query("rap nothing before 2015", "era", hard=years(2015, None), fit=genre("rap", "hip hop")),
@@ -312,13 +313,32 @@ def share(songs: list[Song], check: Check | None) -> float:
     return 1.0 if check is None or not songs else sum(map(check, songs)) / len(songs)
 
 
+def song_key(song: Song) -> tuple[str, str]:
+    """Artist and song: versions of one song ("Angie - Remastered", "Angie (Live)") count once."""
+    title = re.sub(r"^\s*[(\[][^)\]]*[)\]]\s*", "", fold(song.title)) or fold(song.title)
+    return fold(song.artist), re.split(r"\s+-\s+|\s*[(\[]", title, maxsplit=1)[0].strip() or title
+
+
+def fillable(songs: list[Song], *, capped: bool) -> int:
+    """How many tracks one playlist can hold: one version of each song and, unless the query
+    names its artists, at most CAP songs per artist."""
+    distinct = {song_key(s): s for s in songs}
+    if not capped:
+        return len(distinct)
+    per_artist = Counter(artist for artist, _ in distinct)
+    return sum(min(CAP, n) for n in per_artist.values())
+
+
 def grade(query: Query, songs: list[Song], library: list[Song], filters: object) -> Graded:
     """The rules of the module docstring, applied to one playlist."""
     if not songs:
         return Graded(query, "FAIL", "no tracks")
     hard, fit = share(songs, query.hard), share(songs, query.fit)
-    eligible = sum(1 for s in library if (query.hard is None or query.hard(s)) and (query.fit is None or query.fit(s)))
-    wanted = min(LIMIT, eligible)  # a library with 5 jazz tracks cannot give 20
+    eligible = fillable(
+        [s for s in library if (query.hard is None or query.hard(s)) and (query.fit is None or query.fit(s))],
+        capped=not query.artists,
+    )
+    wanted = min(LIMIT, eligible)  # a library with 5 jazz songs cannot give 20
     problems: list[str] = []
     if hard < 1.0:
         problems.append(f"{len(songs) - round(hard * len(songs))}/{len(songs)} break the constraint")
@@ -397,16 +417,18 @@ def songs_of(lib: Library, tracks: list[PlaylistTrack]) -> Iterator[Song]:
             yield Song(**{**base.__dict__, "rating": track.rating})
 
 
-def run(lib: Library, verbose: bool) -> list[Graded]:
+def run(lib: Library, verbose: bool, only: str | None = None) -> list[Graded]:
     out = []
     for query in QUERIES:
+        if only and only.lower() not in query.text.lower():
+            continue
         result = lib.pm.create_playlist(query.text, limit=LIMIT, write_to_plex=False, provider="none")
         playlist = result.playlist
         graded = grade(query, list(songs_of(lib, playlist.tracks)), lib.songs, playlist.filters)
         out.append(graded)
         if verbose:
-            print(f"  {query.text!r}: filters {playlist.filter_lines}; "
-                  + ", ".join(f"{s.artist}/{s.title[:20]}" for s in graded.songs[:6]))
+            print(f"  {query.text!r}: understood as {playlist.understood_line!r}; "
+                  + ", ".join(f"{s.artist}/{s.title[:20]} [{s.genre}/{s.subgenre}]" for s in graded.songs[: 20 if only else 8]))
     return out
 
 
@@ -446,6 +468,7 @@ def report(results: list[Graded], library: list[Song]) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--verbose", action="store_true", help="print what each query was understood as")
+    parser.add_argument("--only", metavar="TEXT", help="run only the queries that contain TEXT")
     args = parser.parse_args()
     if not TIDY.is_file() or not SAMPLE.is_file():
         print(f"missing data in {SHARED}", file=sys.stderr)
@@ -459,7 +482,7 @@ def main() -> int:
               f"from {TIDY.name} and {SAMPLE.name}")
         lib = build(Path(name), emu, truth)
         t = time.perf_counter()
-        results = run(lib, args.verbose)
+        results = run(lib, args.verbose, args.only)
         print(f"{len(results)} playlists in {time.perf_counter() - t:.0f}s (provider none, offline)\n")
         report(results, lib.songs)
     print(f"total {time.perf_counter() - started:.0f}s")

@@ -35,6 +35,7 @@ from typer.testing import CliRunner, Result
 from datafiles import shared_data
 from plexmix.devserver.csv_loader import SongRow, read_rows
 from plexmix.devserver.server import PlexEmulator
+from plexmix.providers.ai.plan_prompt import PLAN_SYSTEM, PLAN_TEMPLATE
 from plexmix.providers.embeddings import local_onnx
 from plexmix.providers.embeddings.local_onnx import TOKENIZER_PATH, LocalOnnxProvider, default_model_path
 from plexmix.storage.track_text import text_hash
@@ -219,13 +220,25 @@ Responder = Callable[[list[int]], Reply]
 
 
 class FakeCurator(FakeLLMServer):
-    """The fake OpenAI endpoint of tests/ai, answering from the candidate ids in each prompt."""
+    """The fake OpenAI endpoint of tests/ai, answering from the candidate ids in each prompt.
+
+    Planning calls (which read the mood before retrieval) are moved from ``received`` to
+    ``plans`` and answered with ``plan_reply``: by default the empty plan, a model that finds
+    nothing the rules did not already read."""
 
     kit = OpenAIKit()
     respond: Responder | None = None
+    plan_reply: Reply | None = None
+
+    @property
+    def plans(self) -> list[Received]:
+        return self.__dict__.setdefault("_plans", [])
 
     def _next(self) -> Reply:
         with self.lock:
+            if PLAN_SYSTEM in self.kit.prompt_text(self.received[-1].json):
+                self.plans.append(self.received.pop())
+                return self.plan_reply or Reply(200, self.kit.ok(PLAN_TEMPLATE))
             if self.replies:
                 return self.replies.pop(0)
             received = self.received[-1]
@@ -283,9 +296,13 @@ class Fact:
 
 
 def load_facts(conn: sqlite3.Connection) -> dict[int, Fact]:
+    """Each track as plain SQL reads it. ``genres`` holds its genres and its Plex styles: a genre
+    named in a filter is met by either (a style such as "reggaeton" or "edm" is a sub-genre)."""
     genres: dict[int, set[str]] = {}
     for track_id, name in conn.execute(
         "SELECT tg.track_id, g.name FROM track_genres tg JOIN genres g ON g.id = tg.genre_id"
+        " UNION SELECT tt.track_id, x.name FROM track_tags tt JOIN tags x ON x.id = tt.tag_id"
+        " WHERE x.kind = 'style'"
     ):
         genres.setdefault(track_id, set()).add(name)
     moods: dict[int, set[str]] = {}

@@ -55,7 +55,8 @@ def world(
     shared_db: SQLiteManager, shared_index: VectorIndex, query_embedder: LocalOnnxProvider
 ) -> Iterator[World]:
     facts = load_facts(shared_db.conn)
-    genres = sorted({g for f in facts.values() for g in f.genres})
+    # Genre names only (facts' genres hold styles too): a style in the mood is preferred, not required.
+    genres = sorted(row[0] for row in shared_db.conn.execute("SELECT name FROM genres"))
     names = sorted({f.artist for f in facts.values() if f.artist})
     counts: dict[str, int] = {}
     for f in facts.values():

@@ -17,6 +17,7 @@ from plexmix.playlist.filters import (
     understood_line,
     with_exclusions,
 )
+from plexmix.playlist.planning import PlanOutcome, merge_planned, plan_query
 from plexmix.playlist.retrieval import (
     NO_EMBEDDINGS_NOTE,
     STOPWORDS,
@@ -27,7 +28,7 @@ from plexmix.playlist.retrieval import (
 )
 from plexmix.playlist.understanding import Seed, Understood, Vocabulary, mood_phrases, understand_mood
 from plexmix.providers.ai.base import Curator
-from plexmix.providers.ai.records import Candidate, PromptEstimate
+from plexmix.providers.ai.records import Candidate, PlanVocabulary, PromptEstimate
 from plexmix.storage import library, queries
 from plexmix.storage.models import Track
 from plexmix.storage.queries import TrackFilters
@@ -51,6 +52,7 @@ class PlaylistRequest:
     blocked_artists: list[str] = field(default_factory=list)
     blocked_genres: list[str] = field(default_factory=list)
     parse_mood: bool = True
+    plan: bool = True  # with an LLM curator: a planning call reads the mood too
 
 
 @dataclass
@@ -155,6 +157,7 @@ class Resolved:
     notes: list[str] = field(default_factory=list)
     implied_moods: list[str] = field(default_factory=list)  # preferred, not required
     prefer_styles: list[str] = field(default_factory=list)  # preferred, not required
+    vector_text: str | None = None  # the planner's description of the sound, for the vector search
 
     @property
     def understood_line(self) -> str:
@@ -203,10 +206,12 @@ class PlaylistGenerator:
     embedder: QueryEmbedder | None = None
 
     # -- steps ---------------------------------------------------------------------------------
-    def resolve(self, request: PlaylistRequest) -> Resolved:
+    def resolve(self, request: PlaylistRequest, *, call_planner: bool = True) -> Resolved:
         """Mood-text filters overridden by flags, plus exclusions (recent plays, blocked); the
-        seeds found in the library; implied moods applied where the library has enough of them."""
+        seeds found in the library; the moods and styles to prefer. With an LLM curator (and
+        ``call_planner``), its planning call fills what the rules did not read."""
         read, notes = Understood(TrackFilters(), request.mood), []
+        vector_text: str | None = None
         if request.parse_mood:
             vocabulary = Vocabulary(
                 queries.genre_names(self.conn), self._artists_in(request.mood),
@@ -214,6 +219,11 @@ class PlaylistGenerator:
                 styles=queries.style_names(self.conn),
             )
             read = understand_mood(request.mood, vocabulary)
+            if call_planner and self._plans(request):
+                planned = plan_query(self.provider, request.mood, self.plan_vocabulary(), self._find_artists)
+                notes += [planned.note] if planned.note else []
+                self._take_plan(read, planned)
+                vector_text = planned.search_text
         merged = merge_filters(request.flag_filters, read.filters)
         self._artist_era(read, merged)
         seeds = [self._seed_tracks(seed) for seed in read.seeds]
@@ -228,7 +238,41 @@ class PlaylistGenerator:
         implied = [] if merged.moods else list(read.implied_moods)
         if implied:
             text = f"{text} " + " ".join(implied).replace("/", " ")
-        return Resolved(merged, filters, text, seeds, read.rank_by, notes, implied, list(read.prefer_styles))
+        return Resolved(merged, filters, text, seeds, read.rank_by, notes, implied, list(read.prefer_styles),
+                        vector_text)
+
+    # -- the planning call ---------------------------------------------------------------------
+    def _plans(self, request: PlaylistRequest) -> bool:
+        return request.plan and request.parse_mood and self.provider.plans and bool(request.mood.strip())
+
+    def plan_vocabulary(self) -> PlanVocabulary:
+        return PlanVocabulary(
+            genres=queries.names_by_use(self.conn, "genre"), styles=queries.names_by_use(self.conn, "style"),
+            moods=queries.names_by_use(self.conn, "mood"), newest_year=queries.newest_year(self.conn),
+        )
+
+    def plan_estimate(self, request: PlaylistRequest) -> PromptEstimate | None:
+        """What the planning call of ``request`` would cost (None: there is none)."""
+        if not self._plans(request):
+            return None
+        return self.provider.estimate_plan(request.mood, self.plan_vocabulary())
+
+    def _find_artists(self, names: list[str]) -> list[str]:
+        phrases = [n.lower() for n in names]
+        named = queries.artists_named(self.conn, phrases)
+        return sorted({*named, *queries.artists_named_unaccented(self.conn, names)})
+
+    @staticmethod
+    def _take_plan(read: Understood, planned: PlanOutcome) -> None:
+        """The planner fills what the rules did not read. Its moods and styles are preferred, not
+        required (the model infers them; the rules require only what the text names)."""
+        wanted = planned.filters
+        read.prefer_styles = sorted({*read.prefer_styles, *wanted.styles})
+        if not read.filters.moods:
+            read.implied_moods = sorted({*read.implied_moods, *wanted.moods})
+        read.filters = merge_planned(read.filters, replace(wanted, styles=[], moods=[]))
+        read.seeds = read.seeds or planned.seeds
+        read.rank_by = read.rank_by or planned.rank_by
 
     def _artist_era(self, read: Understood, merged: TrackFilters) -> None:
         """ "early Queen": the first third of the artist's years (at least 5); "late": the last."""
@@ -285,9 +329,12 @@ class PlaylistGenerator:
         if resolved.rank_by == "plays":
             most = queries.most_played_track_ids(self.conn, filters, pool)
             extra += [most, most]  # counts twice: the wish is explicit
+        vector = self._seed_vector(seed_ids, text)
+        if vector is None and resolved.vector_text and self.index is not None and self.embedder is not None:
+            vector = self.embedder.embed_query(f"{text} {resolved.vector_text}")
         found = retrieve(
             self.conn, text, filters, pool + len(seed_ids), index=self.index, embedder=self.embedder,
-            query_vector=self._seed_vector(seed_ids, text), extra_rankings=extra,
+            query_vector=vector, extra_rankings=extra,
             use_keywords=not seed_ids or _describes(text),
         )
         found.ranked = [(tid, score) for tid, score in found.ranked if tid not in set(seed_ids)][:pool]
@@ -319,9 +366,12 @@ class PlaylistGenerator:
         return vector
 
     def estimate(self, request: PlaylistRequest) -> PromptEstimate:
-        resolved = self.resolve(request)
+        """The prompt of the curator (and of the planning call, when there is one); calls nothing."""
+        resolved = self.resolve(request, call_planner=False)
         _, candidates = self.candidates(request, resolved)
-        return self.provider.estimate(request.mood, candidates, request.length)
+        estimate = self.provider.estimate(request.mood, candidates, request.length)
+        planning = self.plan_estimate(request)
+        return estimate + planning if planning is not None else estimate
 
     # -- the whole job -------------------------------------------------------------------------
     def generate(self, request: PlaylistRequest) -> GeneratedPlaylist:

@@ -90,11 +90,15 @@ def plan_playlist(ctx: Context, request: PlaylistRequest, *, provider: str | Non
 
     with ctx.open_db() as db:
         generator, notes = _generator(ctx, db, provider)
-        resolved = generator.resolve(request)
+        resolved = generator.resolve(request, call_planner=False)  # a dry run calls no model
         filters = resolved.filters
         notes += resolved.notes
         found, candidates = generator.candidates(request, resolved)
         estimate = generator.provider.estimate(request.mood, candidates, request.length)
+        if (planning := generator.plan_estimate(request)) is not None:
+            estimate = estimate + planning
+            notes.append(f"The estimate includes the planning call that reads the mood "
+                         f"({planning.prompt_tokens} prompt tokens).")
     return PlaylistPlan(
         mood=request.mood, provider=generator.provider.name, model=generator.provider.model,
         filters=describe_filters(filters), matching_tracks=found.matching, candidates=len(candidates),

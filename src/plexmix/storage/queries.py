@@ -15,7 +15,7 @@ from plexmix.storage.models import normalize_tag
 class TrackFilters:
     """Hard constraints on tracks. Empty lists and ``None`` mean "no constraint"."""
 
-    genres: list[str] = field(default_factory=list)  # any of these genres
+    genres: list[str] = field(default_factory=list)  # any of these genres (or styles of these names)
     year_min: int | None = None
     year_max: int | None = None
     rating_min: float | None = None  # Plex 0-10 scale
@@ -48,9 +48,9 @@ class TrackFilters:
                 styles: list[str] | None = None, play_count: int = 0) -> bool:
         """The same rules as :func:`filter_sql`, for checking a track in Python."""
         artist_l = (artist or "").casefold()
-        genre_set = set(genres)
         mood_set = set(moods or [])
         style_set = set(styles or [])
+        genre_set = set(genres) | style_set  # a genre named is met by a style of that name too
         if self.styles and not style_set & {normalize_tag(s) for s in self.styles}:
             return False
         if self.exclude_styles and style_set & {normalize_tag(s) for s in self.exclude_styles}:
@@ -119,6 +119,8 @@ _TAG_TRACKS = (
 )
 _MOOD_TRACKS = _TAG_TRACKS.format(kind="mood")
 _STYLE_TRACKS = _TAG_TRACKS.format(kind="style")
+# A genre named is met by the genre or by a Plex style of that name ("reggaeton" may be either).
+_GENRE_OR_STYLE_TRACKS = f"{_GENRE_TRACKS} UNION ALL {_STYLE_TRACKS}"
 _ARTISTS_NAMED = "SELECT id FROM artists WHERE plexmix_fold(name) IN ({marks})"
 
 
@@ -133,13 +135,13 @@ def filter_sql(filters: TrackFilters, alias: str = "t") -> tuple[str, list[objec
     """
     # Each name list: the names, how they are compared, the clause ({a}: the alias).
     name_lists: list[tuple[list[str], Callable[[str], str], str]] = [
-        (filters.genres, normalize_tag, f"{{a}}.id IN ({_GENRE_TRACKS})"),
+        (filters.genres, normalize_tag, f"{{a}}.id IN ({_GENRE_OR_STYLE_TRACKS})"),
         (filters.moods, normalize_tag, f"{{a}}.id IN ({_MOOD_TRACKS})"),
         (filters.styles, normalize_tag, f"{{a}}.id IN ({_STYLE_TRACKS})"),
         (filters.artists, str.casefold, f"{{a}}.artist_id IN ({_ARTISTS_NAMED})"),
         (filters.exclude_artists, str.casefold,
          f"({{a}}.artist_id IS NULL OR {{a}}.artist_id NOT IN ({_ARTISTS_NAMED}))"),
-        (filters.exclude_genres, normalize_tag, f"{{a}}.id NOT IN ({_GENRE_TRACKS})"),
+        (filters.exclude_genres, normalize_tag, f"{{a}}.id NOT IN ({_GENRE_OR_STYLE_TRACKS})"),
         (filters.exclude_moods, normalize_tag, f"{{a}}.id NOT IN ({_MOOD_TRACKS})"),
         (filters.exclude_styles, normalize_tag, f"{{a}}.id NOT IN ({_STYLE_TRACKS})"),
     ]
@@ -159,7 +161,7 @@ def filter_sql(filters: TrackFilters, alias: str = "t") -> tuple[str, list[objec
         if names:
             values = [compared(name) for name in names]
             clauses.append(clause.format(a=alias, marks=_marks(values)))
-            params.extend(values)
+            params.extend(values * clause.count("{marks}"))
     for bound, clause in bounds:
         if bound is not None:
             clauses.append(clause.format(a=alias))
@@ -228,6 +230,18 @@ def genre_names(conn: sqlite3.Connection) -> list[str]:
 def mood_names(conn: sqlite3.Connection) -> list[str]:
     """Every Plex mood tag name, unsorted."""
     return _names(conn, "SELECT name FROM tags WHERE kind = 'mood'")
+
+
+def names_by_use(conn: sqlite3.Connection, kind: str) -> list[str]:
+    """Genre ("genre"), mood or style names, those on most tracks first (what a planning prompt
+    lists when it can list only some)."""
+    if kind == "genre":
+        sql = ("SELECT g.name FROM genres g LEFT JOIN track_genres tg ON tg.genre_id = g.id"
+               " GROUP BY g.id ORDER BY COUNT(tg.track_id) DESC, g.name")
+        return _names(conn, sql)
+    sql = ("SELECT x.name FROM tags x LEFT JOIN track_tags tt ON tt.tag_id = x.id WHERE x.kind = ?"
+           " GROUP BY x.id ORDER BY COUNT(tt.track_id) DESC, x.name")
+    return _names(conn, sql, [kind])
 
 
 def style_names(conn: sqlite3.Connection) -> list[str]:
