@@ -127,8 +127,10 @@ class PlexMix:
         """A playlist for ``mood``, written to Plex (unless ``write_to_plex=False``) and saved locally.
 
         ``options``: ``limit``, ``genres``, ``year``, ``rating``, ``artists``, ``pool``,
-        ``avoid_recent`` (see :class:`~plexmix.services.create.RequestOptions`). Filters named in
-        the mood ("90s", "highly rated", a genre or artist) apply too; the options win. A Plex
+        ``avoid_recent`` and ``plan`` (see :class:`~plexmix.services.create.RequestOptions`).
+        Filters named in the mood ("90s", "highly rated", a genre or artist) apply too; the
+        options win. ``plan=False`` skips the LLM planning call that reads the mood, ``True``
+        makes it; ``None`` (the default) follows the ``ai.plan`` setting. A Plex
         failure does not raise: ``result.plex_error`` says what happened and the playlist is kept
         locally.
         """
@@ -144,7 +146,10 @@ class PlexMix:
     def plan_playlist(
         self, mood: str, *, provider: str | None = None, **options: Unpack[RequestOptions]
     ) -> PlaylistPlan:
-        """What :meth:`create_playlist` would do (filters, candidates, cost), without doing it."""
+        """What :meth:`create_playlist` would do (filters, candidates, cost), without doing it.
+
+        No model is called; with ``plan`` (default: the ``ai.plan`` setting) the estimate counts
+        the planning call too."""
         from plexmix.services.create import plan_playlist, playlist_request
 
         return plan_playlist(self.context, playlist_request(self.context, mood, **options), provider=provider)

@@ -28,6 +28,7 @@ def create(
     provider: str | None = typer.Option(None, "--provider", "-p", metavar="PROVIDER", help="gemini, openai, claude, local or none."),
     pool: int | None = typer.Option(None, "--pool", metavar="N", help="Candidate pool size (default 100)."),
     avoid_recent: int | None = typer.Option(None, "--avoid-recent", metavar="DAYS", help="Skip tracks played in the last N days."),
+    no_plan: bool = typer.Option(False, "--no-plan", help="Skip the AI planning call that reads the mood (default: the ai.plan setting)."),
     replace: bool = typer.Option(False, "--replace", help="Update the playlist of the same name in place."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show filters, candidates and the cost estimate only."),
     no_plex: bool = typer.Option(False, "--no-plex", help="Do not write to Plex; keep the playlist locally."),
@@ -47,7 +48,7 @@ def create(
         limit = typer.prompt("How many tracks?", default=state.settings.playlist.default_length, type=int)
     request = service.playlist_request(
         state.context, mood, limit=limit, genres=genre, year=year, rating=rating, artists=artist,
-        pool=pool, avoid_recent=avoid_recent,
+        pool=pool, avoid_recent=avoid_recent, plan=False if no_plan else None,
     )
     if dry_run:
         plan = service.plan_playlist(state.context, request, provider=provider)

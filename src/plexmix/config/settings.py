@@ -66,6 +66,7 @@ class AISettings(_Section):
     model: str | None = None  # default per provider
     temperature: float = Field(default=0.7, ge=0, le=2)
     timeout: float = Field(default=60.0, gt=0)
+    plan: bool = True  # with an LLM: a short planning call reads the mood before retrieval
     openai_base_url: str | None = None
     anthropic_base_url: str | None = None
     gemini_base_url: str | None = None

@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Callable
 from dataclasses import KW_ONLY, dataclass, field, replace
 from typing import Any
 
-from plexmix.errors import PlaylistError, UsageError
+from plexmix.errors import PlaylistError, PlexError, UsageError
 from plexmix.playlist.diversity import Limits, pick_diverse, spread_artists
 from plexmix.playlist.filters import (
     describe_filters,
@@ -63,7 +64,59 @@ class PlaylistTrack:
 
 
 @dataclass
-class GeneratedPlaylist:
+class SeedTracks:
+    """A seed and the library's tracks behind it: the versions of a song, or an artist's best-loved
+    tracks (empty: not in the library)."""
+
+    seed: Seed
+    track_ids: list[int]
+
+    @property
+    def label(self) -> str:
+        if self.seed.title and self.seed.artist:
+            return f"{self.seed.title} by {self.seed.artist}"
+        return self.seed.title or self.seed.artist or ""
+
+
+class ReadAs:
+    """The structured query a request was read as, as one line and as JSON: the filters understood
+    (mood and flags), the seeds found, the ranking wish and the preferred moods and styles."""
+
+    understood: TrackFilters
+    seeds: list[SeedTracks]
+    rank_by: str | None
+    implied_moods: list[str]
+    prefer_styles: list[str]
+
+    @property
+    def understood_line(self) -> str:
+        parts = [understood_line(self.understood)] if understood_line(self.understood) else []
+        parts += [f"like {s.label}" for s in self.seeds if s.track_ids]
+        parts += ["most played first"] if self.rank_by == "plays" else []
+        parts += ["preferring style " + " or ".join(self.prefer_styles)] if self.prefer_styles else []
+        parts += ["preferring moods " + " or ".join(self.implied_moods)] if self.implied_moods else []
+        return "; ".join(parts)
+
+    @property
+    def understood_dict(self) -> dict[str, object]:
+        result = understood_dict(self.understood)
+        if self.prefer_styles:
+            result["prefer_styles"] = list(self.prefer_styles)
+        if self.implied_moods:
+            result["prefer_moods"] = list(self.implied_moods)
+        found = [
+            {key: value for key, value in (("title", s.seed.title), ("artist", s.seed.artist)) if value}
+            for s in self.seeds if s.track_ids
+        ]
+        if found:
+            result["seeds"] = found
+        if self.rank_by:
+            result["rank_by"] = self.rank_by
+        return result
+
+
+@dataclass
+class GeneratedPlaylist(ReadAs):
     mood: str
     tracks: list[PlaylistTrack]
     provider: str
@@ -87,64 +140,9 @@ class GeneratedPlaylist:
     def filter_lines(self) -> list[str]:
         return describe_filters(self.filters)
 
-    @property
-    def understood_line(self) -> str:
-        return _line(self.understood, self.seeds, self.rank_by, self.implied_moods, self.prefer_styles)
-
-    @property
-    def understood_dict(self) -> dict[str, object]:
-        return _structured(self.understood, self.seeds, self.rank_by, self.implied_moods, self.prefer_styles)
-
 
 @dataclass
-class SeedTracks:
-    """A seed and the library's tracks behind it: the versions of a song, or an artist's best-loved
-    tracks (empty: not in the library)."""
-
-    seed: Seed
-    track_ids: list[int]
-
-    @property
-    def label(self) -> str:
-        if self.seed.title and self.seed.artist:
-            return f"{self.seed.title} by {self.seed.artist}"
-        return self.seed.title or self.seed.artist or ""
-
-
-def _line(
-    understood: TrackFilters, seeds: list[SeedTracks], rank_by: str | None, moods: list[str],
-    styles: list[str],
-) -> str:
-    parts = [understood_line(understood)] if understood_line(understood) else []
-    parts += [f"like {s.label}" for s in seeds if s.track_ids]
-    parts += ["most played first"] if rank_by == "plays" else []
-    parts += ["preferring style " + " or ".join(styles)] if styles else []
-    parts += ["preferring moods " + " or ".join(moods)] if moods else []
-    return "; ".join(parts)
-
-
-def _structured(
-    understood: TrackFilters, seeds: list[SeedTracks], rank_by: str | None, moods: list[str],
-    styles: list[str],
-) -> dict[str, object]:
-    result = understood_dict(understood)
-    if styles:
-        result["prefer_styles"] = list(styles)
-    if moods:
-        result["prefer_moods"] = list(moods)
-    found = [
-        {key: value for key, value in (("title", s.seed.title), ("artist", s.seed.artist)) if value}
-        for s in seeds if s.track_ids
-    ]
-    if found:
-        result["seeds"] = found
-    if rank_by:
-        result["rank_by"] = rank_by
-    return result
-
-
-@dataclass
-class Resolved:
+class Resolved(ReadAs):
     """A request's structured query: what was understood (mood and flags, flags winning), the
     filters in force (plus recent plays and blocked names from the settings), the search text,
     the seeds to sound like, a ranking wish and notes on what was read."""
@@ -158,18 +156,16 @@ class Resolved:
     implied_moods: list[str] = field(default_factory=list)  # preferred, not required
     prefer_styles: list[str] = field(default_factory=list)  # preferred, not required
     vector_text: str | None = None  # the planner's description of the sound, for the vector search
-
-    @property
-    def understood_line(self) -> str:
-        return _line(self.understood, self.seeds, self.rank_by, self.implied_moods, self.prefer_styles)
-
-    @property
-    def understood_dict(self) -> dict[str, object]:
-        return _structured(self.understood, self.seeds, self.rank_by, self.implied_moods, self.prefer_styles)
+    sonic: list[int] = field(default_factory=list)  # Plex's sonically nearest tracks to the seeds
 
     @property
     def seed_ids(self) -> list[int]:
         return [tid for s in self.seeds for tid in s.track_ids]
+
+    @property
+    def seed_song_ids(self) -> list[int]:
+        """The versions of the seed songs: one leads the playlist, the others never appear."""
+        return [tid for s in self.seeds if s.seed.title for tid in s.track_ids]
 
 
 def song_key(track: Track) -> tuple[str, str]:
@@ -195,6 +191,11 @@ def distinct_songs(track_ids: list[int], tracks: dict[int | None, Track]) -> lis
     return kept
 
 
+# A track's Plex ratingKey -> the (ratingKey, distance) of the tracks Plex finds sonically nearest.
+SonicNeighbours = Callable[[str], list[tuple[str, float]]]
+SONIC_SEEDS = 3  # an artist seed: Plex's neighbours of their best-loved analysed tracks
+
+
 @dataclass
 class PlaylistGenerator:
     """Makes playlists from the library in ``conn`` with a curator, and vectors when given."""
@@ -204,6 +205,7 @@ class PlaylistGenerator:
     _: KW_ONLY
     index: VectorSearcher | None = None
     embedder: QueryEmbedder | None = None
+    sonic: SonicNeighbours | None = None  # Plex's sonically similar tracks, where the server has them
 
     # -- steps ---------------------------------------------------------------------------------
     def resolve(self, request: PlaylistRequest, *, call_planner: bool = True) -> Resolved:
@@ -222,11 +224,12 @@ class PlaylistGenerator:
             if call_planner and self._plans(request):
                 planned = plan_query(self.provider, request.mood, self.plan_vocabulary(), self._find_artists)
                 notes += [planned.note] if planned.note else []
-                self._take_plan(read, planned)
+                self._take_plan(read, planned, request.flag_filters)
                 vector_text = planned.search_text
         merged = merge_filters(request.flag_filters, read.filters)
         self._artist_era(read, merged)
         seeds = [self._seed_tracks(seed) for seed in read.seeds]
+        sonic = self._sonic_neighbours(seeds, notes)
         text = read.search_text
         for missing in (s for s in seeds if not s.track_ids):
             notes.append(f"No song or artist '{missing.label}' in the library; read as words.")
@@ -239,7 +242,29 @@ class PlaylistGenerator:
         if implied:
             text = f"{text} " + " ".join(implied).replace("/", " ")
         return Resolved(merged, filters, text, seeds, read.rank_by, notes, implied, list(read.prefer_styles),
-                        vector_text)
+                        vector_text, sonic)
+
+    def _sonic_neighbours(self, seeds: list[SeedTracks], notes: list[str]) -> list[int]:
+        """The library ids of Plex's sonically nearest tracks to the seeds, nearest first: for a
+        song its first analysed version, for an artist their best-loved analysed tracks. [] when
+        there is no Plex connection, no sonic analysis, or Plex fails (then a note says so)."""
+        if self.sonic is None or not seeds:
+            return []
+        analysed: list[Track] = []
+        for seed in seeds:
+            found = [t for t in library.get_tracks(self.conn, seed.track_ids) if t.music_analysis_version]
+            analysed += found[: 1 if seed.seed.title else SONIC_SEEDS]
+        distance: dict[str, float] = {}
+        try:
+            for track in analysed:
+                for key, away in self.sonic(track.plex_key):
+                    distance[key] = min(away, distance.get(key, away))
+        except PlexError as exc:
+            notes.append(f"Plex's sonically similar tracks could not be read ({exc.message.rstrip('.')}); "
+                         "the embeddings and tags alone found similar songs.")
+            return []
+        ids = queries.track_ids_by_plex_key(self.conn, list(distance))
+        return [ids[key] for key in sorted(distance, key=lambda k: (distance[k], k)) if key in ids]
 
     # -- the planning call ---------------------------------------------------------------------
     def _plans(self, request: PlaylistRequest) -> bool:
@@ -263,14 +288,16 @@ class PlaylistGenerator:
         return sorted({*named, *queries.artists_named_unaccented(self.conn, names)})
 
     @staticmethod
-    def _take_plan(read: Understood, planned: PlanOutcome) -> None:
-        """The planner fills what the rules did not read. Its moods and styles are preferred, not
-        required (the model infers them; the rules require only what the text names)."""
+    def _take_plan(read: Understood, planned: PlanOutcome, flags: TrackFilters) -> None:
+        """The planner fills what the flags and the rules did not read (it never excludes what
+        they ask for). Its moods and styles are preferred, not required (the model infers them;
+        the rules require only what the text names), unless the text excludes them."""
         wanted = planned.filters
-        read.prefer_styles = sorted({*read.prefer_styles, *wanted.styles})
-        if not read.filters.moods:
-            read.implied_moods = sorted({*read.implied_moods, *wanted.moods})
-        read.filters = merge_planned(read.filters, replace(wanted, styles=[], moods=[]))
+        rules = read.filters
+        read.prefer_styles = sorted({*read.prefer_styles, *_allowed(wanted.styles, rules.exclude_styles)})
+        if not rules.moods and not flags.moods:
+            read.implied_moods = sorted({*read.implied_moods, *_allowed(wanted.moods, rules.exclude_moods)})
+        read.filters = merge_planned(merge_filters(flags, read.filters), replace(wanted, styles=[], moods=[]))
         read.seeds = read.seeds or planned.seeds
         read.rank_by = read.rank_by or planned.rank_by
 
@@ -311,24 +338,23 @@ class PlaylistGenerator:
         self, request: PlaylistRequest, resolved: Resolved, pool: int | None = None
     ) -> tuple[Retrieved, list[Candidate], dict[int | None, Track]]:
         """Retrieval for the resolved request: the search text's (or the seeds') vector, keywords,
-        tracks that share the seeds' tags, and plays when the most played come first. The seed
-        songs themselves are left out (``generate`` puts one first)."""
+        tracks that share the seeds' tags, Plex's sonic neighbours, preferred moods and styles.
+        "Most played" orders the matching tracks by plays, the rest breaking ties. The seed songs
+        themselves are left out (``generate`` puts one first); a seed artist's tracks compete."""
         pool = pool or max(request.pool, request.length * 2)
         filters, text = resolved.filters, resolved.search_text
-        seed_ids = resolved.seed_ids
+        seed_ids, song_ids = resolved.seed_ids, set(resolved.seed_song_ids)
         extra: list[list[int]] = []
         if seed_ids:
-            filters = replace(filters)
             extra.append(queries.tracks_sharing_tags(self.conn, seed_ids, filters, pool))
+        if resolved.sonic:  # counts twice: Plex analysed the audio itself
+            extra += [resolved.sonic[: pool * 2], resolved.sonic[: pool * 2]]
         if resolved.implied_moods:  # counts twice: tracks carrying them lead the fusion
             moody = queries.tracks_with_tags(self.conn, "mood", resolved.implied_moods, filters, pool)
             extra += [moody, moody]
         if resolved.prefer_styles:
             styled = queries.tracks_with_tags(self.conn, "style", resolved.prefer_styles, filters, pool)
             extra += [styled, styled]
-        if resolved.rank_by == "plays":
-            most = queries.most_played_track_ids(self.conn, filters, pool)
-            extra += [most, most]  # counts twice: the wish is explicit
         vector = self._seed_vector(seed_ids, text)
         if vector is None and resolved.vector_text and self.index is not None and self.embedder is not None:
             vector = self.embedder.embed_query(f"{text} {resolved.vector_text}")
@@ -337,7 +363,11 @@ class PlaylistGenerator:
             query_vector=vector, extra_rankings=extra,
             use_keywords=not seed_ids or _describes(text),
         )
-        found.ranked = [(tid, score) for tid, score in found.ranked if tid not in set(seed_ids)][:pool]
+        found.ranked = [(tid, score) for tid, score in found.ranked if tid not in song_ids][:pool]
+        if resolved.rank_by == "plays":  # the most played matching tracks, in that order
+            most = queries.most_played_track_ids(self.conn, filters, pool + len(song_ids))
+            most = [tid for tid in most if tid not in song_ids][:pool]
+            found.ranked = [(tid, round(1.0 - i / len(most), 4)) for i, tid in enumerate(most)]
         tracks = {t.id: t for t in library.get_tracks(self.conn, [tid for tid, _ in found.ranked])}
         return found, [
             Candidate(
@@ -497,6 +527,11 @@ _FILLER = frozenset({
     "songs", "song", "tracks", "track", "music", "something", "stuff", "more", "like", "sounds", "sound",
     "similar", "playlist", "mix", "please", "anything", "ones", "that", "give", "play",
 })
+
+
+def _allowed(names: list[str], excluded: list[str]) -> list[str]:
+    banned = {name.casefold() for name in excluded}
+    return [name for name in names if name.casefold() not in banned]
 
 
 def _describes(text: str) -> bool:

@@ -82,7 +82,7 @@ def retrieve(
     """Up to ``pool`` track ids that satisfy ``filters``, nearest to ``text`` first.
 
     ``query_vector`` (e.g. the seeds' mean vector) replaces the embedding of ``text``;
-    ``extra_rankings`` (ids that satisfy ``filters``, best first) join the fusion."""
+    ``extra_rankings`` (ids, best first; those that fail ``filters`` are left out) join the fusion."""
     allowed: list[int] | None = None
     if not filters.is_empty():
         allowed = queries.find_track_ids(conn, filters)
@@ -105,7 +105,9 @@ def retrieve(
         hits_fts = queries.search_fts(conn, keywords(text), limit=pool, filters=filters)
         result.keyword = dict(hits_fts)
         rankings.append([tid for tid, _ in hits_fts])
-    rankings += [list(ranking) for ranking in extra_rankings if ranking]
+    permitted = set(allowed) if allowed is not None else None
+    for ranking in extra_rankings:
+        rankings.append([tid for tid in ranking if permitted is None or tid in permitted])
     fused = fuse(rankings)
     if len(fused) < pool and not result.used_vectors:
         # Without vectors, top up with the best-loved matching tracks so the pool is never short.

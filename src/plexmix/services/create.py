@@ -19,8 +19,14 @@ from plexmix.errors import PlexError, UsageError
 from plexmix.services.progress import NullProgress, Progress
 
 if TYPE_CHECKING:
-    from plexmix.playlist.generator import GeneratedPlaylist, PlaylistGenerator, PlaylistRequest
+    from plexmix.playlist.generator import (
+        GeneratedPlaylist,
+        PlaylistGenerator,
+        PlaylistRequest,
+        SonicNeighbours,
+    )
     from plexmix.playlist.publish import Published
+    from plexmix.plex.client import PlexClient
     from plexmix.services.context import Context
     from plexmix.storage.sqlite_manager import SQLiteManager
 
@@ -84,6 +90,18 @@ def _generator(ctx: Context, db: SQLiteManager, provider: str | None) -> tuple[P
     return PlaylistGenerator(db.conn, curator, index=index, embedder=embedder), notes
 
 
+SONIC_LIMIT = 200  # Plex's sonically nearest tracks asked for per seed
+
+
+def _sonic(client: PlexClient) -> SonicNeighbours:
+    """Plex's sonically similar tracks through ``client`` (songs like a seed, where analysed)."""
+
+    def neighbours(key: str) -> list[tuple[str, float]]:
+        return [(str(k), away) for k, away in client.sonically_similar(int(key), limit=SONIC_LIMIT)]
+
+    return neighbours
+
+
 def plan_playlist(ctx: Context, request: PlaylistRequest, *, provider: str | None = None) -> PlaylistPlan:
     """The dry run: resolve the filters, retrieve the candidates, estimate the prompt and its cost."""
     from plexmix.playlist.filters import describe_filters
@@ -135,20 +153,21 @@ def create_playlist(
         check_format(export[0])  # before anything is written
     with ctx.open_db() as db:
         generator, notes = _generator(ctx, db, provider)
-        progress.start(f"{CURATING} with {generator.provider.name}")
-        try:
-            playlist = generator.generate(request)
-        finally:
-            progress.finish(f"{CURATING} with {generator.provider.name}")
-        playlist.notes[:0] = [note for note in notes if note not in playlist.notes]
-        playlist_name = name or default_name(request.mood)
         client, connect_error = None, None
         if write_to_plex:
             try:
                 client = ctx.plex()
+                generator.sonic = _sonic(client)
             except PlexError as exc:  # keep the work: save locally, report the Plex problem
                 connect_error = exc
         try:
+            progress.start(f"{CURATING} with {generator.provider.name}")
+            try:
+                playlist = generator.generate(request)
+            finally:
+                progress.finish(f"{CURATING} with {generator.provider.name}")
+            playlist.notes[:0] = [note for note in notes if note not in playlist.notes]
+            playlist_name = name or default_name(request.mood)
             try:
                 published = publish(db, playlist, playlist_name, client=client, replace=replace)
             except PlaylistExistsError:
@@ -179,10 +198,12 @@ class RequestOptions(TypedDict, total=False):
     artists: Sequence[str]
     pool: int | None  # candidates retrieved for the curator
     avoid_recent: int | None  # days: skip tracks played since
+    plan: bool | None  # the LLM planning call that reads the mood (None: the ai.plan setting)
 
 
 def playlist_request(ctx: Context, mood: str, **options: Unpack[RequestOptions]) -> PlaylistRequest:
-    """A checked request: options as given, everything else from the ``playlist`` settings."""
+    """A checked request: options as given, everything else from the ``playlist`` settings (and
+    whether to make the planning call from ``ai.plan``)."""
     from plexmix.playlist.filters import filters_from_flags
     from plexmix.playlist.generator import PlaylistRequest
 
@@ -205,9 +226,11 @@ def playlist_request(ctx: Context, mood: str, **options: Unpack[RequestOptions])
         genres=options.get("genres", ()), year=options.get("year"), rating=options.get("rating"),
         artists=options.get("artists", ()),
     )
+    plan = options.get("plan")
     return PlaylistRequest(
         mood=mood, length=length, pool=pool or settings.candidate_pool, flag_filters=flags,
         avoid_recent_days=avoid_recent if avoid_recent is not None else settings.avoid_recent_days,
         max_per_artist=settings.max_per_artist, max_per_album=settings.max_per_album,
         blocked_artists=settings.blocked_artists, blocked_genres=settings.blocked_genres,
+        plan=ctx.settings.ai.plan if plan is None else plan,
     )

@@ -348,7 +348,8 @@ def tracks_sharing_tags(
     conn: sqlite3.Connection, seed_ids: Sequence[int], filters: TrackFilters, limit: int
 ) -> list[int]:
     """Ids of the tracks that pass ``filters`` and share genres, styles or moods with the seeds,
-    most shared first, then nearest in year to the seeds' mean year."""
+    most shared first (a genre counts 3, a style 2, a mood 1), then nearest in year to the seeds'
+    mean year."""
     if not seed_ids:
         return []
     register_functions(conn)
@@ -356,15 +357,16 @@ def tracks_sharing_tags(
     marks = _marks(seeds)
     where, params = filter_sql(filters)
     sql = (
-        "WITH shared(track_id) AS ("
-        " SELECT tg.track_id FROM track_genres tg"
+        "WITH shared(track_id, weight) AS ("
+        " SELECT tg.track_id, 3 FROM track_genres tg"
         f"  WHERE tg.genre_id IN (SELECT genre_id FROM track_genres WHERE track_id IN ({marks}))"
-        " UNION ALL SELECT tt.track_id FROM track_tags tt"
+        " UNION ALL SELECT tt.track_id, CASE x.kind WHEN 'style' THEN 2 ELSE 1 END"
+        "  FROM track_tags tt JOIN tags x ON x.id = tt.tag_id"
         f"  WHERE tt.tag_id IN (SELECT tag_id FROM track_tags WHERE track_id IN ({marks}))),"
         f" era(year) AS (SELECT AVG(year) FROM tracks WHERE id IN ({marks}))"
         " SELECT t.id FROM shared s JOIN tracks t ON t.id = s.track_id"
         f" WHERE {where} GROUP BY t.id"
-        " ORDER BY COUNT(*) DESC, ABS(COALESCE(t.year, 0) - COALESCE((SELECT year FROM era), 0)), t.id"
+        " ORDER BY SUM(s.weight) DESC, ABS(COALESCE(t.year, 0) - COALESCE((SELECT year FROM era), 0)), t.id"
         " LIMIT ?"
     )
     return [row[0] for row in conn.execute(sql, [*seeds, *seeds, *seeds, *params, limit])]
@@ -397,3 +399,14 @@ def tracks_with_tags(
         " ORDER BY COUNT(*) DESC, COALESCE(t.rating, 0) DESC, t.play_count DESC, t.id LIMIT ?"
     )
     return [row[0] for row in conn.execute(sql, [kind, *tags, *params, limit])]
+
+
+def track_ids_by_plex_key(conn: sqlite3.Connection, plex_keys: Sequence[str]) -> dict[str, int]:
+    """The library's track ids of these Plex ratingKeys (unknown keys are left out)."""
+    found: dict[str, int] = {}
+    keys = list(dict.fromkeys(plex_keys))
+    for i in range(0, len(keys), _MAX_KEYS):
+        chunk = keys[i : i + _MAX_KEYS]
+        sql = f"SELECT plex_key, id FROM tracks WHERE plex_key IN ({_marks(chunk)})"
+        found.update((str(row[0]), int(row[1])) for row in conn.execute(sql, chunk))
+    return found
