@@ -16,7 +16,8 @@ durations, ratings) and optionally a mood/genre criterion (``fit``).
   PASS    = every track meets the hard constraints, >= 80% meet the criterion, the playlist is as
             long as the library allows (20, or every eligible track), and the kind's own checks
             hold (each named artist present; a seed song at most once, its artist at most 3 times;
-            a phrase that must not become a filter did not).
+            a phrase that must not become a filter did not; "most played" puts the most played
+            quarter first).
   PARTIAL = >= 50% meet the hard constraints and >= 50% the criterion.
   FAIL    = otherwise (or no tracks).
 Also prints the mood measures of issue 11: share of low-valence (< 0.4) tracks for melancholy
@@ -44,13 +45,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
+from embed_cache import CachedLocalEmbedder
 
 from plexmix.devserver.csv_loader import SongRow, build_library, read_rows
 from plexmix.devserver.server import PlexEmulator
 from plexmix.providers.embeddings import local_onnx
-from plexmix.providers.embeddings.local_onnx import TOKENIZER_PATH, LocalOnnxProvider, default_model_path
-from plexmix.storage.track_text import text_hash
+from plexmix.providers.embeddings.local_onnx import TOKENIZER_PATH, default_model_path
 
 if TYPE_CHECKING:
     from plexmix import PlexMix
@@ -62,7 +62,7 @@ SAMPLE = SHARED / "spotify_114_genres_sample.csv"
 WHOLE = ("Queen", "Guns N' Roses", "The Rolling Stones", "Scorpions", "Drake", "Eminem", "2Pac",
          "Martin Garrix", "Daddy Yankee", "Coldplay", "The Cranberries", "Lynyrd Skynyrd",
          "The Weeknd", "Avicii", "Depeche Mode", "Janet Jackson")
-LIMIT, CAP = 20, 3  # playlist length; PlexMix's default per-artist cap (playlist.max_per_artist)
+LIMIT, CAP, ALBUM_CAP = 20, 3, 2  # playlist length; PlexMix's default per-artist cap (playlist.max_per_artist)
 LOW_VALENCE, HIGH_ENERGY, LOW_ENERGY = 0.4, 0.7, 0.4
 
 
@@ -85,6 +85,8 @@ class Song:
     energy: float
     acousticness: float
     rating: float | None = None
+    plays: int = 0  # the library's play count (the emulator's, as a real server's)
+    album: str = ""
 
     def genre_words(self) -> str:
         return f" {self.genre} {self.subgenre} ".replace("-", " ").replace("&", "n").casefold()
@@ -119,41 +121,12 @@ def truth_by_key(rows: list[SongRow]) -> dict[tuple[str, str, str], Song]:
         f = row.features
         song = Song(head.artists[0], row.title, row.genre.lower().replace("-", " "),
                     row.subgenre.lower(), year, row.duration_ms, f.get("valence", 0.5),
-                    f.get("energy", 0.5), f.get("acousticness", 0.5))
+                    f.get("energy", 0.5), f.get("acousticness", 0.5), album=head.album)
         out.setdefault((fold(song.artist), fold(head.album), fold(row.title)), song)
     return out
 
 
 # ------------------------------------------------------------------------------- embeddings
-class CachedLocalEmbedder(LocalOnnxProvider):
-    """The real local ONNX provider; vectors it made before for the same text are reused."""
-
-    def __init__(self, cache_file: Path) -> None:
-        super().__init__(batch_size=64)
-        self.cache_file, self.computed = cache_file, 0
-        self.known: dict[str, np.ndarray] = {}
-        if cache_file.is_file():
-            with np.load(cache_file) as data:
-                self.known = dict(zip(data["hashes"].tolist(), data["vectors"], strict=True))
-
-    def _embed_batch(self, texts: list[str], *, query: bool) -> np.ndarray:
-        hashes = [text_hash(t) for t in texts]
-        missing = [i for i, h in enumerate(hashes) if h not in self.known]
-        if missing:
-            fresh = super()._embed_batch([texts[i] for i in missing], query=query)
-            self.computed += len(missing)
-            for i, vector in zip(missing, fresh, strict=True):
-                self.known[hashes[i]] = np.asarray(vector, dtype=np.float32)
-        return np.stack([self.known[h] for h in hashes])
-
-    def save(self) -> None:
-        if self.computed:
-            self.cache_file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.cache_file.with_name(f"{self.cache_file.stem}.{os.getpid()}.tmp.npz")
-            np.savez(tmp, hashes=np.array(list(self.known)), vectors=np.stack(list(self.known.values())))
-            os.replace(tmp, self.cache_file)
-
-
 def cache_file() -> Path:
     digest = hashlib.sha256()
     for part in (default_model_path().read_bytes(), TOKENIZER_PATH.read_bytes(),
@@ -176,6 +149,7 @@ class Query:
     artists: tuple[str, ...] = ()  # each must appear (several-artists queries)
     seed: tuple[str, str] | None = None  # (title prefix, artist): at most once, artist <= CAP
     no_filter: bool = False  # the text must not become a filter
+    most_played: bool = False  # the first 5 tracks among the most played quarter of the eligible
 
 
 def by(*names: str) -> Check:
@@ -260,6 +234,8 @@ QUERIES = [
     Query("rap from 2000 to 2009", "decade", hard=years(2000, 2009), fit=genre("rap", "hip hop")),
     Query("songs from 1975-1985", "decade", hard=years(1975, 1985)),
     Query("2010s edm", "decade", hard=years(2010, 2019), fit=genre("edm")),
+    Query("late 70s rock", "decade", hard=years(1976, 1979), fit=genre("rock")),
+    Query("early 2000s rap", "decade", hard=years(2000, 2003), fit=genre("rap", "hip hop")),
     # duration
     Query("pop songs under 3 minutes", "duration", hard=shorter(180_000), fit=genre("pop")),
     Query("rock longer than 6 minutes", "duration", hard=longer(360_000), fit=genre("rock")),
@@ -282,9 +258,14 @@ QUERIES = [
     Query("high energy workout mix", "mood:energy", fit=energetic),
     Query("music to fall asleep to", "mood:sleep", fit=sleepy),
     Query("calm relaxing evening", "mood:sleep", fit=sleepy),
-    # rating
+    # rating and listening history
     Query("highly rated rock", "rating", hard=highly_rated, fit=genre("rock")),
     Query("my highly rated songs", "rating", hard=highly_rated),
+    Query("never played rock", "history", hard=lambda s: s.plays == 0, fit=genre("rock")),
+    Query("pop I haven't heard yet", "history", hard=lambda s: s.plays == 0, fit=genre("pop")),
+    Query("most played rap", "history", hard=lambda s: s.plays >= 1, fit=genre("rap", "hip hop"),
+          most_played=True),
+    Query("my most played songs", "history", hard=lambda s: s.plays >= 1, most_played=True),
     # genre intent (precision@20)
     Query("jazz", "genre", fit=genre("jazz")),
     Query("heavy metal", "genre", fit=genre("metal", "heavy metal")),
@@ -321,11 +302,14 @@ def song_key(song: Song) -> tuple[str, str]:
 
 def fillable(songs: list[Song], *, capped: bool) -> int:
     """How many tracks one playlist can hold: one version of each song and, unless the query
-    names its artists, at most CAP songs per artist."""
+    names its artists, at most CAP songs per artist and ALBUM_CAP per album."""
     distinct = {song_key(s): s for s in songs}
     if not capped:
         return len(distinct)
-    per_artist = Counter(artist for artist, _ in distinct)
+    albums = Counter((fold(s.artist), fold(s.album)) for s in distinct.values())
+    per_artist: Counter[str] = Counter()
+    for (artist, _), n in albums.items():
+        per_artist[artist] += min(ALBUM_CAP, n)
     return sum(min(CAP, n) for n in per_artist.values())
 
 
@@ -334,10 +318,8 @@ def grade(query: Query, songs: list[Song], library: list[Song], filters: object)
     if not songs:
         return Graded(query, "FAIL", "no tracks")
     hard, fit = share(songs, query.hard), share(songs, query.fit)
-    eligible = fillable(
-        [s for s in library if (query.hard is None or query.hard(s)) and (query.fit is None or query.fit(s))],
-        capped=not query.artists,
-    )
+    matching = [s for s in library if (query.hard is None or query.hard(s)) and (query.fit is None or query.fit(s))]
+    eligible = fillable(matching, capped=not query.artists)
     wanted = min(LIMIT, eligible)  # a library with 5 jazz songs cannot give 20
     problems: list[str] = []
     if hard < 1.0:
@@ -358,6 +340,11 @@ def grade(query: Query, songs: list[Song], library: list[Song], filters: object)
                 problems.append(f"seed {copies}x")
         if artists[fold(artist)] > CAP:
             problems.append(f"{artists[fold(artist)]} by {artist}")
+    if query.most_played and matching:
+        plays = sorted(s.plays for s in matching)
+        top_quarter = plays[(3 * len(plays)) // 4]
+        if any(s.plays < top_quarter for s in songs[:5]):
+            problems.append(f"first tracks not among the most played (>= {top_quarter} plays)")
     if query.no_filter:
         if getattr(filters, "artists", None) or getattr(filters, "genres", None):
             problems.append("became a filter")
@@ -392,7 +379,8 @@ def build(tmp: Path, emu: PlexEmulator, truth: dict[tuple[str, str, str], Song])
     try:
         report = refresh_embeddings(db.conn, embedder, pm.settings.index_path)
         rows = db.conn.execute(
-            "SELECT a.name, al.title, t.title, t.rating FROM tracks t LEFT JOIN artists a ON a.id = t.artist_id"
+            "SELECT a.name, al.title, t.title, t.rating, t.play_count FROM tracks t"
+            " LEFT JOIN artists a ON a.id = t.artist_id"
             " LEFT JOIN albums al ON al.id = t.album_id"
         ).fetchall()
     finally:
@@ -401,10 +389,10 @@ def build(tmp: Path, emu: PlexEmulator, truth: dict[tuple[str, str, str], Song])
     print(f"synced + embedded {report.embedded:,} tracks ({embedder.computed:,} by the model, the rest "
           f"from the cache) in {time.perf_counter() - start:.0f}s")
     songs = []
-    for artist, album, title, rating in rows:
+    for artist, album, title, rating, plays in rows:
         song = truth.get((fold(artist or ""), fold(album or ""), fold(title)))
         if song is not None:
-            songs.append(Song(**{**song.__dict__, "rating": rating}))
+            songs.append(Song(**{**song.__dict__, "rating": rating, "plays": plays}))
     return Library(pm, songs, truth)
 
 
@@ -414,7 +402,7 @@ def songs_of(lib: Library, tracks: list[PlaylistTrack]) -> Iterator[Song]:
         key = (fold(track.artist_name or ""), fold(track.album_title or ""), fold(track.title))
         base = lib.truth.get(key)
         if base is not None:
-            yield Song(**{**base.__dict__, "rating": track.rating})
+            yield Song(**{**base.__dict__, "rating": track.rating, "plays": track.play_count})
 
 
 def run(lib: Library, verbose: bool, only: str | None = None) -> list[Graded]:

@@ -23,6 +23,9 @@ from plexmix.devserver.server import PlexEmulator
 for _folder in sorted(p for p in Path(__file__).resolve().parent.rglob("*") if p.is_dir() and "__" not in p.name):
     if str(_folder) not in sys.path:
         sys.path.append(str(_folder))
+_BENCH = Path(__file__).resolve().parents[1] / "bench"  # bench/embed_cache.py: the shared vector cache
+if str(_BENCH) not in sys.path:
+    sys.path.append(str(_BENCH))
 
 _SECRET_VARS = tuple(var for spec in SECRETS.values() for var in spec.env_vars)  # aliases included
 

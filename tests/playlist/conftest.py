@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from embed_cache import CachedLocalEmbedder
 from playlist_helpers import (
     TOKEN,
     Built,
-    CachedLocalEmbedder,
     Cli,
     FakeCurator,
     Work,

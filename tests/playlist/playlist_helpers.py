@@ -28,7 +28,6 @@ from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from ai_fakes import FakeLLMServer, OpenAIKit, Received, Reply, _Handler
 from typer.testing import CliRunner, Result
 
@@ -37,8 +36,7 @@ from plexmix.devserver.csv_loader import SongRow, read_rows
 from plexmix.devserver.server import PlexEmulator
 from plexmix.providers.ai.plan_prompt import PLAN_SYSTEM, PLAN_TEMPLATE
 from plexmix.providers.embeddings import local_onnx
-from plexmix.providers.embeddings.local_onnx import TOKENIZER_PATH, LocalOnnxProvider, default_model_path
-from plexmix.storage.track_text import text_hash
+from plexmix.providers.embeddings.local_onnx import TOKENIZER_PATH, default_model_path
 
 SHARED = shared_data()
 TIDY = SHARED / "tidytuesday_spotify_songs.csv.gz"
@@ -66,37 +64,6 @@ def library_rows() -> Iterator[SongRow]:
 
 
 # ------------------------------------------------------------------------ embedding cache
-class CachedLocalEmbedder(LocalOnnxProvider):
-    """The real local ONNX provider; vectors it made before for the same text are reused."""
-
-    def __init__(self, cache_file: Path | None) -> None:
-        super().__init__(batch_size=64)
-        self.cache_file = cache_file
-        self.known: dict[str, np.ndarray] = {}
-        self.computed = 0
-        if cache_file is not None and cache_file.is_file():
-            with np.load(cache_file) as data:
-                self.known = dict(zip(data["hashes"].tolist(), data["vectors"], strict=True))
-
-    def _embed_batch(self, texts: list[str], *, query: bool) -> np.ndarray:
-        hashes = [text_hash(t) for t in texts]
-        missing = [i for i, h in enumerate(hashes) if h not in self.known]
-        if missing:
-            fresh = super()._embed_batch([texts[i] for i in missing], query=query)
-            self.computed += len(missing)
-            for i, vector in zip(missing, fresh, strict=True):
-                self.known[hashes[i]] = np.asarray(vector, dtype=np.float32)
-        return np.stack([self.known[h] for h in hashes])
-
-    def save(self) -> None:
-        if self.cache_file is None or not self.computed:
-            return
-        self.cache_file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.cache_file.with_name(f"{self.cache_file.stem}.{os.getpid()}.tmp.npz")
-        np.savez(tmp, hashes=np.array(list(self.known)), vectors=np.stack(list(self.known.values())))
-        os.replace(tmp, self.cache_file)
-
-
 RUNTIMES = ("onnxruntime", "tokenizers", "numpy")
 
 

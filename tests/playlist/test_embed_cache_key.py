@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import playlist_helpers
 import pytest
+from embed_cache import CachedLocalEmbedder
 from playlist_helpers import (
-    CachedLocalEmbedder,
     embed_cache_file,
     embed_cache_key,
     embedding_code,
@@ -22,6 +22,7 @@ from playlist_helpers import (
 )
 
 from plexmix.providers.embeddings import local_onnx
+from plexmix.storage.track_text import text_hash
 
 # Edits of the real source: (what is there now, what a change would make of it).
 CODE_CHANGES = {
@@ -87,7 +88,7 @@ def test_a_warm_cache_is_not_used_after_the_pooling_code_changes(
     current = embed_cache_file()
     assert current is not None and current.parent.parent == tmp_path
     warm = CachedLocalEmbedder(current)
-    warm.known[playlist_helpers.text_hash(text)] = poisoned
+    warm.known[text_hash(text)] = poisoned
     warm.computed = 1
     warm.save()
     reused = CachedLocalEmbedder(embed_cache_file()).embed_documents([text])

@@ -1,10 +1,14 @@
-"""Diversity rules: at most N tracks per artist and per album, same artist kept apart."""
+"""Diversity rules: at most N tracks per artist and per album, same artist kept apart, one version
+of each song."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import TypeVar
+
+from plexmix.storage.models import Track
 
 T = TypeVar("T")
 
@@ -93,3 +97,26 @@ def _next_index(
         if fallback is None or left[artist] > left[artist_of(remaining[fallback])]:
             fallback = index
     return fallback if fallback is not None else 0
+
+
+def song_key(track: Track) -> tuple[str, str]:
+    """Artist + base title: "Sleigh Ride" and "Sleigh Ride - Remastered 2011" are one song, and so are
+    "(I Can't Get No) Satisfaction - Mono Version" and "... Satisfaction - Remastered 2002"."""
+    full = _LEADING_NOTE.sub("", track.title.lower()) or track.title.lower()
+    title = re.split(r"\s+-\s+|\s*[(\[]", full, maxsplit=1)[0].strip() or full
+    return (track.artist_name or "").lower(), title
+
+
+_LEADING_NOTE = re.compile(r"^\s*[(\[][^)\]]*[)\]]\s*")
+
+
+def distinct_songs(track_ids: list[int], tracks: dict[int | None, Track]) -> list[int]:
+    """Keep the first of several versions of one song (same artist and base title)."""
+    seen: set[tuple[str, str]] = set()
+    kept: list[int] = []
+    for tid in track_ids:
+        key = song_key(tracks[tid])
+        if key not in seen:
+            seen.add(key)
+            kept.append(tid)
+    return kept

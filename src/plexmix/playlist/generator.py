@@ -6,19 +6,21 @@ import logging
 import re
 import time
 from collections.abc import Callable
-from dataclasses import KW_ONLY, dataclass, field, replace
+from dataclasses import KW_ONLY, dataclass, replace
 from typing import Any
 
 from plexmix.errors import PlaylistError, PlexError, UsageError
-from plexmix.playlist.diversity import Limits, pick_diverse, spread_artists
-from plexmix.playlist.filters import (
-    describe_filters,
-    merge_filters,
-    understood_dict,
-    understood_line,
-    with_exclusions,
-)
+from plexmix.playlist.diversity import Limits, distinct_songs, pick_diverse, spread_artists
+from plexmix.playlist.filters import describe_filters, merge_filters, with_exclusions
+from plexmix.playlist.phrases import Seed
 from plexmix.playlist.planning import PlanOutcome, merge_planned, plan_query
+from plexmix.playlist.request import (
+    GeneratedPlaylist,
+    PlaylistRequest,
+    PlaylistTrack,
+    Resolved,
+    SeedTracks,
+)
 from plexmix.playlist.retrieval import (
     NO_EMBEDDINGS_NOTE,
     STOPWORDS,
@@ -27,7 +29,7 @@ from plexmix.playlist.retrieval import (
     VectorSearcher,
     retrieve,
 )
-from plexmix.playlist.understanding import Seed, Understood, Vocabulary, mood_phrases, understand_mood
+from plexmix.playlist.understanding import Understood, Vocabulary, mood_phrases, understand_mood
 from plexmix.providers.ai.base import Curator
 from plexmix.providers.ai.records import Candidate, PlanVocabulary, PromptEstimate
 from plexmix.storage import library, queries
@@ -35,161 +37,14 @@ from plexmix.storage.models import Track
 from plexmix.storage.queries import TrackFilters
 from plexmix.storage.sqlite_manager import Connection
 
+__all__ = [  # the records live in playlist/request.py; callers take them from here too
+    "FILL_REASON", "GeneratedPlaylist", "PlaylistGenerator", "PlaylistRequest", "PlaylistTrack", "Resolved",
+]
+
 log = logging.getLogger(__name__)
 
 FILL_REASON = "Added from the closest matches to keep the playlist full."
 SEED_REASON = "The song you asked for more of."
-
-
-@dataclass
-class PlaylistRequest:
-    mood: str
-    length: int = 50
-    pool: int = 100
-    flag_filters: TrackFilters = field(default_factory=TrackFilters)
-    avoid_recent_days: int = 0
-    max_per_artist: int = 3
-    max_per_album: int = 2
-    blocked_artists: list[str] = field(default_factory=list)
-    blocked_genres: list[str] = field(default_factory=list)
-    parse_mood: bool = True
-    plan: bool = True  # with an LLM curator: a planning call reads the mood too
-
-
-@dataclass
-class PlaylistTrack:
-    track: Track
-    score: float
-    reason: str
-
-
-@dataclass
-class SeedTracks:
-    """A seed and the library's tracks behind it: the versions of a song, or an artist's best-loved
-    tracks (empty: not in the library)."""
-
-    seed: Seed
-    track_ids: list[int]
-
-    @property
-    def label(self) -> str:
-        if self.seed.title and self.seed.artist:
-            return f"{self.seed.title} by {self.seed.artist}"
-        return self.seed.title or self.seed.artist or ""
-
-
-class ReadAs:
-    """The structured query a request was read as, as one line and as JSON: the filters understood
-    (mood and flags), the seeds found, the ranking wish and the preferred moods and styles."""
-
-    understood: TrackFilters
-    seeds: list[SeedTracks]
-    rank_by: str | None
-    implied_moods: list[str]
-    prefer_styles: list[str]
-
-    @property
-    def understood_line(self) -> str:
-        parts = [understood_line(self.understood)] if understood_line(self.understood) else []
-        parts += [f"like {s.label}" for s in self.seeds if s.track_ids]
-        parts += ["most played first"] if self.rank_by == "plays" else []
-        parts += ["preferring style " + " or ".join(self.prefer_styles)] if self.prefer_styles else []
-        parts += ["preferring moods " + " or ".join(self.implied_moods)] if self.implied_moods else []
-        return "; ".join(parts)
-
-    @property
-    def understood_dict(self) -> dict[str, object]:
-        result = understood_dict(self.understood)
-        if self.prefer_styles:
-            result["prefer_styles"] = list(self.prefer_styles)
-        if self.implied_moods:
-            result["prefer_moods"] = list(self.implied_moods)
-        found = [
-            {key: value for key, value in (("title", s.seed.title), ("artist", s.seed.artist)) if value}
-            for s in self.seeds if s.track_ids
-        ]
-        if found:
-            result["seeds"] = found
-        if self.rank_by:
-            result["rank_by"] = self.rank_by
-        return result
-
-
-@dataclass
-class GeneratedPlaylist(ReadAs):
-    mood: str
-    tracks: list[PlaylistTrack]
-    provider: str
-    model: str | None
-    fallback: bool
-    fallback_reason: str | None
-    filters: TrackFilters
-    candidates: int
-    matching: int | None
-    used_vectors: bool
-    estimate: PromptEstimate | None = None
-    notes: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-    understood: TrackFilters = field(default_factory=TrackFilters)  # from the mood and the flags
-    seeds: list[SeedTracks] = field(default_factory=list)
-    rank_by: str | None = None
-    implied_moods: list[str] = field(default_factory=list)
-    prefer_styles: list[str] = field(default_factory=list)
-
-    @property
-    def filter_lines(self) -> list[str]:
-        return describe_filters(self.filters)
-
-
-@dataclass
-class Resolved(ReadAs):
-    """A request's structured query: what was understood (mood and flags, flags winning), the
-    filters in force (plus recent plays and blocked names from the settings), the search text,
-    the seeds to sound like, a ranking wish and notes on what was read."""
-
-    understood: TrackFilters
-    filters: TrackFilters
-    search_text: str
-    seeds: list[SeedTracks] = field(default_factory=list)
-    rank_by: str | None = None
-    notes: list[str] = field(default_factory=list)
-    implied_moods: list[str] = field(default_factory=list)  # preferred, not required
-    prefer_styles: list[str] = field(default_factory=list)  # preferred, not required
-    vector_text: str | None = None  # the planner's description of the sound, for the vector search
-    sonic: list[int] = field(default_factory=list)  # Plex's sonically nearest tracks to the seeds
-
-    @property
-    def seed_ids(self) -> list[int]:
-        return [tid for s in self.seeds for tid in s.track_ids]
-
-    @property
-    def seed_song_ids(self) -> list[int]:
-        """The versions of the seed songs: one leads the playlist, the others never appear."""
-        return [tid for s in self.seeds if s.seed.title for tid in s.track_ids]
-
-
-def song_key(track: Track) -> tuple[str, str]:
-    """Artist + base title: "Sleigh Ride" and "Sleigh Ride - Remastered 2011" are one song, and so are
-    "(I Can't Get No) Satisfaction - Mono Version" and "... Satisfaction - Remastered 2002"."""
-    full = _LEADING_NOTE.sub("", track.title.lower()) or track.title.lower()
-    title = re.split(r"\s+-\s+|\s*[(\[]", full, maxsplit=1)[0].strip() or full
-    return (track.artist_name or "").lower(), title
-
-
-_LEADING_NOTE = re.compile(r"^\s*[(\[][^)\]]*[)\]]\s*")
-
-
-def distinct_songs(track_ids: list[int], tracks: dict[int | None, Track]) -> list[int]:
-    """Keep the first of several versions of one song (same artist and base title)."""
-    seen: set[tuple[str, str]] = set()
-    kept: list[int] = []
-    for tid in track_ids:
-        key = song_key(tracks[tid])
-        if key not in seen:
-            seen.add(key)
-            kept.append(tid)
-    return kept
-
 
 # A track's Plex ratingKey -> the (ratingKey, distance) of the tracks Plex finds sonically nearest.
 SonicNeighbours = Callable[[str], list[tuple[str, float]]]
@@ -365,7 +220,7 @@ class PlaylistGenerator:
         )
         found.ranked = [(tid, score) for tid, score in found.ranked if tid not in song_ids][:pool]
         if resolved.rank_by == "plays":  # the most played matching tracks, in that order
-            most = queries.most_played_track_ids(self.conn, filters, pool + len(song_ids))
+            most = queries.best_loved_track_ids(self.conn, filters, pool + len(song_ids), by="plays")
             most = [tid for tid in most if tid not in song_ids][:pool]
             found.ranked = [(tid, round(1.0 - i / len(most), 4)) for i, tid in enumerate(most)]
         tracks = {t.id: t for t in library.get_tracks(self.conn, [tid for tid, _ in found.ranked])}

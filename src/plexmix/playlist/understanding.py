@@ -14,7 +14,18 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from plexmix.playlist.filters import decade_range
-from plexmix.storage.queries import TrackFilters, unaccent
+from plexmix.playlist.phrases import (
+    CHAIN,
+    WORD,
+    Mention,
+    Seed,
+    artist_era,
+    fold,
+    implied_moods,
+    read_history,
+    read_seeds,
+)
+from plexmix.storage.queries import TrackFilters
 
 _RATED = re.compile(
     r"\b(highly|top|best)[ -]rated\b|\bfavou?rites?\b|\bfive[ -]stars?\b|\b5[ -]stars?\b", re.I
@@ -65,7 +76,6 @@ _EXCLUDE_CUE = re.compile(
     r"(?<!\w)(?:(?:but|and)\s+)?(?:no|without|except|excluding|not|nothing(?:\s+(?:by|from))?|anything\s+(?:but|except)"
     r"|none\s+(?:by|from)|minus)\s+(?:(?:any|more|songs|tracks|music)\s+)?(?:(?:by|from)\s+)?$"
 )
-_CHAIN = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+|nor\s+)?|\s(?:and|or|nor)\s|\s*[+&/]\s*)$")
 _TOPIC = re.compile(r"(?<!\w)about\s+(?:(?:the|a|my|your|our)\s+)?$")  # "songs about love": a topic
 _ARTIST_CUE = r"(?:by|like|from|artist|early|late)"  # not "of": "the sound of rain"
 _LIST_FILLER = frozenset({"songs", "song", "tracks", "music", "mix", "playlist", "only", "just", "some",
@@ -74,9 +84,6 @@ _LIST_FILLER = frozenset({"songs", "song", "tracks", "music", "mix", "playlist",
 
 def _ordered(years: list[int]) -> tuple[int | None, int | None]:
     return min(years), max(years)
-
-
-fold = unaccent  # names in the mood are compared lower-case and without accents
 
 
 def _folded_with_map(text: str) -> tuple[str, list[int]]:
@@ -113,22 +120,6 @@ def mood_phrases(text: str, longest: int = 200) -> set[str]:
 
 
 _LONGEST_NAME = 200  # longer names (none in practice) are not looked for
-
-
-@dataclass(eq=False)
-class _Mention:
-    start: int
-    end: int
-    kinds: dict[str, list[str]]  # "genre" / "mood" / "artist" -> the library's names
-
-
-@dataclass(frozen=True)
-class Seed:
-    """A song or an artist the playlist should sound like: "songs like TITLE by ARTIST" (title and
-    artist), "songs like TITLE" (title), "more like ARTIST" / "sounds like ARTIST" (artist)."""
-
-    title: str | None = None
-    artist: str | None = None
 
 
 @dataclass
@@ -170,7 +161,7 @@ def understand_mood(mood: str, vocabulary: Vocabulary, now: _dt.date | None = No
     used: list[tuple[int, int]] = []  # spans taken out of the search text
     work = folded  # the folded text with the phrases already read blanked out
     rank_by: str | None = None
-    for span, rank in _read_history(work, today, found):
+    for span, rank in read_history(work, today, found):
         work = _blank(work, [span])
         used.append(span)
         rank_by = rank or rank_by
@@ -190,14 +181,14 @@ def understand_mood(mood: str, vocabulary: Vocabulary, now: _dt.date | None = No
         used.append((cue_start, mention.end))
         _add(found, mention, exclude=True)
     work = _blank(work, used)
-    seeds, seed_spans = _read_seeds(work, mood, where, [m for m in mentions if not _inside(m, used)])
+    seeds, seed_spans = read_seeds(work, mood, where, [m for m in mentions if not _inside(m, used)])
     used += seed_spans
     work = _blank(work, seed_spans)
     wanted = [m for m in mentions if not _inside(m, used) and not _TOPIC.search(work[: m.start])]
     clear = _clear_artists(work, wanted, folded)
-    artist_era = _artist_era(work, [m for m in wanted if m in clear])
-    if artist_era:
-        used.append(artist_era[0])
+    era = artist_era(work, [m for m in wanted if m in clear])
+    if era:
+        used.append(era[0])
     styles_wanted: list[str] = []
     for mention in wanted:
         _add(found, mention, exclude=False, artist=mention in clear, preferred=styles_wanted)
@@ -205,15 +196,15 @@ def understand_mood(mood: str, vocabulary: Vocabulary, now: _dt.date | None = No
         banned = {fold(n) for n in getattr(found, "exclude_" + name)}
         setattr(found, name, sorted(n for n in set(getattr(found, name)) if fold(n) not in banned))
         setattr(found, "exclude_" + name, sorted(set(getattr(found, "exclude_" + name))))
-    implied = [] if found.moods else _implied_moods(work, moods, found.exclude_moods)
+    implied = [] if found.moods else implied_moods(work, moods, found.exclude_moods)
     return Understood(
         found, _without_spans(mood, where, used), seeds=seeds, rank_by=rank_by, implied_moods=implied,
-        artist_era=artist_era[1] if artist_era else None,
+        artist_era=era[1] if era else None,
         prefer_styles=sorted(set(styles_wanted) - {s for s in found.exclude_styles}),
     )
 
 
-def _inside(mention: _Mention, spans: list[tuple[int, int]]) -> bool:
+def _inside(mention: Mention, spans: list[tuple[int, int]]) -> bool:
     return any(mention.start < end and start < mention.end for start, end in spans)
 
 
@@ -273,7 +264,7 @@ def _length_ms(m: re.Match[str]) -> int:
     return int(float(number.replace(",", ".")) * 60_000)
 
 
-def _mentions(text: str, vocabulary: dict[str, Iterable[str]]) -> list[_Mention]:
+def _mentions(text: str, vocabulary: dict[str, Iterable[str]]) -> list[Mention]:
     """Every library name (of at least 3 characters) that ``text`` (folded) contains as whole
     words; a plural "s" is allowed after genre and mood names ("ballads")."""
     lookup: dict[str, dict[str, list[str]]] = {}
@@ -281,7 +272,7 @@ def _mentions(text: str, vocabulary: dict[str, Iterable[str]]) -> list[_Mention]
         for name in names:
             if 3 <= len(name) <= _LONGEST_NAME:
                 lookup.setdefault(fold(name), {}).setdefault(kind, []).append(name)
-    found: list[_Mention] = []
+    found: list[Mention] = []
     for start, end in _phrase_spans(text, _LONGEST_NAME):
         phrase = text[start:end]
         kinds = dict(lookup.get(phrase, {}))
@@ -291,13 +282,13 @@ def _mentions(text: str, vocabulary: dict[str, Iterable[str]]) -> list[_Mention]
                 if kind in singular and kind not in kinds:
                     kinds[kind] = singular[kind]
         if kinds:
-            found.append(_Mention(start, end, kinds))
+            found.append(Mention(start, end, kinds))
     return found
 
 
-def _excluded(text: str, mentions: list[_Mention]) -> dict[_Mention, int]:
+def _excluded(text: str, mentions: list[Mention]) -> dict[Mention, int]:
     """The mentions an exclusion cue applies to, each with where its cue starts."""
-    result: dict[_Mention, int] = {}
+    result: dict[Mention, int] = {}
     for mention in sorted(mentions, key=lambda m: (m.start, -m.end)):
         if any(m.start <= mention.start and mention.end <= m.end for m in result):
             continue  # inside a longer excluded name ("no punk rock": not "rock")
@@ -305,7 +296,7 @@ def _excluded(text: str, mentions: list[_Mention]) -> dict[_Mention, int]:
             result[mention] = cue.start()
             continue
         for earlier in result:
-            if _CHAIN.fullmatch(text[earlier.end : mention.start]) and (
+            if CHAIN.fullmatch(text[earlier.end : mention.start]) and (
                 not _COMMA.fullmatch(text[earlier.end : mention.start]) or _listed_on(text, mention, mentions)
             ):
                 result[mention] = earlier.end
@@ -316,15 +307,15 @@ def _excluded(text: str, mentions: list[_Mention]) -> dict[_Mention, int]:
 _COMMA = re.compile(r"\s*,\s*")
 
 
-def _listed_on(text: str, mention: _Mention, mentions: list[_Mention]) -> bool:
+def _listed_on(text: str, mention: Mention, mentions: list[Mention]) -> bool:
     """A name after a bare comma continues a list only if the list goes on ("no Queen, Toto and
     Yes"): in "no country, rock please" the comma ends the exclusion."""
     return any(
-        m.start >= mention.end and _CHAIN.fullmatch(text[mention.end : m.start]) for m in mentions
+        m.start >= mention.end and CHAIN.fullmatch(text[mention.end : m.start]) for m in mentions
     )
 
 
-def _clear_artists(text: str, mentions: list[_Mention], folded: str) -> set[_Mention]:
+def _clear_artists(text: str, mentions: list[Mention], folded: str) -> set[Mention]:
     """The artist mentions meant as artists: see :func:`_clearly_an_artist`; a name with an era
     after it ("Queen in the 80s"); names chained to one ("by Queen and Toto") or a list of names
     that is all the text says ("Nirvana and Metallica")."""
@@ -334,7 +325,7 @@ def _clear_artists(text: str, mentions: list[_Mention], folded: str) -> set[_Men
         if any(_clearly_an_artist(text, n) for n in m.kinds["artist"]) or _ERA_AFTER.match(folded, m.end)
     }
     chained = [
-        (a, b) for a in named for b in named if a.end <= b.start and _CHAIN.fullmatch(text[a.end : b.start])
+        (a, b) for a in named for b in named if a.end <= b.start and CHAIN.fullmatch(text[a.end : b.start])
     ]
     changed = True
     while changed:
@@ -344,13 +335,12 @@ def _clear_artists(text: str, mentions: list[_Mention], folded: str) -> set[_Men
                 clear.update((a, b))
                 changed = True
     linked = {m for pair in chained for m in pair}
-    rest = _WORD.findall(_blank(text, [(m.start, m.end) for m in linked]))
+    rest = WORD.findall(_blank(text, [(m.start, m.end) for m in linked]))
     if linked and all(w in _LIST_FILLER for w in rest):
         clear |= linked
     return clear
 
 
-_WORD = re.compile(r"\w+")
 # "Queen in the 80s", "Queen songs from the 70s", "Nirvana hits from 1991"
 _ERA_AFTER = re.compile(
     r"\s+(?:(?:songs?|tracks?|music|hits|albums?)\s+)?(?:in|from)\s+(?:the\s+)?(?:'?\d{2}'?s|\d{3}0'?s|\d{4})\b"
@@ -364,7 +354,7 @@ def _blank(text: str, spans: Iterable[tuple[int, int]]) -> str:
 
 
 def _add(
-    found: TrackFilters, mention: _Mention, *, exclude: bool, artist: bool = True,
+    found: TrackFilters, mention: Mention, *, exclude: bool, artist: bool = True,
     preferred: list[str] | None = None,
 ) -> None:
     """A genre, style or mood name counts as that (a genre before a style of the same name); an
@@ -421,168 +411,3 @@ def _clearly_an_artist(text: str, name: str) -> bool:
     if text.strip(" .,!?") == target:
         return True
     return re.search(rf"\b{_ARTIST_CUE}\s+{re.escape(target)}(?!\w)", text) is not None
-
-
-# -- listening history -------------------------------------------------------------------------
-_PERIOD = r"(?:(?:a|an|one|(\d+))\s+)?(day|week|month|year|while|ages|decade)s?"
-_PERIOD_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365, "decade": 3650, "while": 180, "ages": 365}
-# Each phrase: (pattern, what it sets). Tried in order on the folded text; each match is used up.
-_NOT_PLAYED_FOR = re.compile(
-    r"\b(?:(?:not|never|haven'?t\s+(?:been\s+)?|have\s+not\s+(?:been\s+)?|hasn'?t\s+been|unplayed|un-?heard)"
-    r"\s*(?:played|heard|listened\s+to)?|i\s+haven'?t\s+(?:played|heard)|forgotten(?:\s+about)?)"
-    r"\s+(?:in|for|since)\s+(?:the\s+(?:last|past)\s+)?" + _PERIOD + r"\b"
-)
-_NEVER_PLAYED = re.compile(
-    r"\b(?:never|not\s+yet|haven'?t\s+(?:ever\s+)?(?:been\s+)?|have\s+not\s+(?:been\s+)?|i\s+haven'?t)"
-    r"\s*(?:played|heard|listened\s+to)(?:\s+(?:yet|before|ever))?\b"
-    r"|\bunplayed\b|\bunheard\b|\bnever[- ]played\b"
-)
-_MOST_PLAYED = re.compile(
-    r"\b(?:most|top|often|frequently|heavily)[- ](?:played|listened(?:[- ]to)?|streamed)\b"
-    r"|\b(?:heavy|high)\s+rotation\b|\bon\s+repeat\b|\bplay(?:ed)?\s+the\s+most\b"
-)
-_FORGOTTEN = re.compile(r"\bforgotten\b|\b(?:have|haven'?t)\s+(?:heard|played)\s+in\s+ages\b")
-FORGOTTEN_DAYS = 180  # "forgotten favourites": played before, not in the last half year
-
-
-def _read_history(
-    text: str, today: _dt.date, found: TrackFilters
-) -> list[tuple[tuple[int, int], str | None]]:
-    """Set what ``text`` says about plays: "not played in a year", "never played", "most played",
-    "forgotten". The spans read, each with a ranking wish ("plays") or None."""
-    midnight = int(_dt.datetime.combine(today, _dt.time()).timestamp())
-    spans: list[tuple[tuple[int, int], str | None]] = []
-    if m := _NOT_PLAYED_FOR.search(text):
-        count = int(m.group(1)) if m.group(1) else 1
-        found.exclude_played_since = midnight - count * _PERIOD_DAYS[m.group(2)] * 86400
-        spans.append((m.span(), None))
-    elif m := _NEVER_PLAYED.search(text):
-        found.play_count_max = 0
-        spans.append((m.span(), None))
-    elif m := _FORGOTTEN.search(text):
-        found.play_count_min = 1
-        found.exclude_played_since = midnight - FORGOTTEN_DAYS * 86400
-        spans.append((m.span(), None))
-    if found.play_count_max is None and (m := _MOST_PLAYED.search(text)):
-        found.play_count_min = 1
-        spans.append((m.span(), "plays"))
-    return spans
-
-
-# -- seeds: "songs like TITLE by ARTIST", "more like ARTIST", "sounds like ARTIST" ---------------
-_LIKE = (
-    r"(?:(?<!\bi\s)(?<!\bwe\s)(?<!\byou\s)(?<!\bthey\s)like"
-    r"|similar\s+to|in\s+the\s+(?:style|vein)\s+of|reminiscent\s+of)"
-)
-_SEED_ARTIST_CUE = re.compile(
-    rf"(?<!\w)(?:(?:songs?|tracks?|music|something|stuff|anything|more|sounds?|sounding|artists?|bands?)\s+)?"
-    rf"{_LIKE}\s+(?:(?:the\s+)?(?:songs?|music|sound)\s+(?:of|by)\s+)?$"
-)
-_SEED_TITLE_CUE = re.compile(rf"(?<!\w){_LIKE}\s+$")
-_TITLE_BY = re.compile(rf"(?<!\w){_LIKE}\s+(['\"“‘]?)(\S.{{0,150}}?)\1\s+by\s+$")
-# "songs like Bohemian Rhapsody": a title only after a song word, written as a title (quoted or
-# capitalised in the original text), up to a comma or a word that starts another constraint.
-_TITLE_ONLY = re.compile(
-    rf"(?<!\w)(?:songs?|tracks?|something|stuff|music|more)\s+{_LIKE}\s+(['\"“‘]?)(\S.{{0,150}}?)\1"
-    r"(?=\s*(?:[,;.!?]|$|\s(?:but|without|except|from|in\s+the|since|before|after|under|over|and\s+not)\b))"
-)
-
-
-def _read_seeds(
-    text: str, mood: str, where: list[int], mentions: list[_Mention]
-) -> tuple[list[Seed], list[tuple[int, int]]]:
-    """The seeds ``text`` (folded, exclusions blanked) names, and the spans they used."""
-    seeds: list[Seed] = []
-    spans: list[tuple[int, int]] = []
-    artists = sorted((m for m in mentions if "artist" in m.kinds), key=lambda m: m.start)
-    for mention in artists:
-        if any(start <= mention.start < end for start, end in spans):
-            continue
-        before = text[: mention.start]
-        name = mention.kinds["artist"][0]
-        titled = _TITLE_BY.search(before)
-        if titled and not titled.group(2).strip().startswith(("songs", "music")):
-            seeds.append(Seed(title=_original(mood, where, titled.span(2)), artist=name))
-            spans.append((titled.start(), mention.end))
-        elif (cue := _SEED_ARTIST_CUE.search(before)) and not _TITLE_GOES_ON.match(text, mention.end):
-            seeds.append(Seed(artist=name))
-            spans.append((cue.start(), mention.end))
-        elif spans and spans[-1][1] <= mention.start and _CHAIN.fullmatch(text[spans[-1][1] : mention.start]):
-            seeds.append(Seed(artist=name))  # "like Queen, Toto or AC/DC"
-            spans.append((spans[-1][1], mention.end))
-    if not seeds and (titled := _TITLE_ONLY.search(text)):
-        title = _original(mood, where, titled.span(2))
-        if titled.group(1) or title[:1].isupper():
-            seeds.append(Seed(title=title))
-            spans.append(titled.span())
-    return seeds, spans
-
-
-# Words after a name that show it begins a title ("like Heart of Glass", not "like Heart"): any word
-# but those that start another constraint or end the request.
-_TITLE_GOES_ON = re.compile(
-    r"\s+(?!(?:but|without|except|excluding|from|in|since|before|after|under|over|and|or|nor|with|for|to"
-    r"|songs?|tracks?|music|please|only|just|mix|playlist|vibes?|style)\b)\w"
-)
-
-
-def _original(mood: str, where: list[int], span: tuple[int, int]) -> str:
-    """The original text behind a span of the folded text."""
-    return mood[where[span[0]] : where[span[1] - 1] + 1].strip()
-
-
-# "early Queen", "late Beatles": the first or last years of that artist's records
-_ARTIST_ERA = re.compile(r"(?<!\w)(early|late|later|classic)\s+$")
-
-
-def _artist_era(text: str, artists: list[_Mention]) -> tuple[tuple[int, int], tuple[str, str]] | None:
-    for mention in artists:
-        if m := _ARTIST_ERA.search(text[: mention.start]):
-            part = "early" if m.group(1) in ("early", "classic") else "late"
-            return m.span(), (part, mention.kinds["artist"][0])
-    return None
-
-
-# -- intents: what a purpose implies about Plex moods ------------------------------------------
-# (words, the mood names or name parts it implies, folded). Only moods the library has count.
-_INTENTS: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
-    (re.compile(r"\b(?:sleep\w*|asleep|bedtime|lullab\w+|naps?|insomnia|drift\w*\s+off)\b"),
-     ("calm", "peaceful", "sleepy", "soothing", "dreamy", "gentle", "tender", "quiet")),
-    (re.compile(r"\b(?:relax\w*|chill\w*|unwind\w*|wind(?:ing)?\s+down|laid[- ]back|lazy|meditat\w+|yoga|spa"
-                r"|serene|tranquil|soothing)\b"),
-     ("calm", "peaceful", "mellow", "laid-back", "relaxed", "soothing", "gentle", "sleepy")),
-    (re.compile(r"\b(?:work\s*outs?|gym|running|runs?|jog\w*|cardio|lifting|training|hiit|crossfit|spin\s+class"
-                r"|pump(?:ed)?\s+up|high[- ]energy|hype|adrenaline|beast\s+mode)\b"),
-     ("energetic", "intense", "aggressive", "rowdy", "fiery", "rousing", "driving")),
-    (re.compile(r"\b(?:sad\w*|heart\s*br\w+|cry\w*|tears|depress\w*|lonely|loneliness|grie\w+|break[- ]?ups?"
-                r"|gloomy)\b"),
-     ("melancholy", "sad", "gloomy", "brooding", "wistful", "bittersweet", "yearning")),
-    (re.compile(r"\b(?:happy|upbeat|feel[- ]good|sunny|joy\w*|cheer\w*|good\s+vibes|summer)\b"),
-     ("cheerful", "happy", "playful", "uplifting", "euphoric", "joyous")),
-    (re.compile(r"\b(?:party|parties|celebrat\w+|dance\s*floor|clubbing|pre-?game)\b"),
-     ("party", "celebratory", "energetic", "rowdy", "euphoric")),
-    (re.compile(r"\b(?:romantic|romance|love\s+songs|date\s+night|candle\w*|valentine\w*|sensual)\b"),
-     ("romantic", "sensual", "tender", "intimate", "passionate")),
-    (re.compile(r"\b(?:angry|anger|rage|furious|mad\s+at)\b"),
-     ("aggressive", "angry", "hostile", "fiery", "volatile")),
-]
-
-
-def _implied_moods(text: str, moods: list[str], excluded: list[str]) -> list[str]:
-    """The library's moods that ``text`` implies, minus excluded ones: those its purposes imply ("to
-    fall asleep": Calm/Peaceful, Dreamy; "for a workout": Energetic, Intense) and those it names by
-    a part of a Plex mood ("calm" of "Calm/Peaceful")."""
-    words = set(_WORD.findall(text))
-    wanted: set[str] = set()
-    for pattern, implies in _INTENTS:
-        if pattern.search(text):
-            wanted.update(implies)
-    banned = {fold(m) for m in excluded}
-    implied: set[str] = set()
-    for mood in moods:
-        parts = [part.strip() for part in fold(mood).split("/")]
-        if fold(mood) not in banned and (
-            any(part in wanted for part in parts) or (len(parts) > 1 and any(part in words for part in parts))
-        ):
-            implied.add(mood)
-    return sorted(implied)

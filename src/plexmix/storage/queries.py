@@ -203,14 +203,20 @@ def search_fts(
     return [(row[0], -float(row[1])) for row in conn.execute(sql, [query, *params, limit])]
 
 
-def best_loved_track_ids(conn: sqlite3.Connection, filters: TrackFilters, limit: int) -> list[int]:
-    """Ids of the tracks that pass ``filters``, best rated and most played first."""
+_ORDERS = {
+    "loved": "COALESCE(t.rating, 0) DESC, t.play_count DESC, t.id",
+    "plays": "t.play_count DESC, COALESCE(t.rating, 0) DESC, t.id",
+}
+
+
+def best_loved_track_ids(
+    conn: sqlite3.Connection, filters: TrackFilters, limit: int, *, by: str = "loved"
+) -> list[int]:
+    """Ids of the tracks that pass ``filters``: best rated and most played first (``by="loved"``)
+    or most played and best rated first (``by="plays"``)."""
     register_functions(conn)
     where, params = filter_sql(filters)
-    sql = (
-        f"SELECT t.id FROM tracks t WHERE {where} "
-        "ORDER BY COALESCE(t.rating, 0) DESC, t.play_count DESC, t.id LIMIT ?"
-    )
+    sql = f"SELECT t.id FROM tracks t WHERE {where} ORDER BY {_ORDERS[by]} LIMIT ?"
     return [row[0] for row in conn.execute(sql, [*params, limit])]
 
 
@@ -348,21 +354,26 @@ def tracks_sharing_tags(
     conn: sqlite3.Connection, seed_ids: Sequence[int], filters: TrackFilters, limit: int
 ) -> list[int]:
     """Ids of the tracks that pass ``filters`` and share genres, styles or moods with the seeds,
-    most shared first (a genre counts 3, a style 2, a mood 1), then nearest in year to the seeds'
-    mean year."""
+    most shared first, then nearest in year to the seeds' mean year. A shared tag weighs by how
+    many seeds carry it (an artist's main genre over a stray one), times 3 for a genre, 2 for a
+    style, 1 for a mood."""
     if not seed_ids:
         return []
     register_functions(conn)
-    seeds = list(seed_ids)[:_MAX_KEYS // 4]
+    seeds = list(seed_ids)[: _MAX_KEYS // 4]
     marks = _marks(seeds)
     where, params = filter_sql(filters)
     sql = (
-        "WITH shared(track_id, weight) AS ("
-        " SELECT tg.track_id, 3 FROM track_genres tg"
-        f"  WHERE tg.genre_id IN (SELECT genre_id FROM track_genres WHERE track_id IN ({marks}))"
-        " UNION ALL SELECT tt.track_id, CASE x.kind WHEN 'style' THEN 2 ELSE 1 END"
+        "WITH seed_genres(genre_id, n) AS (SELECT genre_id, COUNT(*) FROM track_genres"
+        f"  WHERE track_id IN ({marks}) GROUP BY genre_id),"
+        " seed_tags(tag_id, weight) AS ("
+        "  SELECT tt.tag_id, COUNT(*) * (CASE x.kind WHEN 'style' THEN 2 ELSE 1 END)"
         "  FROM track_tags tt JOIN tags x ON x.id = tt.tag_id"
-        f"  WHERE tt.tag_id IN (SELECT tag_id FROM track_tags WHERE track_id IN ({marks}))),"
+        f"  WHERE tt.track_id IN ({marks}) GROUP BY tt.tag_id),"
+        " shared(track_id, weight) AS ("
+        "  SELECT tg.track_id, 3 * sg.n FROM track_genres tg JOIN seed_genres sg ON sg.genre_id = tg.genre_id"
+        "  UNION ALL"
+        "  SELECT tt.track_id, st.weight FROM track_tags tt JOIN seed_tags st ON st.tag_id = tt.tag_id),"
         f" era(year) AS (SELECT AVG(year) FROM tracks WHERE id IN ({marks}))"
         " SELECT t.id FROM shared s JOIN tracks t ON t.id = s.track_id"
         f" WHERE {where} GROUP BY t.id"
@@ -370,17 +381,6 @@ def tracks_sharing_tags(
         " LIMIT ?"
     )
     return [row[0] for row in conn.execute(sql, [*seeds, *seeds, *seeds, *params, limit])]
-
-
-def most_played_track_ids(conn: sqlite3.Connection, filters: TrackFilters, limit: int) -> list[int]:
-    """Ids of the tracks that pass ``filters``, most played first."""
-    register_functions(conn)
-    where, params = filter_sql(filters)
-    sql = (
-        f"SELECT t.id FROM tracks t WHERE {where}"
-        " ORDER BY t.play_count DESC, COALESCE(t.rating, 0) DESC, t.id LIMIT ?"
-    )
-    return [row[0] for row in conn.execute(sql, [*params, limit])]
 
 
 def tracks_with_tags(
