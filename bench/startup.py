@@ -1,6 +1,6 @@
 """Start-up and bulk-insert figures.
 
-Prints the wall time of ``plexmix --help`` (goal <= 0.3 s) and of inserting 100,000 tracks with
+Prints the wall time of ``plexmix --help`` (goal <= 0.25 s, issue 12) and of inserting 100,000 tracks with
 genres, moods and styles in batches of 1,000 (one transaction each) into a fresh database.
 Run: ``.venv/bin/python bench/startup.py [--tracks N]``.
 """

@@ -38,8 +38,8 @@ def most_playable_artist(facts: Iterable[Fact], max_per_album: int, genre: str |
 
 
 def main_genre(facts: Iterable[Fact], artist: str) -> str:
-    """The genre most of the artist's tracks have (then by name)."""
-    counts = Counter(g for f in facts if f.artist == artist for g in f.genres)
+    """The genre most of the artist's tracks have (then by name): a genre tag, not a style."""
+    counts = Counter(g for f in facts if f.artist == artist for g in f.genre_tags)
     return min(counts, key=lambda g: (-counts[g], g))
 
 

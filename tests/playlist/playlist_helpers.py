@@ -258,18 +258,23 @@ class Fact:
     rating: float | None
     last_played: int | None
     duration_ms: int | None
-    genres: frozenset[str]
+    genres: frozenset[str]  # its genres and its styles (a genre filter is met by either)
     moods: frozenset[str] = frozenset()
+    genre_tags: frozenset[str] = frozenset()  # its genres only (what a test may name as a genre)
 
 
 def load_facts(conn: sqlite3.Connection) -> dict[int, Fact]:
     """Each track as plain SQL reads it. ``genres`` holds its genres and its Plex styles: a genre
     named in a filter is met by either (a style such as "reggaeton" or "edm" is a sub-genre)."""
     genres: dict[int, set[str]] = {}
+    genre_tags: dict[int, set[str]] = {}
     for track_id, name in conn.execute(
         "SELECT tg.track_id, g.name FROM track_genres tg JOIN genres g ON g.id = tg.genre_id"
-        " UNION SELECT tt.track_id, x.name FROM track_tags tt JOIN tags x ON x.id = tt.tag_id"
-        " WHERE x.kind = 'style'"
+    ):
+        genres.setdefault(track_id, set()).add(name)
+        genre_tags.setdefault(track_id, set()).add(name)
+    for track_id, name in conn.execute(
+        "SELECT tt.track_id, x.name FROM track_tags tt JOIN tags x ON x.id = tt.tag_id WHERE x.kind = 'style'"
     ):
         genres.setdefault(track_id, set()).add(name)
     moods: dict[int, set[str]] = {}
@@ -282,7 +287,8 @@ def load_facts(conn: sqlite3.Connection) -> dict[int, Fact]:
         " t.duration_ms FROM tracks t LEFT JOIN artists a ON a.id = t.artist_id"
     ).fetchall()
     return {
-        r[0]: Fact(*tuple(r), genres=frozenset(genres.get(r[0], ())), moods=frozenset(moods.get(r[0], ())))
+        r[0]: Fact(*tuple(r), genres=frozenset(genres.get(r[0], ())), moods=frozenset(moods.get(r[0], ())),
+                   genre_tags=frozenset(genre_tags.get(r[0], ())))
         for r in rows
     }
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from typing import Any
 
 import pytest
@@ -55,6 +56,40 @@ def tracks_of(data: dict[str, Any], facts: dict[str, Fact]) -> list[Fact]:
     return [facts[t["plex_key"]] for t in data["tracks"]]
 
 
+def a_decade_and_a_genre(facts: dict[str, Fact]) -> tuple[int, str, int]:
+    """A decade and a genre of this library (shared or bundled data) such that the library has
+    tracks of that decade outside the genre, the genre inside the decade, and the genre outside
+    the decade: (first year, genre, tracks of the decade outside the genre)."""
+    best: tuple[int, str, int] | None = None
+    for start in range(1950, 2030, 10):
+        inside = [f for f in facts.values() if f.year is not None and start <= f.year <= start + 9]
+        counts = Counter(g for f in inside for g in f.genre_tags)
+        if not counts:
+            continue
+        genre = min(counts, key=lambda g: (-counts[g], g))
+        others = sum(genre not in f.genres for f in inside)
+        elsewhere = any(genre in f.genres and (f.year or 0) not in range(start, start + 10) for f in facts.values())
+        if elsewhere and (best is None or others > best[2]):
+            best = (start, genre, others)
+    assert best is not None and best[2] >= 4, best
+    return best
+
+
+def busiest_decade(facts: dict[str, Fact]) -> int:
+    decades = Counter((f.year // 10) * 10 for f in facts.values() if f.year is not None)
+    return min(decades, key=lambda d: (-decades[d], d))
+
+
+def a_mood_share(facts: dict[str, Fact], low: float, high: float, *, rarest: bool = False) -> tuple[str, int]:
+    """A mood carried by between ``low`` and ``high`` of the library's tracks (the most carried
+    of those, or the least)."""
+    counts = Counter(m for f in facts.values() for m in f.moods)
+    fitting = [m for m in counts if low * len(facts) <= counts[m] <= high * len(facts)]
+    assert fitting, counts
+    mood = min(fitting, key=lambda m: (counts[m] if rarest else -counts[m], m))
+    return mood, counts[mood]
+
+
 def plan_request_text(received: Any) -> str:
     """The user message of a planning request (the mood and the library's names)."""
     return str(received.json["messages"][-1]["content"])
@@ -64,27 +99,28 @@ def plan_request_text(received: Any) -> str:
 def test_a_plan_the_rules_could_not_read_is_applied_and_shown(
     cli: Cli, llm: FakeCurator, facts: dict[str, Fact], emu: PlexEmulator
 ) -> None:
-    era_not_rock = Expect(year_min=1990, year_max=1999, blocked_genres={"rock"})
-    # Not vacuous: the library has 90s rock, 90s tracks of other genres, and rock outside the 90s.
-    assert any(Expect(year_min=1990, year_max=1999, genres={"rock"}).ok(f) for f in facts.values())
-    assert sum(era_not_rock.ok(f) for f in facts.values()) >= 30
+    start, genre, others = a_decade_and_a_genre(facts)
+    end, limit = start + 9, min(12, others)
+    era_not_genre = Expect(year_min=start, year_max=end, blocked_genres={genre})
+    # Not vacuous: the library has the genre in that decade and outside it, and other genres in it.
+    assert any(Expect(year_min=start, year_max=end, genres={genre}).ok(f) for f in facts.values())
 
-    unplanned = create(cli, llm, WEDDING, "--limit", "12", "--no-plan")
+    unplanned = create(cli, llm, WEDDING, "--limit", str(limit), "--no-plan")
     assert unplanned["understood"] == {}
-    assert not all(era_not_rock.ok(f) for f in tracks_of(unplanned, facts))  # the words alone do not do it
+    assert not all(era_not_genre.ok(f) for f in tracks_of(unplanned, facts))  # the words alone do not do it
 
-    llm.plan_reply = plan_reply(llm, year_min=1990, year_max=1999, exclude_genres=["rock"],
+    llm.plan_reply = plan_reply(llm, year_min=start, year_max=end, exclude_genres=[genre],
                                 description="warm romantic slow dance songs")
-    data = cli.json("create", WEDDING, "--provider", "openai", "--limit", "12", "--name", "Wedding",
+    data = cli.json("create", WEDDING, "--provider", "openai", "--limit", str(limit), "--name", "Wedding",
                     env=llm.cli_env)
     (asked,) = llm.plans
     assert WEDDING in plan_request_text(asked)
 
     returned = tracks_of(data, facts)
-    assert len(returned) == 12
-    assert all(era_not_rock.ok(f) for f in returned), [(f.title, f.year, sorted(f.genres)) for f in returned]
-    assert data["understood"] == {"exclude_genres": ["rock"], "year_min": 1990, "year_max": 1999}
-    assert "not genre rock" in data["understood_line"] and "1990–1999" in data["understood_line"]
+    assert len(returned) == limit
+    assert all(era_not_genre.ok(f) for f in returned), [(f.title, f.year, sorted(f.genres)) for f in returned]
+    assert data["understood"] == {"exclude_genres": [genre], "year_min": start, "year_max": end}
+    assert f"not genre {genre}" in data["understood_line"] and f"{start}–{end}" in data["understood_line"]
     assert data["plex_error"] is None
     (on_server,) = emu.playlists.find("Wedding")
     assert [str(k) for k in on_server.track_keys] == [t["plex_key"] for t in data["tracks"]]
@@ -129,17 +165,19 @@ def test_an_artist_the_library_lacks_is_reported_and_changes_nothing(
 def test_a_failed_planning_call_leaves_the_rules_and_still_makes_the_playlist(
     cli: Cli, llm: FakeCurator, facts: dict[str, Fact]
 ) -> None:
+    start = busiest_decade(facts)
+    assert sum(Expect(year_min=start, year_max=start + 9).ok(f) for f in facts.values()) >= 10
     llm.plan_reply = Reply(500, {"error": {"message": "planner overloaded", "type": "server_error"}})
-    data = create(cli, llm, "90s songs my parents danced to", "--limit", "10")
+    data = create(cli, llm, f"{start}s songs my parents danced to", "--limit", "10")
 
     assert llm.plans, "the planning call was never made"
     failed = [n for n in data["notes"] if RULES_ALONE in n]
     assert len(failed) == 1 and "planning call" in failed[0].lower(), data["notes"]
     assert f"after {len(llm.plans)} attempts" in failed[0]  # retried, then given up
     assert data["fallback"] is False and data["provider"] == "openai"  # the curator's own call worked
-    assert data["understood"] == {"year_min": 1990, "year_max": 1999}  # what the rules read
+    assert data["understood"] == {"year_min": start, "year_max": start + 9}  # what the rules read
     returned = tracks_of(data, facts)
-    assert len(returned) == 10 and all(Expect(year_min=1990, year_max=1999).ok(f) for f in returned)
+    assert len(returned) == 10 and all(Expect(year_min=start, year_max=start + 9).ok(f) for f in returned)
 
 
 # ------------------------------------------------------------------------------- (e)
@@ -211,31 +249,32 @@ def test_plan_request_text_are_preferred_not_required(
     cli: Cli, llm: FakeCurator, facts: dict[str, Fact]
 ) -> None:
     mood = "music for a long train ride"
-    melancholy = sum("melancholy" in f.moods for f in facts.values())
-    assert 300 <= melancholy <= len(facts) // 2  # many carry it, most do not
+    common, carried = a_mood_share(facts, 0.15, 0.5)  # many carry it, most do not
+    assert carried >= 40
 
     baseline = create(cli, llm, mood, "--limit", "20", "--no-plan")
-    llm.plan_reply = plan_reply(llm, moods=["Melancholy"])
+    llm.plan_reply = plan_reply(llm, moods=[common.title()])
     data = create(cli, llm, mood, "--limit", "20")
 
-    assert data["understood"] == {"prefer_moods": ["melancholy"]}
-    assert "preferring moods melancholy" in data["understood_line"]
-    assert "mood: melancholy" not in data["filters"]
+    assert data["understood"] == {"prefer_moods": [common]}
+    assert f"preferring moods {common}" in data["understood_line"]
+    assert f"mood: {common}" not in data["filters"]
     returned, before = tracks_of(data, facts), tracks_of(baseline, facts)
     assert len(returned) == 20
-    carrying = sum("melancholy" in f.moods for f in returned)
-    assert carrying >= 16 and carrying > sum("melancholy" in f.moods for f in before), carrying
+    carrying = sum(common in f.moods for f in returned)
+    assert carrying >= 16 and carrying > sum(common in f.moods for f in before), carrying
 
     # A mood few tracks carry: the playlist is still full, not cut to the mood.
-    dreamy = sum("dreamy" in f.moods for f in facts.values())
-    assert 10 <= dreamy < 50
-    llm.plan_reply = plan_reply(llm, moods=["dreamy"])
-    data = create(cli, llm, mood, "--limit", "60", "--pool", "200")
-    assert data["understood"] == {"prefer_moods": ["dreamy"]}
+    rare, few = a_mood_share(facts, 8 / len(facts), 0.05, rarest=True)
+    limit = min(60, len(facts) // 3)
+    assert few < limit
+    llm.plan_reply = plan_reply(llm, moods=[rare])
+    data = create(cli, llm, mood, "--limit", str(limit), "--pool", "200")
+    assert data["understood"] == {"prefer_moods": [rare]}
     returned = tracks_of(data, facts)
-    assert len(returned) == 60 and not any(n.startswith("Only ") for n in data["notes"])
-    assert sum("dreamy" in f.moods for f in returned) >= dreamy * 2 // 3
-    assert sum("dreamy" not in f.moods for f in returned) >= 60 - dreamy
+    assert len(returned) == limit and not any(n.startswith("Only ") for n in data["notes"])
+    assert sum(rare in f.moods for f in returned) >= few * 2 // 3
+    assert sum(rare not in f.moods for f in returned) >= limit - few
 
 
 # ------------------------------------------------------------------------- known bugs (generator.resolve)
