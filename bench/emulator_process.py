@@ -15,13 +15,18 @@ SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 TIDY = SHARED_DATA / "tidytuesday_spotify_songs.csv.gz"
 
 
-def _serve(conn: Connection, limit: int, repeat: int) -> None:
+def _serve(conn: Connection, limit: int, repeat: int, synthetic: int | None = None) -> None:
     from plexmix.devserver.csv_loader import DEFAULT_NOW, load_library
     from plexmix.devserver.library import ManualClock
     from plexmix.devserver.server import PlexEmulator
 
     clock = ManualClock(DEFAULT_NOW + 86400)
-    library = load_library(TIDY, limit=limit, repeat=repeat, track_genres=True, clock=clock)
+    if synthetic:  # derived from the bundled tracks, stored compactly (devserver/synthetic.py)
+        from plexmix.devserver.synthetic import build_synthetic
+
+        library = build_synthetic(synthetic, clock=clock)
+    else:
+        library = load_library(TIDY, limit=limit, repeat=repeat, track_genres=True, clock=clock)
     with PlexEmulator(library, token="bench-token") as emu:
         conn.send({"url": emu.url, "token": emu.token, "tracks": len(library.tracks),
                    "albums": len(library.albums), "artists": len(library.artists)})
@@ -44,11 +49,12 @@ def _serve(conn: Connection, limit: int, repeat: int) -> None:
 
 
 class EmulatorProcess:
-    def __init__(self, limit: int, repeat: int) -> None:
+    def __init__(self, limit: int, repeat: int, synthetic: int | None = None) -> None:
         ctx = mp.get_context("spawn")
         self._conn, child = ctx.Pipe()
-        self._proc = ctx.Process(target=_serve, args=(child, limit, repeat), daemon=True)
+        self._proc = ctx.Process(target=_serve, args=(child, limit, repeat, synthetic), daemon=True)
         self._proc.start()
+        self.pid = self._proc.pid
         self.info: dict[str, Any] = self._conn.recv()
 
     def call(self, command: str, arg: Any = None) -> Any:

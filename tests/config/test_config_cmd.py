@@ -190,7 +190,7 @@ def test_show_finds_the_gemini_key_under_its_alias(monkeypatch: pytest.MonkeyPat
     assert data["secrets"]["ai.google_api_key"] == {"value": "****9876", "source": "env:GEMINI_API_KEY"}
     assert data["effective"] == {
         "ai.provider": "gemini", "embeddings.provider": "gemini",
-        "embeddings.model": "gemini-embedding-001", "embeddings.dimension": 3072,
+        "embeddings.model": "gemini-embedding-001", "embeddings.dimension": 768,
     }
     assert key not in json.dumps(data)
 

@@ -21,7 +21,7 @@ def test_defaults_follow_the_plan(isolated_env: Path) -> None:
     s = loaded.settings
     assert s.home == isolated_env
     assert (s.ai.provider, s.embeddings.provider) == ("gemini", "gemini")
-    assert s.embeddings.effective_dimension == 3072
+    assert s.embeddings.effective_dimension == 768  # gemini-embedding-001 reduced (issue 12)
     assert (s.playlist.default_length, s.playlist.candidate_pool) == (50, 100)
     assert (s.playlist.max_per_artist, s.playlist.max_per_album) == (3, 2)
     assert s.db_path == isolated_env / "plexmix.db"
@@ -61,7 +61,7 @@ def test_generic_plexmix_variables_set_any_key(isolated_env: Path) -> None:
 
 @pytest.mark.parametrize(
     ("provider", "model", "requested", "expected"),
-    [("gemini", "gemini-embedding-001", None, 3072), ("gemini", "gemini-embedding-001", 768, 768),
+    [("gemini", "gemini-embedding-001", None, 768), ("gemini", "gemini-embedding-001", 3072, 3072),
      ("openai", "text-embedding-3-small", None, 1536), ("local", "all-MiniLM-L6-v2-onnx-int8", None, 384),
      ("local", "all-MiniLM-L6-v2", 384, 384)],
 )

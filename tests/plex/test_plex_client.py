@@ -149,9 +149,13 @@ def test_activity_finds_plays_and_ratings_that_keep_updated_at(
     lib.record_play(played)
     lib.update_track(rated, user_rating=10.0)
     assert list(client.iter_tracks(updated_since=since)) == []
-    activity = {t.rating_key: t for t in client.iter_tracks_activity(since)}
+    activity = {t.rating_key: t for t in client.iter_tracks_activity(since, since)}
     assert set(activity) == {str(played), str(rated)}
     assert activity[str(rated)].user_rating == 10.0
+    # Each from its own watermark: plays after the play, ratings from before the rating.
+    later = lib.clock() + 1
+    assert [t.rating_key for t in client.iter_tracks_activity(later, since)] == [str(rated)]
+    assert [t.rating_key for t in client.iter_tracks_activity(since, later)] == [str(played)]
 
 
 @pytest.mark.needs_shared_data

@@ -9,13 +9,32 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    ProgressColumn,
     SpinnerColumn,
+    Task,
     TaskID,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
 from rich.status import Status
+from rich.text import Text
+
+
+class EtaColumn(ProgressColumn):
+    """The ETA the library reported for a stage (``eta``), else Rich's own estimate."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._fallback = TimeRemainingColumn()
+
+    def render(self, task: Task) -> Text:
+        seconds = task.fields.get("eta")
+        if seconds is None or task.finished:
+            return self._fallback.render(task)
+        minutes, secs = divmod(round(seconds), 60)
+        hours, minutes = divmod(minutes, 60)
+        return Text(f"{hours}:{minutes:02d}:{secs:02d}", style="progress.remaining")
 
 
 class RichProgress:
@@ -31,7 +50,7 @@ class RichProgress:
             TextColumn("•"),
             TimeElapsedColumn(),
             TextColumn("• ETA"),
-            TimeRemainingColumn(),
+            EtaColumn(),
             console=console,
             transient=False,
             disable=not enabled,
@@ -49,14 +68,18 @@ class RichProgress:
 
     def start(self, stage: str, total: int | None = None) -> None:
         if stage in self._tasks:
-            self._progress.reset(self._tasks[stage], total=total)
+            self._progress.reset(self._tasks[stage], total=total, eta=None)
         else:
-            self._tasks[stage] = self._progress.add_task(stage, total=total)
+            self._tasks[stage] = self._progress.add_task(stage, total=total, eta=None)
 
     def advance(self, stage: str, amount: int = 1) -> None:
         if stage not in self._tasks:
             self.start(stage)
         self._progress.advance(self._tasks[stage], amount)
+
+    def eta(self, stage: str, seconds: float) -> None:
+        if stage in self._tasks:
+            self._progress.update(self._tasks[stage], eta=seconds)
 
     def finish(self, stage: str) -> None:
         task_id = self._tasks.get(stage)

@@ -1,10 +1,11 @@
-"""The embedding models PlexMix knows: provider, name, native dimension (no numpy, no SDK).
+"""The embedding models PlexMix knows: provider, name, native and default dimension (no numpy, no SDK).
 
 Shared by the settings (which check a configured dimension) and the embedding providers.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from plexmix.errors import ConfigError
@@ -20,10 +21,18 @@ class ModelSpec:
     model: str
     dimension: int  # the model's native output size
     flexible: bool  # whether a smaller output dimension may be requested
+    # What PlexMix asks for when the settings name no dimension (None: the native size).
+    default_dimension: int | None = None
+
+    @property
+    def default(self) -> int:
+        return self.default_dimension or self.dimension
 
 
 _SPECS = [
-    ModelSpec("gemini", "gemini-embedding-001", 3072, True),
+    # 768 by default: 3,072 float32 dimensions are 12 GB of vectors at a million tracks, and
+    # Google documents 768 as a recommended reduced size (explicit 3072 still works).
+    ModelSpec("gemini", "gemini-embedding-001", 3072, True, default_dimension=768),
     ModelSpec("gemini", "text-embedding-004", 768, False),
     ModelSpec("openai", "text-embedding-3-small", 1536, True),
     ModelSpec("openai", "text-embedding-3-large", 3072, True),
@@ -81,7 +90,9 @@ def expected_dimension(
                 hint="Set the embedding dimension explicitly in the configuration.",
             )
         return int(dimension)
-    if dimension is None or int(dimension) == spec.dimension:
+    if dimension is None:
+        return spec.default
+    if int(dimension) == spec.dimension:
         return spec.dimension
     if not spec.flexible:
         raise ConfigError(
@@ -100,3 +111,26 @@ def expected_dimension(
 def make_model_id(provider: str, model: str, dimension: int) -> str:
     """The cache key of a vector space, e.g. ``local:all-MiniLM-L6-v2-onnx-int8:384``."""
     return f"{provider}:{model}:{int(dimension)}"
+
+
+def stored_dimension(
+    provider: str, model: str | None, configured: int | None, stored_model_ids: Iterable[str]
+) -> int:
+    """The dimension to use when vectors are already stored: with no dimension configured,
+    the existing vectors of the same model keep their size (e.g. a 3,072-dim Gemini index made
+    before the default became 768), so upgrading does not force a paid re-embedding."""
+    name = _check_provider(provider)
+    model = model or DEFAULT_MODELS[name]
+    wanted = expected_dimension(name, model, configured)
+    if configured is not None:
+        return wanted
+    prefix = f"{name}:{model}:"
+    sizes = sorted(
+        int(m[len(prefix):]) for m in stored_model_ids if m.startswith(prefix) and m[len(prefix):].isdigit()
+    )
+    for size in sizes:
+        try:
+            return expected_dimension(name, model, size)
+        except ConfigError:
+            continue
+    return wanted

@@ -8,6 +8,7 @@ import threading
 from collections.abc import Sequence
 
 from plexmix.devserver.csv_loader import demo_library, load_library
+from plexmix.devserver.library import MusicLibrary
 from plexmix.devserver.server import PlexEmulator
 
 
@@ -23,6 +24,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--limit", type=int, default=None, help="read at most N rows of the CSV")
     parser.add_argument("--repeat", type=int, default=1, help="copy the data N times (bigger libraries)")
+    parser.add_argument(
+        "--synthetic", type=int, default=None, metavar="N",
+        help="serve N synthetic tracks derived from the bundled ones (e.g. 1000000; ignores --data)",
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed for ratings, plays and dates")
     parser.add_argument(
         "--sonic",
@@ -35,7 +40,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.data == "demo" and args.limit is None and args.repeat == 1:
+    library: MusicLibrary
+    if args.synthetic is not None:
+        from plexmix.devserver.synthetic import build_synthetic
+
+        library = build_synthetic(args.synthetic, seed=args.seed, sonic=args.sonic)
+    elif args.data == "demo" and args.limit is None and args.repeat == 1:
         library = demo_library(seed=args.seed, sonic=args.sonic)
     else:
         from plexmix.devserver.csv_loader import DEMO_PATH
@@ -51,8 +61,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1
     try:  # a Ctrl+C that comes while the banner is printed stops the server cleanly too
-        analysed = sum(1 for t in library.tracks.values() if library.analysed(t))
-        print(f"Plex emulator serving {len(library.tracks)} tracks ({analysed} analysed)", flush=True)
+        if args.synthetic is None:
+            analysed = sum(1 for t in library.tracks.values() if library.analysed(t))
+            print(f"Plex emulator serving {len(library.tracks)} tracks ({analysed} analysed)", flush=True)
+        else:  # counting the analysed ones would derive every synthetic track
+            print(f"Plex emulator serving {len(library.tracks)} synthetic tracks", flush=True)
         print(f"PLEX_URL={emu.url}", flush=True)
         print(f"PLEX_TOKEN={emu.token}", flush=True)
         print("Press Ctrl+C to stop.", flush=True)

@@ -49,8 +49,14 @@ _FIELDS: dict[str, tuple[str, Getter]] = {
 }
 _FIELD_TITLES = {
     "title": "Title", "addedAt": "Date Added", "updatedAt": "Date Updated",
-    "lastViewedAt": "Last Played", "viewCount": "Plays", "userRating": "Rating", "year": "Year",
+    "lastViewedAt": "Last Played", "lastRatedAt": "Last Rated", "viewCount": "Plays",
+    "userRating": "Rating", "year": "Year",
 }
+# The fields each type's <Meta> lists (what plexapi validates a filter against), as a real
+# server's: user state (plays, ratings) only where the server keeps it.
+_ITEM_FIELDS = ("title", "addedAt", "updatedAt", "lastViewedAt", "lastRatedAt", "viewCount", "userRating")
+_META_FIELDS = {"artist": _ITEM_FIELDS, "album": (*_ITEM_FIELDS, "year"), "track": (*_ITEM_FIELDS, "year")}
+_OTHER_FIELDS = ("title", "addedAt", "lastViewedAt", "viewCount", "userRating", "year")  # collections
 _SORTS = {
     "titleSort": lambda o: (getattr(o, "sort_title", "") or o.title).lower(),
     "title": lambda o: o.title.lower(),
@@ -61,6 +67,7 @@ _SORTS = {
     "year": lambda o: getattr(o, "year", None) or 0,
     "viewCount": lambda o: getattr(o, "view_count", 0),
     "lastViewedAt": lambda o: getattr(o, "last_viewed_at", None) or 0,
+    "lastRatedAt": lambda o: getattr(o, "last_rated_at", None) or 0,
     "userRating": lambda o: getattr(o, "user_rating", None) or 0,
 }
 _FILTER_KEY = re.compile(r"^(?:(artist|album|track)\.)?([A-Za-z]+)(>>|<<|!=|!|=|)$")
@@ -208,13 +215,14 @@ def meta_xml(section_key: int, kinds: Sequence[str]) -> str:
             '<Sort defaultDirection="desc" descKey="addedAt:desc" key="addedAt" title="Date Added" />'
             '<Sort defaultDirection="desc" descKey="lastViewedAt:desc" key="lastViewedAt" '
             'title="Last Played" />'
+            '<Sort defaultDirection="desc" descKey="lastRatedAt:desc" key="lastRatedAt" '
+            'title="Last Rated" />'
             '<Sort defaultDirection="desc" descKey="viewCount:desc" key="viewCount" title="Plays" />'
             '<Sort defaultDirection="desc" descKey="userRating:desc" key="userRating" title="Rating" />'
         )
         fields = "".join(
             f'<Field key="{kind}.{name}" title="{_FIELD_TITLES[name]}" type="{_FIELDS[name][0]}" />'
-            for name in ("title", "addedAt", "lastViewedAt", "viewCount", "userRating", "year")
-            if not (name == "year" and kind == "artist")
+            for name in _META_FIELDS.get(kind, _OTHER_FIELDS)
         )
         types.append(
             f'<Type key="{base}/all?type={t}" type="{kind}" title="{kind.capitalize()}s" active="0">'

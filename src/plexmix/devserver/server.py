@@ -17,6 +17,7 @@ import sys
 import threading
 from collections import Counter, OrderedDict
 from collections.abc import Sequence
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
@@ -79,6 +80,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet; tokens may be in query strings
         return
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The ``Date`` header on the library's clock, like a real server's on its own."""
+        now = self.server.emulator.library.clock() if timestamp is None else timestamp
+        return formatdate(now, usegmt=True)
 
     def _handle(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)

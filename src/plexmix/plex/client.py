@@ -52,6 +52,18 @@ def _safe_url(url: str) -> str:
     return urlunsplit((parts.scheme, host, parts.path.rstrip("/"), "", "")) or url.split("?")[0]
 
 
+def _http_date(value: str | None) -> int | None:
+    """An HTTP ``Date`` header (``Sun, 06 Nov 1994 08:49:37 GMT``) as epoch seconds."""
+    if not value:
+        return None
+    from email.utils import parsedate_to_datetime
+
+    try:
+        return int(parsedate_to_datetime(value).timestamp())
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+
+
 class PlexClient(PlaylistOps, SonicOps):
     """A Plex server connection scoped to one music library (see :meth:`select_library`)."""
 
@@ -81,6 +93,8 @@ class PlexClient(PlaylistOps, SonicOps):
         self.session = make_session(
             session=session, max_retries=max_retries, backoff_factor=backoff_factor, limiter=self.limiter
         )
+        self.session.hooks["response"].append(self._note_date)
+        self._server_date: int | None = None
         self._library_choice = library
         self._server: PlexServer | None = None
         self.library: LibraryInfo | None = None
@@ -95,6 +109,17 @@ class PlexClient(PlaylistOps, SonicOps):
 
     def close(self) -> None:
         self.session.close()
+
+    def _note_date(self, response: requests.Response, *args: object, **kwargs: object) -> None:
+        """Session hook: remember the server's clock from each response's ``Date`` header."""
+        stamp = _http_date(response.headers.get("Date"))
+        if stamp is not None:
+            self._server_date = stamp
+
+    def server_clock(self) -> int | None:
+        """The server's clock (epoch seconds) when it sent its latest response, from the HTTP
+        ``Date`` header; ``None`` before any response or when the server sends no date."""
+        return self._server_date
 
     def __enter__(self) -> PlexClient:
         return self
@@ -289,10 +314,11 @@ class PlexClient(PlaylistOps, SonicOps):
         for page in pages:
             yield from page
 
-    def iter_tracks_activity(self, since: int) -> Iterator[PlexTrack]:
-        """Tracks played or rated at/after ``since`` (user state does not move ``updatedAt``)."""
+    def iter_tracks_activity(self, played_since: int, rated_since: int) -> Iterator[PlexTrack]:
+        """Tracks played at/after ``played_since`` or rated at/after ``rated_since`` (epoch
+        seconds on the server's clock), each once: user state does not move ``updatedAt``."""
         seen: set[str] = set()
-        for field in ("lastViewedAt", "lastRatedAt"):
+        for field, since in (("lastViewedAt", played_since), ("lastRatedAt", rated_since)):
             for page in self.iter_pages("track", extra_filters=[(f"track.{field}>>", str(int(since) - 1))]):
                 for track in page:
                     if track.rating_key not in seen:

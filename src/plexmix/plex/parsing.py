@@ -37,51 +37,60 @@ def _str(value: str | None) -> str | None:
 
 
 def _item(el: Element) -> dict[str, Any]:
-    """The attributes every listed artist, album and track has (see ``PlexItem``)."""
+    """The attributes every listed artist and album has (see ``PlexItem``) and its styles."""
     a = el.attrib
     return {
         "rating_key": a["ratingKey"], "title": a.get("title", ""), "genres": _tags(el, "Genre"),
-        "moods": _tags(el, "Mood"), "added_at": _int(a.get("addedAt")),
+        "moods": _tags(el, "Mood"), "styles": _tags(el, "Style"), "added_at": _int(a.get("addedAt")),
         "updated_at": _int(a.get("updatedAt")),
     }
 
 
 def parse_artist(el: Element) -> PlexArtist:
     a = el.attrib
-    return PlexArtist(
-        **_item(el), sort_title=_str(a.get("titleSort")), summary=_str(a.get("summary")),
-        styles=_tags(el, "Style"),
-    )
+    return PlexArtist(**_item(el), sort_title=_str(a.get("titleSort")), summary=_str(a.get("summary")))
 
 
 def parse_album(el: Element) -> PlexAlbum:
     a = el.attrib
-    return PlexAlbum(
-        **_item(el), artist_key=_str(a.get("parentRatingKey")), year=_int(a.get("year")),
-        styles=_tags(el, "Style"),
-    )
+    return PlexAlbum(**_item(el), artist_key=_str(a.get("parentRatingKey")), year=_int(a.get("year")))
 
 
 def parse_track(el: Element) -> PlexTrack:
+    """A track element (attributes as listed in :class:`PlexTrack`); one pass over its children."""
     a = el.attrib
-    part = el.find("Media/Part")
+    genres: list[str] = []
+    moods: list[str] = []
+    file_path = None
+    for child in el:
+        tag = child.tag
+        if tag == "Media":
+            if file_path is None:
+                part = child.find("Part")
+                file_path = _str(part.get("file")) if part is not None else None
+        elif tag == "Genre" or tag == "Mood":
+            name = child.get("tag")
+            if name and not name.isspace():
+                (genres if tag == "Genre" else moods).append(name)
+    get = a.get
     return PlexTrack(
-        **_item(el),
-        album_key=_str(a.get("parentRatingKey")),
-        artist_key=_str(a.get("grandparentRatingKey")),
-        album_title=_str(a.get("parentTitle")),
-        artist_title=_str(a.get("grandparentTitle")),
-        track_number=_int(a.get("index")),
-        disc_number=_int(a.get("parentIndex")),
-        duration_ms=_int(a.get("duration")),
-        year=_int(a.get("year")) or _int(a.get("parentYear")),
-        user_rating=_float(a.get("userRating")),
-        view_count=_int(a.get("viewCount")) or 0,
-        last_viewed_at=_int(a.get("lastViewedAt")),
-        file_path=_str(part.get("file")) if part is not None else None,
-        original_title=_str(a.get("originalTitle")),
-        last_rated_at=_int(a.get("lastRatedAt")),
-        music_analysis_version=_int(a.get("musicAnalysisVersion")),
+        rating_key=a["ratingKey"], title=get("title", ""), genres=genres, moods=moods,
+        added_at=_int(get("addedAt")), updated_at=_int(get("updatedAt")),
+        album_key=_str(get("parentRatingKey")),
+        artist_key=_str(get("grandparentRatingKey")),
+        album_title=_str(get("parentTitle")),
+        artist_title=_str(get("grandparentTitle")),
+        track_number=_int(get("index")),
+        disc_number=_int(get("parentIndex")),
+        duration_ms=_int(get("duration")),
+        year=_int(get("year")) or _int(get("parentYear")),
+        user_rating=_float(get("userRating")),
+        view_count=_int(get("viewCount")) or 0,
+        last_viewed_at=_int(get("lastViewedAt")),
+        file_path=file_path,
+        original_title=_str(get("originalTitle")),
+        last_rated_at=_int(get("lastRatedAt")),
+        music_analysis_version=_int(get("musicAnalysisVersion")),
     )
 
 

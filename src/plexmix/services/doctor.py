@@ -11,7 +11,7 @@ import logging
 import os
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -229,13 +229,18 @@ def check_local_embeddings(model: str) -> Check:
 
 
 # -- stored vectors ----------------------------------------------------------------------------
-def expected_model_id(loaded: LoadedSettings, provider: str) -> tuple[str, str, int]:
-    """(model id, model name, dimension) the effective embedding provider produces."""
+def expected_model_id(
+    loaded: LoadedSettings, provider: str, stored_model_ids: Iterable[str] = ()
+) -> tuple[str, str, int]:
+    """(model id, model name, dimension) the effective embedding provider produces; with no
+    dimension configured, stored vectors of the same model keep their size."""
+    from plexmix.config.embedding_models import stored_dimension
     from plexmix.config.settings import DEFAULT_EMBEDDING_MODELS, embedding_dimension
 
     emb = loaded.settings.embeddings
     if provider == emb.provider:
-        model, dimension = emb.model_name, emb.effective_dimension
+        model = emb.model_name
+        dimension = stored_dimension(provider, model, emb.dimension, stored_model_ids)
     else:  # a fallback provider runs with its defaults
         model = DEFAULT_EMBEDDING_MODELS[provider]
         dimension = embedding_dimension(provider, model)
@@ -251,7 +256,7 @@ def check_vectors(loaded: LoadedSettings, provider: str | None) -> list[Check]:
     settings = loaded.settings
     if provider is None:
         return [Check("Stored embeddings", "skip", "not checked (no usable embedding provider)")]
-    want = expected_model_id(loaded, provider)
+    want = expected_model_id(loaded, provider, _stored_model_ids(settings.db_path))
     rows = [_check_db_vectors(settings.db_path, want)]
     from plexmix.storage.vector_index import read_index_metadata
 
@@ -270,6 +275,20 @@ def check_vectors(loaded: LoadedSettings, provider: str | None) -> list[Check]:
                           f"built with {meta['model_id']} ({meta['dimension']} dims), settings say {want[0]}",
                           "Run `plexmix embeddings rebuild`."))
     return rows
+
+
+def _stored_model_ids(db_path: Path) -> list[str]:
+    """The models of the stored vectors ([] without a readable database)."""
+    if not db_path.exists():
+        return []
+    from plexmix.storage.embedding_store import vector_groups
+    from plexmix.storage.sqlite_manager import read_only
+
+    try:
+        with read_only(db_path) as conn:
+            return [model for model, _, _ in vector_groups(conn)]
+    except PlexMixError:
+        return []
 
 
 def _check_db_vectors(db_path: Path, want: tuple[str, str, int]) -> Check:

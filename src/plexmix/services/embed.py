@@ -19,7 +19,7 @@ import numpy as np
 
 from plexmix.errors import EmbeddingError, IndexMismatchError
 from plexmix.providers.embeddings import EmbeddingProvider
-from plexmix.services.progress import Progress
+from plexmix.services.progress import Eta, Progress, report_eta
 from plexmix.storage.embedding_store import (
     EmbeddingRow,
     PendingTrack,
@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 STAGE = "Embeddings"  # the progress stage of an embedding run
+TEXT_OVERHEAD = 8  # the cost of a text beyond its characters, in characters (2 special tokens)
 REBUILD_HINT = "Run `plexmix embeddings rebuild` to re-embed the library with the configured model."
 
 
@@ -188,7 +189,12 @@ def _embed_pending(
     commit_every: int,
     commit_seconds: float,
 ) -> list[int]:
-    """Embed ``pending`` batch by batch, storing as it goes; returns the stored track ids."""
+    """Embed ``pending`` batch by batch, storing as it goes; returns the stored track ids.
+
+    The provider runs length-sorted batches (less padding), possibly several at once; each
+    result carries the positions of its texts in ``pending``, so vectors are stored against the
+    right tracks whatever the order. The ETA weighs texts by length for the same reason.
+    """
     model_id = provider.model_id
     stored: list[int] = []
     buffer: list[EmbeddingRow] = []
@@ -206,6 +212,8 @@ def _embed_pending(
     if progress is not None:
         progress.start(STAGE, total)
     texts = [p.text for p in pending]
+    weights = [len(text) + TEXT_OVERHEAD for text in texts]
+    eta = Eta(sum(weights))
     try:
         for result in provider.iter_document_batches(texts):
             if result.vectors is None:
@@ -219,6 +227,7 @@ def _embed_pending(
                 flush()
             if progress is not None:
                 progress.advance(STAGE, len(result.indices))
+                report_eta(progress, STAGE, eta.add(sum(weights[i] for i in result.indices)))
     finally:
         flush()  # also on Ctrl-C or a fatal error: keep what was already paid for
         if progress is not None:

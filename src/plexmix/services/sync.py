@@ -25,11 +25,11 @@ from typing import TYPE_CHECKING, TypeVar
 
 from plexmix.errors import PlexMixError
 from plexmix.services.progress import NullProgress, Progress
+from plexmix.services.sync_rows import Inherited, track_rows, write_albums, write_artists
 from plexmix.storage import history, library, mirror
 from plexmix.storage.history import SyncCounts
-from plexmix.storage.library import TagCache
+from plexmix.storage.library import Row, TagCache, album_row, artist_row, tag_names
 from plexmix.storage.mirror import TagTriple
-from plexmix.storage.models import Album, Artist, Track
 from plexmix.utils.prefetch import prefetch
 
 if TYPE_CHECKING:
@@ -67,6 +67,16 @@ class SyncReport(SyncCounts):
         }
 
 
+@dataclass(frozen=True)
+class Since:
+    """Where an incremental sync reads from (epoch seconds on Plex's clock, margin included):
+    metadata changes (``updatedAt``), plays (``lastViewedAt``) and ratings (``lastRatedAt``)."""
+
+    metadata: int
+    plays: int
+    ratings: int
+
+
 def _flatten(pages: Iterable[list[T]]) -> Iterator[T]:
     for page in pages:
         yield from page
@@ -98,6 +108,9 @@ class SyncEngine:
         self.progress: Progress = progress or NullProgress()
         self.batch_size = batch_size
         self.safety_margin_s = safety_margin_s
+        self._previous: history.Watermarks | None = None  # the watermarks this sync started from
+        self._start_clock: int | None = None  # Plex's clock at this sync's first request
+        self._newest_rating = 0  # the newest lastRatedAt among the tracks read
 
     # -- entry points --------------------------------------------------------------------------
     def sync(self, mode: str = "incremental") -> SyncReport:
@@ -109,16 +122,22 @@ class SyncEngine:
         return self._run("full", self._full)
 
     def incremental_sync(self) -> SyncReport:
-        last = history.last_successful_sync(self.db.conn)
-        if last is None or last.server_time is None:
+        marks = history.last_watermarks(self.db.conn)
+        if marks is None:
             log.info("No earlier successful sync: running a full sync.")
             return self.full_sync()
-        since = max(0, last.server_time - self.safety_margin_s)
+        # Each watermark minus the margin; plays and ratings stored by an older PlexMix (None)
+        # start from the metadata watermark, as that PlexMix read them.
+        since = Since(
+            *(max(0, (mark if mark is not None else marks.metadata) - self.safety_margin_s)
+              for mark in (marks.metadata, marks.plays, marks.ratings))
+        )
         return self._run("incremental", lambda report: self._incremental(report, since))
 
     # -- the two modes -------------------------------------------------------------------------
     def _full(self, report: SyncReport) -> None:
         totals = {kind: self.client.count(kind) for kind in ("artist", "album", "track")}
+        self._note_start_clock()
         # All three listings are fetched ahead in background threads while batches are written.
         # Closing them when the block ends, however it ends, stops those threads there and then.
         with contextlib.ExitStack() as listings:
@@ -132,10 +151,11 @@ class SyncEngine:
             with self.db.bulk_inserts():
                 artist_tags = self._sync_artists(report, _flatten(artists), totals["artist"])
                 album_tags, album_years = self._sync_albums(report, _flatten(albums), totals["album"])
+                inherited = Inherited(album_tags, artist_tags, album_years)
                 self.progress.start("Tracks", totals["track"])
                 tag_cache = TagCache(self.db.conn)
                 for batch in batched(_flatten(tracks), self.batch_size):
-                    self._write_tracks(report, batch, album_tags, artist_tags, album_years, tag_cache)
+                    self._write_tracks(report, batch, inherited, tag_cache)
                     seen.update(t.rating_key for t in batch)
                     self.progress.advance("Tracks", len(batch))
                 self.progress.finish("Tracks")
@@ -146,18 +166,17 @@ class SyncEngine:
             mirror.mark_tags_synced(tx)
             mirror.mark_analysis_known(tx)
 
-    def _incremental(self, report: SyncReport, since: int) -> None:
+    def _incremental(self, report: SyncReport, since: Since) -> None:
         conn = self.db.conn
         # A database from before schema 7 may hold albums/artists whose tags were never read.
         unknown_tags = mirror.has_unknown_tags(conn)
         stale = self._learn_unknown_tags(report) if unknown_tags else []
-        changed_artists = list(self.client.iter_artists(updated_since=since))
-        changed_albums = list(self.client.iter_albums(updated_since=since))
+        changed_artists = list(self.client.iter_artists(updated_since=since.metadata))
+        self._note_start_clock()
+        changed_albums = list(self.client.iter_albums(updated_since=since.metadata))
         self._sync_artists(report, changed_artists, len(changed_artists))
         self._sync_albums(report, changed_albums, len(changed_albums))
-        artist_tags = mirror.tag_map(conn, "artists")
-        album_tags = mirror.tag_map(conn, "albums")
-        album_years = mirror.album_years(conn)
+        inherited = Inherited(from_db=True)  # read for the tracks written, once each
         tag_cache = TagCache(conn)
         # A database from before schema 8 holds tracks whose sonic analysis was never read: list
         # them once (only rows that differ are written; they do not count as seen).
@@ -165,29 +184,30 @@ class SyncEngine:
         if unknown_analysis:
             log.info("Reading every track once for its sonic analysis: an older PlexMix made this database.")
             for page in self.client.iter_pages("track"):
-                self._write_tracks(report, page, album_tags, artist_tags, album_years, tag_cache)
+                self._write_tracks(report, page, inherited, tag_cache)
 
         fetched: dict[str, PlexTrack] = {}
-        for track in self.client.iter_tracks(updated_since=since):
+        for track in self.client.iter_tracks(updated_since=since.metadata):
             fetched[track.rating_key] = track
-        # Plays and ratings do not move ``updatedAt`` on a real server: ask for them separately.
-        for track in self.client.iter_tracks_activity(since):
+        # Plays and ratings do not move ``updatedAt`` on a real server: ask for them separately,
+        # each from its own watermark.
+        for track in self.client.iter_tracks_activity(since.plays, since.ratings):
             fetched.setdefault(track.rating_key, track)
         # Tracks inherit tags and year from their album/artist: re-read those of changed ones.
-        inherited = mirror.track_keys_of(
+        of_changed = mirror.track_keys_of(
             conn, [a.rating_key for a in changed_albums], [a.rating_key for a in changed_artists]
         )
-        missing = [k for k in dict.fromkeys([*inherited, *stale]) if k not in fetched]
+        missing = [k for k in dict.fromkeys([*of_changed, *stale]) if k not in fetched]
         for track in self.client.fetch_tracks(missing) if missing else []:
             fetched[track.rating_key] = track
 
         self.progress.start("Tracks", len(fetched))
         for batch in batched(list(fetched.values()), self.batch_size):
-            self._write_tracks(report, batch, album_tags, artist_tags, album_years, tag_cache)
+            self._write_tracks(report, batch, inherited, tag_cache)
             self.progress.advance("Tracks", len(batch))
         self.progress.finish("Tracks")
         report.tracks_seen = len(fetched)
-        self._reconcile_deletions(report, album_tags, artist_tags, album_years)
+        self._reconcile_deletions(report, inherited)
         if unknown_tags or unknown_analysis:
             with self.db.transaction() as tx:  # only now: a sync killed before this redoes the step
                 if unknown_tags:
@@ -211,13 +231,7 @@ class SyncEngine:
         log.info("Reading %d tracks again whose tags may have come from those albums.", len(stale))
         return stale
 
-    def _reconcile_deletions(
-        self,
-        report: SyncReport,
-        album_tags: dict[str, TagTriple],
-        artist_tags: dict[str, TagTriple],
-        album_years: dict[str, int | None],
-    ) -> None:
+    def _reconcile_deletions(self, report: SyncReport, inherited: Inherited) -> None:
         """Compare counts; list keys only when they disagree (then also fetch anything missed)."""
         conn = self.db.conn
         plex_count = self.client.count("track")
@@ -234,9 +248,30 @@ class SyncEngine:
                 log.info("Fetching %d tracks the change filters did not report.", len(missed))
                 tag_cache = TagCache(conn)
                 for batch in batched(self.client.fetch_tracks(missed), self.batch_size):
-                    self._write_tracks(report, batch, album_tags, artist_tags, album_years, tag_cache)
+                    self._write_tracks(report, batch, inherited, tag_cache)
         with self.db.transaction() as tx:
             mirror.delete_orphans(tx)
+
+    # -- watermarks ----------------------------------------------------------------------------
+    def _note_start_clock(self) -> None:
+        """Call right after the sync's first request: plays and ratings made from then on are
+        the next sync's to read (everything before it is read by this one)."""
+        self._start_clock = self.client.server_clock()
+
+    def _activity_watermarks(self) -> tuple[int, int]:
+        """Where the next sync reads plays and ratings from.
+
+        Plex's clock (its ``Date`` header) at this sync's start: a play or rating during the
+        sync is then read again next time, however long this one took. A server that sends no
+        date falls back to the newest ``lastViewedAt`` stored and the newest ``lastRatedAt``
+        seen (or stored before); 0 when there is none, which lists only what is played or rated
+        from now on.
+        """
+        if self._start_clock is not None:
+            return self._start_clock, self._start_clock
+        plays = mirror.newest_play(self.db.conn) or 0
+        previous = self._previous.ratings if self._previous is not None else None
+        return plays, max(previous or 0, self._newest_rating)
 
     # -- pieces --------------------------------------------------------------------------------
     def _written_batches(
@@ -255,9 +290,13 @@ class SyncEngine:
         self, report: SyncReport, artists: Iterable[PlexArtist], total: int
     ) -> dict[str, TagTriple]:
         tags: dict[str, TagTriple] = {}
-        rows = (to_artist(a) for a in artists)
-        for batch in self._written_batches("Artists", rows, total, library.upsert_artists):
-            tags.update((a.plex_key, (a.genres, a.moods, a.styles)) for a in batch)
+
+        def row(a: PlexArtist) -> Row:
+            triple = tags[a.rating_key] = (tag_names(a.genres), tag_names(a.moods), tag_names(a.styles))
+            return artist_row(a.rating_key, name=a.title, sort_name=a.sort_title, summary=a.summary,
+                              added_at=a.added_at, updated_at=a.updated_at, tags=triple)
+
+        for batch in self._written_batches("Artists", map(row, artists), total, write_artists):
             report.artists += len(batch)
         return tags
 
@@ -268,13 +307,14 @@ class SyncEngine:
         years: dict[str, int | None] = {}
         artist_ids = library.key_map(self.db.conn, "artists")
 
-        def write(tx: Connection, batch: list[Album]) -> None:
-            library.upsert_albums(tx, batch, artist_ids)
+        def row(a: PlexAlbum) -> Row:
+            triple = tags[a.rating_key] = (tag_names(a.genres), tag_names(a.moods), tag_names(a.styles))
+            years[a.rating_key] = a.year
+            artist_id = artist_ids.get(a.artist_key) if a.artist_key else None
+            return album_row(a.rating_key, artist_id, title=a.title, year=a.year,
+                             added_at=a.added_at, updated_at=a.updated_at, tags=triple)
 
-        rows = (to_album(a) for a in albums)
-        for batch in self._written_batches("Albums", rows, total, write):
-            tags.update((a.plex_key, (a.genres, a.moods, a.styles)) for a in batch)
-            years.update((a.plex_key, a.year) for a in batch)
+        for batch in self._written_batches("Albums", map(row, albums), total, write_albums):
             report.albums += len(batch)
         return tags, years
 
@@ -282,18 +322,18 @@ class SyncEngine:
         self,
         report: SyncReport,
         batch: Sequence[PlexTrack],
-        album_tags: dict[str, TagTriple],
-        artist_tags: dict[str, TagTriple],
-        album_years: dict[str, int | None],
+        inherited: Inherited,
         tag_cache: TagCache,
     ) -> None:
-        rows = [to_track(t, album_tags, artist_tags, album_years) for t in batch]
-        artist_keys = {r.artist_key for r in rows if r.artist_key}
-        album_keys = {r.album_key for r in rows if r.album_key}
+        newest_rating = max((t.last_rated_at or 0 for t in batch), default=0)
+        self._newest_rating = max(self._newest_rating, newest_rating)
         try:
             with self.db.transaction() as tx:
-                artist_ids = library.key_map(tx, "artists", sorted(artist_keys))
-                album_ids = library.key_map(tx, "albums", sorted(album_keys))
+                artist_keys = sorted({t.artist_key for t in batch if t.artist_key})
+                artist_ids = library.key_map(tx, "artists", artist_keys)
+                album_ids = library.key_map(tx, "albums", sorted({t.album_key for t in batch if t.album_key}))
+                inherited.load(tx, batch)
+                rows = track_rows(batch, inherited, artist_ids, album_ids)
                 counts, written = library.upsert_tracks(tx, rows, artist_ids, album_ids, tag_cache)
         except BaseException:
             tag_cache.reload()
@@ -315,6 +355,8 @@ class SyncEngine:
     def _run(self, mode: str, body: Callable[[SyncReport], None]) -> SyncReport:
         report = SyncReport(mode=mode)
         started = time.monotonic()
+        self._previous = history.last_watermarks(self.db.conn)
+        self._start_clock, self._newest_rating = None, 0
         report.sync_id = history.start_sync(self.db.conn, mode)
         status, error = history.FAILED, None
         try:
@@ -338,50 +380,11 @@ class SyncEngine:
             if status == history.SUCCESS:
                 # Plex's own clock, not ours, so a server whose clock differs from ours is safe.
                 watermark = mirror.newest_timestamp(self.db.conn) or int(time.time())
-                history.set_watermark(self.db.conn, report.sync_id, watermark)
+                plays, ratings = self._activity_watermarks()
+                history.set_watermark(
+                    self.db.conn, report.sync_id, watermark, plays_time=plays, ratings_time=ratings
+                )
         return report
-
-
-def to_artist(a: PlexArtist) -> Artist:
-    return Artist(
-        plex_key=a.rating_key, name=a.title, sort_name=a.sort_title, summary=a.summary,
-        added_at=a.added_at, updated_at=a.updated_at, genres=a.genres, moods=a.moods, styles=a.styles,
-    )
-
-
-def to_album(a: PlexAlbum) -> Album:
-    return Album(
-        plex_key=a.rating_key, title=a.title, artist_key=a.artist_key, year=a.year,
-        added_at=a.added_at, updated_at=a.updated_at, genres=a.genres, moods=a.moods, styles=a.styles,
-    )
-
-
-def to_track(
-    t: PlexTrack,
-    album_tags: dict[str, TagTriple],
-    artist_tags: dict[str, TagTriple],
-    album_years: dict[str, int | None],
-) -> Track:
-    """A Plex track as stored: its own tags if it has them, else its album's, else its artist's.
-
-    (The parser leaves out blank tag names, so a list with names is never empty once
-    normalised, which :class:`Track` does.)
-    """
-    album = album_tags.get(t.album_key or "", _NO_TAGS)
-    artist = artist_tags.get(t.artist_key or "", _NO_TAGS)
-    year = t.year if t.year is not None else album_years.get(t.album_key or "")
-    return Track(
-        plex_key=t.rating_key, title=t.title, artist_key=t.artist_key, album_key=t.album_key,
-        track_number=t.track_number, disc_number=t.disc_number, duration_ms=t.duration_ms, year=year,
-        rating=t.user_rating, play_count=t.view_count or 0, last_played=t.last_viewed_at,
-        file_path=t.file_path, added_at=t.added_at, updated_at=t.updated_at,
-        music_analysis_version=t.music_analysis_version,
-        genres=t.genres or album[0] or artist[0], moods=t.moods or album[1] or artist[1],
-        styles=album[2] or artist[2],
-    )
-
-
-_NO_TAGS: TagTriple = ([], [], [])
 
 
 # -- the use cases -----------------------------------------------------------------------------
@@ -415,12 +418,13 @@ def sync_library(
     A missing key for the embedding provider skips that step with a warning; the sync stands.
     """
     from plexmix.errors import CredentialError
-    from plexmix.services.embed import embed_library
 
     progress = progress or NullProgress()
     with ctx.plex(library) as client, ctx.open_db() as db:
         outcome = SyncOutcome(SyncEngine(client, db, progress=progress).sync(mode))
         if embed:
+            from plexmix.services.embed import embed_library  # numpy and the model runtime: only here
+
             try:
                 outcome.embeddings = embed_library(ctx, db, progress=progress)
             except CredentialError as exc:

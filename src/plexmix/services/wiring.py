@@ -7,6 +7,7 @@ directly. Heavy modules are imported inside the functions.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -61,17 +62,25 @@ def embedding_choice(loaded: LoadedSettings, credentials: CredentialStore) -> Ch
     )
 
 
-def build_embedder(loaded: LoadedSettings, credentials: CredentialStore) -> tuple[EmbeddingProvider, Choice]:
+def build_embedder(
+    loaded: LoadedSettings, credentials: CredentialStore, stored_model_ids: Iterable[str] = ()
+) -> tuple[EmbeddingProvider, Choice]:
+    """The embedding provider to use. ``stored_model_ids``: the models of the vectors already
+    stored; with no dimension configured, vectors of the same model keep their size (a Gemini
+    index of 3,072 dimensions made before the default became 768 is not re-embedded)."""
+    from plexmix.config.embedding_models import stored_dimension
     from plexmix.providers.embeddings import get_embedding_provider
 
     settings = loaded.settings
     choice = embedding_choice(loaded, credentials)
     same = choice.name == settings.embeddings.provider
     base_url = settings.ai.base_url_for(choice.name) if choice.name != "local" else None
+    model = settings.embeddings.model if same else None
+    configured = settings.embeddings.dimension if same else None
     embedder = get_embedding_provider(
         choice.name,
-        model=settings.embeddings.model if same else None,
-        dimension=settings.embeddings.dimension if same else None,
+        model=model,
+        dimension=stored_dimension(choice.name, model, configured, stored_model_ids),
         api_key=credentials.provider_key(choice.name),
         base_url=base_url,
         timeout=settings.ai.timeout,
@@ -138,7 +147,7 @@ def build_retrieval(
 
         notes.append(NO_EMBEDDINGS_NOTE)
         return None, None, notes
-    embedder, choice = build_embedder(loaded, credentials)
+    embedder, choice = build_embedder(loaded, credentials, stored)
     if choice.note:
         notes.append(choice.note)
     if embedder.model_id not in stored:

@@ -55,9 +55,48 @@ def finish_sync(
     )
 
 
-def set_watermark(conn: sqlite3.Connection, sync_id: int, server_time: int) -> None:
-    """Remember the Plex time a sync is complete up to: the next incremental sync starts there."""
-    conn.execute("UPDATE sync_history SET server_time = ? WHERE id = ?", (server_time, sync_id))
+def set_watermark(
+    conn: sqlite3.Connection,
+    sync_id: int,
+    server_time: int,
+    *,
+    plays_time: int | None = None,
+    ratings_time: int | None = None,
+) -> None:
+    """Remember the Plex times a sync is complete up to: the next incremental sync starts there.
+
+    ``server_time`` is for metadata (``updatedAt``/``addedAt``), ``plays_time`` for
+    ``lastViewedAt`` and ``ratings_time`` for ``lastRatedAt``, all on Plex's clock.
+    """
+    conn.execute(
+        "UPDATE sync_history SET server_time = ?, plays_time = ?, ratings_time = ? WHERE id = ?",
+        (server_time, plays_time, ratings_time, sync_id),
+    )
+
+
+@dataclass(frozen=True)
+class Watermarks:
+    """Where the next incremental sync starts reading: metadata, plays, ratings (Plex's clock)."""
+
+    metadata: int
+    plays: int | None
+    ratings: int | None
+
+
+def last_watermarks(conn: sqlite3.Connection) -> Watermarks | None:
+    """The watermarks of the last successful sync (None: there was none, or it stored none).
+
+    A sync by a PlexMix older than schema 9 stored only the metadata one: plays and ratings are
+    then ``None`` and are read from the metadata watermark, as that PlexMix did.
+    """
+    row = conn.execute(
+        "SELECT server_time, plays_time, ratings_time FROM sync_history WHERE status = ? "
+        "ORDER BY id DESC LIMIT 1",
+        (SUCCESS,),
+    ).fetchone()
+    if row is None or row[0] is None:
+        return None
+    return Watermarks(metadata=row[0], plays=row[1], ratings=row[2])
 
 
 def recent_syncs(conn: sqlite3.Connection, limit: int = 10) -> list[SyncRecord]:

@@ -12,17 +12,19 @@ through joins, and the tags (stored as text and in the tag tables).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, fields
-from operator import attrgetter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, fields
+from functools import lru_cache
 from typing import Any, TypeVar
 
-from plexmix.storage.models import Album, Artist, LibraryItem, Track
+from plexmix.storage.models import Album, Artist, LibraryItem, Track, normalize_tags
 
 _MAX_PARAMS = 900  # stay under SQLite's default host-parameter limit on old builds
 T = TypeVar("T")
-Item = TypeVar("Item", bound=LibraryItem)
 Counts = TypeVar("Counts", bound="UpsertCounts")
+Row = tuple[Any, ...]  # a row to write: plex_key, then the table's columns in order
+Names = tuple[str, ...]
+Tags = tuple[Names, Names, Names]  # genres, moods, styles: normalised (see tag_names)
 
 
 def chunks(items: Sequence[T], size: int = _MAX_PARAMS) -> Iterable[list[T]]:
@@ -94,33 +96,114 @@ def _upsert_sql(table: str, columns: Sequence[str], *, new_tags_known: bool = Fa
     )
 
 
-def _tag_values(item: LibraryItem) -> tuple[str, str, str]:
-    return ", ".join(item.genres), ", ".join(item.moods), ", ".join(item.styles)
+# The plain columns in the order the row builders below write them (checked against the models).
+assert _ARTIST_PLAIN == ("added_at", "updated_at", "name", "sort_name", "summary"), _ARTIST_PLAIN
+assert _ALBUM_PLAIN == ("added_at", "updated_at", "title", "year"), _ALBUM_PLAIN
+assert _TRACK_PLAIN == (
+    "added_at", "updated_at", "title", "track_number", "disc_number", "duration_ms", "year", "rating",
+    "play_count", "last_played", "file_path", "music_analysis_version",
+), _TRACK_PLAIN
+
+
+def tag_names(raw: Sequence[str]) -> Names:
+    """Tags as stored: normalised, de-duplicated (see :func:`~plexmix.storage.models.normalize_tags`)."""
+    return _tag_names(tuple(raw)) if raw else ()
+
+
+@lru_cache(maxsize=16384)
+def _tag_names(raw: Names) -> Names:
+    return tuple(normalize_tags(raw))
+
+
+@lru_cache(maxsize=16384)
+def tag_text(names: Names) -> str:
+    """The stored text of a tag list (``"jazz, vocal jazz"``)."""
+    return ", ".join(names)
+
+
+def artist_row(
+    plex_key: str, *, name: str, sort_name: str | None, summary: str | None,
+    added_at: int | None, updated_at: int | None, tags: Tags,
+) -> Row:
+    """An artist as :func:`upsert_artists` writes it (``tags`` normalised)."""
+    return (plex_key, added_at, updated_at, name, sort_name, summary, *map(tag_text, tags))
+
+
+def album_row(
+    plex_key: str, artist_id: int | None, *, title: str, year: int | None,
+    added_at: int | None, updated_at: int | None, tags: Tags,
+) -> Row:
+    """An album as :func:`upsert_albums` writes it, linked to its artist's row id."""
+    return (plex_key, artist_id, added_at, updated_at, title, year, *map(tag_text, tags))
+
+
+def track_row(
+    plex_key: str, artist_id: int | None, album_id: int | None, *, title: str,
+    track_number: int | None, disc_number: int | None, duration_ms: int | None, year: int | None,
+    rating: float | None, play_count: int, last_played: int | None, file_path: str | None,
+    added_at: int | None, updated_at: int | None, music_analysis_version: int | None, tags: Tags,
+) -> Row:
+    """A track as :func:`upsert_tracks` writes it, linked to its artist's and album's row ids."""
+    return (
+        plex_key, artist_id, album_id, added_at, updated_at, title, track_number, disc_number,
+        duration_ms, year, rating, play_count, last_played, file_path, music_analysis_version,
+        *map(tag_text, tags),
+    )
+
+
+def _tags_of(item: LibraryItem) -> Tags:
+    return tuple(item.genres), tuple(item.moods), tuple(item.styles)
+
+
+@dataclass(slots=True)
+class TrackRows:
+    """Tracks as the rows they are stored as (:func:`track_row`) with their tags: what a sync
+    writes in bulk without building a :class:`Track` per row."""
+
+    rows: list[Row] = field(default_factory=list)
+    tags: list[Tags] = field(default_factory=list)
+
+    def add(self, row: Row, tags: Tags) -> None:
+        self.rows.append(row)
+        self.tags.append(tags)
+
+    @classmethod
+    def of(cls, tracks: Sequence[Track], artist_ids: dict[str, int], album_ids: dict[str, int]) -> TrackRows:
+        """Rows of ``tracks``, linked by ``artist_key``/``album_key`` (else their ids)."""
+        out = cls()
+        for t in tracks:
+            tags = _tags_of(t)
+            out.add(track_row(
+                t.plex_key,
+                artist_ids.get(t.artist_key) if t.artist_key else t.artist_id,
+                album_ids.get(t.album_key) if t.album_key else t.album_id,
+                title=t.title, track_number=t.track_number, disc_number=t.disc_number,
+                duration_ms=t.duration_ms, year=t.year, rating=t.rating, play_count=t.play_count,
+                last_played=t.last_played, file_path=t.file_path, added_at=t.added_at,
+                updated_at=t.updated_at, music_analysis_version=t.music_analysis_version, tags=tags,
+            ), tags)
+        return out
 
 
 def _changed_rows(
-    conn: sqlite3.Connection,
-    table: str,
-    columns: Sequence[str],
-    items: Sequence[Item],
-    values: Callable[[Item], tuple[object, ...]],
-) -> tuple[UpsertCounts, list[Item], list[tuple[object, ...]]]:
-    """Count ``items`` as added/updated/unchanged; the changed ones and their rows to write."""
-    existing = _existing_rows(conn, table, columns, [item.plex_key for item in items])
-    counts, changed, rows = UpsertCounts(), [], []
-    for item in items:
-        new = values(item)
-        old = existing.get(item.plex_key)
+    conn: sqlite3.Connection, table: str, columns: Sequence[str], rows: Sequence[Row]
+) -> tuple[UpsertCounts, list[int]]:
+    """Count ``rows`` as added/updated/unchanged; the positions of those to write."""
+    existing = _existing_rows(conn, table, columns, [row[0] for row in rows])
+    if not existing:
+        return UpsertCounts(added=len(rows)), list(range(len(rows)))
+    counts, changed = UpsertCounts(), []
+    for i, row in enumerate(rows):
+        old = existing.get(row[0])
         if old is None:
             counts.added += 1
-        elif old == new:
+        elif old == row[1:]:
             counts.unchanged += 1
             continue
         else:
             counts.updated += 1
-        changed.append(item)
-        rows.append((item.plex_key, *new))
-    return counts, changed, rows
+        changed.append(i)
+    return counts, changed
 
 
 def _existing_rows(
@@ -135,33 +218,41 @@ def _existing_rows(
     return found
 
 
+def upsert_rows(conn: sqlite3.Connection, table: str, rows: Sequence[Row]) -> UpsertCounts:
+    """Insert or update artist or album rows (:func:`artist_row`, :func:`album_row`); new rows
+    are marked ``tags_synced``. Unchanged rows are not written."""
+    columns = {"artists": _ARTIST_COLUMNS, "albums": _ALBUM_COLUMNS}[table]
+    counts, changed = _changed_rows(conn, table, columns, rows)
+    conn.executemany(_upsert_sql(table, columns, new_tags_known=True), [rows[i] for i in changed])
+    return counts
+
+
 def upsert_artists(conn: sqlite3.Connection, artists: Sequence[Artist]) -> UpsertCounts:
     """Insert or update artists with their tags (new rows are marked ``tags_synced``)."""
-    plain = attrgetter(*_ARTIST_PLAIN)
-    counts, _, rows = _changed_rows(
-        conn, "artists", _ARTIST_COLUMNS, artists, lambda a: (*plain(a), *_tag_values(a))
-    )
-    conn.executemany(_upsert_sql("artists", _ARTIST_COLUMNS, new_tags_known=True), rows)
-    return counts
+    rows = [
+        artist_row(a.plex_key, name=a.name, sort_name=a.sort_name, summary=a.summary,
+                   added_at=a.added_at, updated_at=a.updated_at, tags=_tags_of(a))
+        for a in artists
+    ]
+    return upsert_rows(conn, "artists", rows)
 
 
 def upsert_albums(
     conn: sqlite3.Connection, albums: Sequence[Album], artist_ids: dict[str, int]
 ) -> UpsertCounts:
     """Insert or update albums with their tags (new rows are marked ``tags_synced``)."""
-    plain = attrgetter(*_ALBUM_PLAIN)
-
-    def values(a: Album) -> tuple[object, ...]:
-        artist_id = artist_ids.get(a.artist_key) if a.artist_key else a.artist_id
-        return (artist_id, *plain(a), *_tag_values(a))
-
-    counts, _, rows = _changed_rows(conn, "albums", _ALBUM_COLUMNS, albums, values)
-    conn.executemany(_upsert_sql("albums", _ALBUM_COLUMNS, new_tags_known=True), rows)
-    return counts
+    rows = [
+        album_row(a.plex_key, artist_ids.get(a.artist_key) if a.artist_key else a.artist_id,
+                  title=a.title, year=a.year, added_at=a.added_at, updated_at=a.updated_at,
+                  tags=_tags_of(a))
+        for a in albums
+    ]
+    return upsert_rows(conn, "albums", rows)
 
 
 class TagCache:
-    """name -> id for genres and mood/style tags, creating rows on first use."""
+    """name -> id for genres and mood/style tags, creating rows on first use; the ids of whole
+    tag lists are cached too (tracks repeat the same few lists)."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
@@ -171,6 +262,7 @@ class TagCache:
         """Forget cached ids (after a rollback, ids created inside it no longer exist)."""
         self.genres = {n: i for i, n in self.conn.execute("SELECT id, name FROM genres")}
         self.tags = {(k, n): i for i, k, n in self.conn.execute("SELECT id, kind, name FROM tags")}
+        self._lists: dict[tuple[str, Names], tuple[int, ...]] = {}
 
     def genre_id(self, name: str) -> int:
         gid = self.genres.get(name)
@@ -190,26 +282,35 @@ class TagCache:
             self.tags[(kind, name)] = tid
         return tid
 
+    def ids(self, kind: str, names: Names) -> tuple[int, ...]:
+        """The ids of a list of ``genre``, ``mood`` or ``style`` names, in order."""
+        found = self._lists.get((kind, names))
+        if found is None:
+            if kind == "genre":
+                found = tuple(self.genre_id(n) for n in names)
+            else:
+                found = tuple(self.tag_id(kind, n) for n in names)
+            self._lists[(kind, names)] = found
+        return found
+
 
 def upsert_tracks(
     conn: sqlite3.Connection,
-    tracks: Sequence[Track],
+    tracks: Sequence[Track] | TrackRows,
     artist_ids: dict[str, int],
     album_ids: dict[str, int],
     tag_cache: TagCache | None = None,
 ) -> tuple[UpsertCounts, list[str]]:
-    """Insert or update ``tracks``; return the counts and the plex keys that were written."""
+    """Insert or update tracks (models, or rows already linked: :class:`TrackRows`); return the
+    counts and the plex keys that were written. Unchanged rows are not written."""
     tag_cache = tag_cache or TagCache(conn)
-    plain = attrgetter(*_TRACK_PLAIN)
-
-    def values(t: Track) -> tuple[object, ...]:
-        artist_id = artist_ids.get(t.artist_key) if t.artist_key else t.artist_id
-        album_id = album_ids.get(t.album_key) if t.album_key else t.album_id
-        return (artist_id, album_id, *plain(t), *_tag_values(t))
-
-    counts, written, rows = _changed_rows(conn, "tracks", _TRACK_COLUMNS, tracks, values)
-    if not rows:
+    batch = tracks if isinstance(tracks, TrackRows) else TrackRows.of(tracks, artist_ids, album_ids)
+    counts, changed = _changed_rows(conn, "tracks", _TRACK_COLUMNS, batch.rows)
+    if not changed:
         return counts, []
+    rows = [batch.rows[i] for i in changed]
+    keys = [row[0] for row in rows]
+    fresh = counts.updated == 0  # only new rows: no full-text or tag rows to replace
     own_transaction = not conn.in_transaction
     if own_transaction:
         conn.execute("BEGIN IMMEDIATE")
@@ -221,24 +322,26 @@ def upsert_tracks(
             conn.executemany(_upsert_sql("tracks", _TRACK_COLUMNS), rows)
         finally:
             conn.execute("UPDATE fts_control SET bulk = 0 WHERE id = 1")
-        ids = key_map(conn, "tracks", [t.plex_key for t in written])
-        track_ids = [ids[t.plex_key] for t in written]
-        refresh_fts(conn, track_ids)
-        _replace_track_tags(conn, written, track_ids, tag_cache)
+        ids = key_map(conn, "tracks", keys)
+        track_ids = [ids[k] for k in keys]
+        refresh_fts(conn, track_ids, fresh=fresh)
+        _replace_track_tags(conn, [batch.tags[i] for i in changed], track_ids, tag_cache, fresh=fresh)
     except BaseException:
         if own_transaction:
             conn.execute("ROLLBACK")
         raise
     if own_transaction:
         conn.execute("COMMIT")
-    return counts, [t.plex_key for t in written]
+    return counts, keys
 
 
-def refresh_fts(conn: sqlite3.Connection, track_ids: Sequence[int]) -> None:
-    """Rewrite the full-text rows of ``track_ids`` from the tables, one statement per chunk."""
+def refresh_fts(conn: sqlite3.Connection, track_ids: Sequence[int], *, fresh: bool = False) -> None:
+    """Rewrite the full-text rows of ``track_ids`` from the tables, one statement per chunk
+    (``fresh``: the tracks are new, there is nothing to delete first)."""
     for part in chunks(list(track_ids)):
         marks = _placeholders(len(part))
-        conn.execute(f"DELETE FROM tracks_fts WHERE rowid IN ({marks})", part)
+        if not fresh:
+            conn.execute(f"DELETE FROM tracks_fts WHERE rowid IN ({marks})", part)
         conn.execute(
             "INSERT INTO tracks_fts (rowid, title, artist, album, genres, tags) "
             "SELECT t.id, t.title, COALESCE(ar.name, ''), COALESCE(al.title, ''), t.genres_text, "
@@ -250,18 +353,24 @@ def refresh_fts(conn: sqlite3.Connection, track_ids: Sequence[int]) -> None:
 
 
 def _replace_track_tags(
-    conn: sqlite3.Connection, written: Sequence[Track], track_ids: Sequence[int], tag_cache: TagCache
+    conn: sqlite3.Connection, tags: Sequence[Tags], track_ids: Sequence[int], tag_cache: TagCache,
+    *, fresh: bool,
 ) -> None:
-    for part in chunks(track_ids):
-        marks = _placeholders(len(part))
-        conn.execute(f"DELETE FROM track_genres WHERE track_id IN ({marks})", part)
-        conn.execute(f"DELETE FROM track_tags WHERE track_id IN ({marks})", part)
+    if not fresh:
+        for part in chunks(track_ids):
+            marks = _placeholders(len(part))
+            conn.execute(f"DELETE FROM track_genres WHERE track_id IN ({marks})", part)
+            conn.execute(f"DELETE FROM track_tags WHERE track_id IN ({marks})", part)
     genre_rows: list[tuple[int, int]] = []
     tag_rows: list[tuple[int, int]] = []
-    for t, tid in zip(written, track_ids, strict=True):
-        genre_rows.extend((tid, tag_cache.genre_id(g)) for g in t.genres)
-        tag_rows.extend((tid, tag_cache.tag_id("mood", m)) for m in t.moods)
-        tag_rows.extend((tid, tag_cache.tag_id("style", s)) for s in t.styles)
+    ids = tag_cache.ids
+    for (genres, moods, styles), tid in zip(tags, track_ids, strict=True):
+        if genres:
+            genre_rows.extend((tid, g) for g in ids("genre", genres))
+        if moods:
+            tag_rows.extend((tid, m) for m in ids("mood", moods))
+        if styles:
+            tag_rows.extend((tid, x) for x in ids("style", styles))
     conn.executemany("INSERT OR IGNORE INTO track_genres (track_id, genre_id) VALUES (?, ?)", genre_rows)
     conn.executemany("INSERT OR IGNORE INTO track_tags (track_id, tag_id) VALUES (?, ?)", tag_rows)
 

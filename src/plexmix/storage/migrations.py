@@ -250,6 +250,14 @@ M008_MUSIC_ANALYSIS = """
         INSERT INTO mirror_state (id, analysis_known) VALUES (1, NOT EXISTS (SELECT 1 FROM tracks));
 """
 
+# Plays and ratings do not move ``updatedAt``: an incremental sync asks for them by their own
+# watermarks (``lastViewedAt`` / ``lastRatedAt`` on the server's clock), kept per sync like
+# ``server_time``. NULL (a sync by an older PlexMix): the next sync falls back to ``server_time``.
+M009_ACTIVITY_WATERMARKS = """
+        ALTER TABLE sync_history ADD COLUMN plays_time INTEGER;
+        ALTER TABLE sync_history ADD COLUMN ratings_time INTEGER;
+"""
+
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "core tables", M001_CORE_TABLES),
     (2, "tags and full-text search", M002_TAGS_AND_FTS),
@@ -259,6 +267,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (6, "covering index for embeddings by model", M006_EMBEDDINGS_MODEL_INDEX),
     (7, "album and artist tags read from Plex", M007_TAGS_SYNCED),
     (8, "sonic analysis version of tracks", M008_MUSIC_ANALYSIS),
+    (9, "play and rating watermarks", M009_ACTIVITY_WATERMARKS),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

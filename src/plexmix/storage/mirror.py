@@ -10,10 +10,11 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from plexmix.storage.library import chunks, split_tags
 
-TagTriple = tuple[list[str], list[str], list[str]]
+TagTriple = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]  # genres, moods, styles
 
 
 def all_track_keys(conn: sqlite3.Connection) -> set[str]:
@@ -31,21 +32,33 @@ def counts(conn: sqlite3.Connection) -> dict[str, int]:
     }
 
 
-def album_years(conn: sqlite3.Connection) -> dict[str, int | None]:
-    """plex_key -> year of every album (a track without a year takes its album's)."""
-    return {key: year for key, year in conn.execute("SELECT plex_key, year FROM albums")}
+def album_years(conn: sqlite3.Connection, keys: Sequence[str] | None = None) -> dict[str, int | None]:
+    """plex_key -> year of every album, or of those of ``keys`` (a track without a year takes
+    its album's)."""
+    sql = "SELECT plex_key, year FROM albums"
+    return dict(_rows_by_key(conn, sql, keys))
 
 
-def tag_map(conn: sqlite3.Connection, table: str) -> dict[str, TagTriple]:
-    """plex_key -> (genres, moods, styles) of every album or artist."""
+def tag_map(conn: sqlite3.Connection, table: str, keys: Sequence[str] | None = None) -> dict[str, TagTriple]:
+    """plex_key -> (genres, moods, styles) of every album or artist, or of those of ``keys``."""
     if table not in ("artists", "albums"):
         raise ValueError(table)
+    sql = f"SELECT plex_key, genres_text, moods_text, styles_text FROM {table}"
     return {
-        key: (split_tags(g), split_tags(m), split_tags(s))
-        for key, g, m, s in conn.execute(
-            f"SELECT plex_key, genres_text, moods_text, styles_text FROM {table}"
-        )
+        key: (tuple(split_tags(g)), tuple(split_tags(m)), tuple(split_tags(s)))
+        for key, g, m, s in _rows_by_key(conn, sql, keys)
     }
+
+
+def _rows_by_key(conn: sqlite3.Connection, sql: str, keys: Sequence[str] | None) -> list[tuple[Any, ...]]:
+    """The rows of ``sql`` (a SELECT whose first column is plex_key): all, or those of ``keys``."""
+    if keys is None:
+        return [tuple(row) for row in conn.execute(sql)]
+    rows: list[tuple[Any, ...]] = []
+    for part in chunks(list(keys)):
+        marks = ",".join("?" * len(part))
+        rows.extend(tuple(r) for r in conn.execute(f"{sql} WHERE plex_key IN ({marks})", part))
+    return rows
 
 
 def track_keys_of(
@@ -74,6 +87,11 @@ def newest_timestamp(conn: sqlite3.Connection) -> int | None:
         for table in ("tracks", "albums", "artists")
     ]
     return max(marks) or None
+
+
+def newest_play(conn: sqlite3.Connection) -> int | None:
+    """The newest Plex ``lastViewedAt`` stored (None: no track was ever played)."""
+    return conn.execute("SELECT MAX(last_played) FROM tracks").fetchone()[0]
 
 
 def has_unknown_tags(conn: sqlite3.Connection) -> bool:

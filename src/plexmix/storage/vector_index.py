@@ -1,13 +1,20 @@
-"""The FAISS vector index of track embeddings: exact inner-product search keyed by track id.
+"""The FAISS vector index of track embeddings: inner-product search keyed by track id.
 
-``IndexIDMap2(IndexFlatIP(d))`` over L2-normalised vectors, so scores are cosine similarities
-and results are exact. A filtered search (``allowed_ids``) always returns ``min(k, matches)``
-results: small allowed sets are scored directly on the stored vectors, larger ones through
-FAISS's ``IDSelectorBatch`` (see :data:`DIRECT_SCORING_BUDGET`).
+``IndexIDMap2(IndexFlatIP(d))`` over L2-normalised vectors, so scores are cosine similarities.
+Up to :data:`APPROXIMATE_FROM` vectors every search is exact. From that size on, an approximate
+companion (:mod:`plexmix.storage.ann`: IVF with 8-bit codes, trained on the stored vectors)
+finds candidates that are re-scored exactly on the stored vectors; ``bench/scale.py`` and
+``tests/storage/test_vector_index_ann.py`` measure its recall@50 against the exact search.
+A filtered search (``allowed_ids``) always returns ``min(k, matches)`` results: small allowed
+sets are scored directly on the stored vectors, larger ones through the approximate index when
+it finds enough of them, else through FAISS's ``IDSelectorBatch`` (see
+:data:`DIRECT_SCORING_BUDGET`).
 
 File format (one file, replaced atomically): ``MAGIC``, a little-endian uint32 header length,
-a JSON header (model_id, dimension, count, checksum of the sorted ids, created_at, ...), then
-the FAISS index as written by ``faiss.write_index``. faiss is imported on first use.
+a JSON header (model_id, dimension, count, checksum of the sorted ids, created_at, and
+``approximate`` when the companion follows), then the FAISS index as written by
+``faiss.write_index``, then the companion's. Readers that predate the companion ignore it.
+faiss is imported on first use.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from plexmix.errors import EmbeddingError, IndexMismatchError
+from plexmix.storage.ann import Approximate
 from plexmix.utils.files import atomic_file
 
 log = logging.getLogger(__name__)
@@ -36,6 +44,10 @@ FORMAT_VERSION = 1
 # 384 dims: 200 ids 0.3 vs 1.3 ms, 2,000 ids ~7.5 ms both; 3072 dims: 200 ids 1.4 vs 1.9 ms,
 # 1,000 ids 18 vs 10 ms.
 DIRECT_SCORING_BUDGET = 640_000
+# From this many vectors on, searches go through the approximate companion index (at 200k x 384
+# dims an exact scan reads 300 MB per query; at 1M x 768, 3 GB).
+APPROXIMATE_FROM = 200_000
+ADD_CHUNK = 65_536  # rows normalised at once by add(): bounds its extra memory
 GENERATE_HINT = "Run `plexmix embeddings generate`."
 EMPTY_HINT = "Run `plexmix sync` or `plexmix embeddings generate`."
 REBUILD_HINT = "Run `plexmix embeddings rebuild`."
@@ -75,6 +87,7 @@ class VectorIndex:
             faiss.IndexFlatIP(self.dimension)
         )
         self._lookup: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._approx: Approximate | None = None
 
     # -- contents -------------------------------------------------------------------------
 
@@ -144,11 +157,16 @@ class VectorIndex:
         if len(last) != len(id_array):  # duplicates: keep the last occurrence of each id
             keep = np.sort(len(id_array) - 1 - last)
             id_array, matrix = id_array[keep], matrix[keep]
-        norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-        norms[norms == 0] = 1.0
-        matrix = np.ascontiguousarray(matrix / norms, dtype=np.float32)
         self.remove(id_array)
-        self._index.add_with_ids(matrix, np.ascontiguousarray(id_array))
+        for start in range(0, len(id_array), ADD_CHUNK):  # normalised copies of a chunk at a time
+            part = matrix[start : start + ADD_CHUNK]
+            norms = np.linalg.norm(part, axis=1, keepdims=True)
+            norms[norms == 0] = 1.0
+            part = np.ascontiguousarray(part / norms, dtype=np.float32)
+            part_ids = np.ascontiguousarray(id_array[start : start + ADD_CHUNK])
+            self._index.add_with_ids(part, part_ids)
+            if self._approx is not None:
+                self._approx.add(part_ids, part)
         self._lookup = None
 
     def remove(self, ids: Iterable[int] | np.ndarray) -> int:
@@ -159,7 +177,38 @@ class VectorIndex:
         removed = int(self._index.remove_ids(_faiss().IDSelectorBatch(id_array)))
         if removed:
             self._lookup = None
+            if self._approx is not None:
+                self._approx.remove(id_array)
         return removed
+
+    # -- the approximate companion ----------------------------------------------------------
+
+    @property
+    def approximate(self) -> Approximate | None:
+        """The approximate companion index, built from the stored vectors when the index is
+        large enough (:data:`APPROXIMATE_FROM`); None below that size."""
+        if len(self) < APPROXIMATE_FROM:
+            return None
+        if self._approx is None:
+            storage = self._positions()[2]  # rows in FAISS order, like ids()
+            self._approx = Approximate.build(self.ids(), storage)
+        return self._approx
+
+    def search_exact(
+        self, query_vec: np.ndarray, k: int, *, allowed_ids: np.ndarray | Iterable[int] | None = None
+    ) -> list[tuple[int, float]]:
+        """Like :meth:`search`, never approximate (the reference the recall is measured on)."""
+        return self.search(query_vec, k, allowed_ids=allowed_ids, exact=True)
+
+    def recall(self, queries: np.ndarray, k: int = 50) -> float:
+        """Mean share of the exact top ``k`` that :meth:`search` returns (1.0 when exact)."""
+        found = 0
+        wanted = 0
+        for query in np.asarray(queries, dtype=np.float32):
+            truth = {i for i, _ in self.search_exact(query, k)}
+            found += len(truth & {i for i, _ in self.search(query, k)})
+            wanted += len(truth)
+        return found / wanted if wanted else 1.0
 
     # -- search -----------------------------------------------------------------------------
 
@@ -169,11 +218,13 @@ class VectorIndex:
         k: int,
         *,
         allowed_ids: np.ndarray | Iterable[int] | None = None,
+        exact: bool = False,
     ) -> list[tuple[int, float]]:
         """The ``k`` most similar tracks as ``(track_id, cosine score)``, best first.
 
         With ``allowed_ids`` only those tracks are candidates, and the result is never short:
-        ``min(k, number of allowed ids in the index)`` pairs.
+        ``min(k, number of allowed ids in the index)`` pairs. Past :data:`APPROXIMATE_FROM`
+        vectors the candidates come from the approximate companion unless ``exact``.
         """
         if self.is_empty:
             raise EmbeddingError("The vector index is empty.", hint=EMPTY_HINT)
@@ -191,14 +242,20 @@ class VectorIndex:
             query = query / norm
         faiss = _faiss()
         faiss.omp_set_num_threads(1)  # one query: threads cost more than they give
-        if allowed_ids is None:
+        approx = None if exact else self.approximate
+        allowed = None if allowed_ids is None else np.unique(_as_ids(allowed_ids))
+        if allowed is not None and len(allowed) == 0:
+            return []
+        if allowed is not None and len(allowed) * self.dimension <= DIRECT_SCORING_BUDGET:
+            return self._search_direct(query, int(k), allowed)
+        if approx is not None:
+            limit = min(int(k), len(self) if allowed is None else len(allowed))
+            candidates = approx.candidates(query, int(k), allowed, len(self))
+            if len(candidates) >= limit:  # else the filter is too selective: exact below
+                return self._search_direct(query, int(k), candidates)
+        if allowed is None:
             scores, labels = self._index.search(query.reshape(1, -1), min(int(k), len(self)))
             return _pairs(labels[0], scores[0])
-        allowed = np.unique(_as_ids(allowed_ids))
-        if len(allowed) == 0:
-            return []
-        if len(allowed) * self.dimension <= DIRECT_SCORING_BUDGET:
-            return self._search_direct(query, int(k), allowed)
         params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed))
         limit = min(int(k), len(allowed), len(self))
         scores, labels = self._index.search(query.reshape(1, -1), limit, params=params)
@@ -240,12 +297,18 @@ class VectorIndex:
     def save(self, path: str | Path) -> None:
         """Write the index and its metadata to ``path`` atomically (temp file + rename)."""
         target = Path(path)
-        header = json.dumps(self.metadata(), sort_keys=True).encode("utf-8")
+        approx = self.approximate
+        meta = self.metadata()
+        if approx is not None:
+            meta["approximate"] = approx.describe()
+        header = json.dumps(meta, sort_keys=True).encode("utf-8")
         faiss = _faiss()
         with atomic_file(target) as handle:
             handle.write(MAGIC + struct.pack("<I", len(header)) + header)
             writer = faiss.PyCallbackIOWriter(handle.write)
             faiss.write_index(self._index, writer)
+            if approx is not None:
+                approx.write(writer)
             del writer
         _fsync_dir(target.parent)
 
@@ -263,6 +326,7 @@ class VectorIndex:
                 # read_index returns the owning, already downcast object: keep that one (a
                 # second proxy from downcast_index would not own the index).
                 index = faiss.read_index(reader)
+                approx = Approximate.read(reader, meta["approximate"]) if meta.get("approximate") else None
                 del reader
             if not isinstance(index, faiss.IndexIDMap2):
                 raise ValueError(f"unexpected index type {type(index).__name__}")
@@ -272,6 +336,9 @@ class VectorIndex:
             loaded = cls(dimension, str(meta["model_id"]), _index=index)
             if loaded.checksum() != meta["checksum"]:
                 raise ValueError("the id checksum does not match")
+            if approx is not None and (approx.count != len(loaded) or approx.dimension != dimension):
+                raise ValueError("the approximate index does not match the vectors")
+            loaded._approx = approx
         except EmbeddingError:
             raise
         except Exception as exc:

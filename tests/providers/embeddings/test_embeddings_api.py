@@ -114,7 +114,7 @@ def test_gemini_wire_format_and_task_types(api: FakeEmbeddingAPI, sleeps: Sleeps
 def test_gemini_native_dimension_sends_no_output_dimensionality(
     api: FakeEmbeddingAPI, sleeps: Sleeps
 ) -> None:
-    provider = get_embedding_provider("gemini", api_key=SECRET, base_url=api.url)
+    provider = get_embedding_provider("gemini", api_key=SECRET, base_url=api.url, dimension=3072)
     assert provider.embed_query("x").shape == (3072,)
     assert "outputDimensionality" not in api.requests[0].body["requests"][0]
 

@@ -90,7 +90,8 @@ def test_text_hash_is_stable_and_sensitive() -> None:
     [
         ("local", None, None, 384),
         ("local", "all-MiniLM-L6-v2", 384, 384),
-        ("gemini", None, None, 3072),
+        ("gemini", None, None, 768),  # the default since issue 12 (native: 3072)
+        ("gemini", "gemini-embedding-001", 3072, 3072),
         ("gemini", "gemini-embedding-001", 768, 768),
         ("openai", None, None, 1536),
         ("openai", "text-embedding-3-large", None, 3072),
@@ -125,6 +126,8 @@ def test_expected_dimension_rejects_impossible_settings(
 
 # The published native sizes of the default models (Gemini, OpenAI and MiniLM documentation).
 DEFAULT_SIZES = {"gemini": 3072, "openai": 1536, "local": 384}
+# What PlexMix uses when no dimension is configured: Gemini's is reduced (output_dimensionality).
+USED_SIZES = {**DEFAULT_SIZES, "gemini": 768}
 
 
 @pytest.mark.parametrize("provider", sorted(DEFAULT_SIZES))
@@ -134,9 +137,9 @@ def test_known_models_cover_the_defaults(provider: str) -> None:
     assert (provider, model) in KNOWN_MODELS, (provider, model)
     spec = KNOWN_MODELS[(provider, model)]
     assert (spec.provider, spec.model, spec.dimension) == (provider, model, DEFAULT_SIZES[provider])
-    assert settings.effective_dimension == DEFAULT_SIZES[provider]
+    assert settings.effective_dimension == USED_SIZES[provider]
     provider_obj = get_embedding_provider(provider, api_key="k")
-    assert provider_obj.model_id == f"{provider}:{model}:{DEFAULT_SIZES[provider]}"
+    assert provider_obj.model_id == f"{provider}:{model}:{USED_SIZES[provider]}"
 
 
 def test_the_default_settings_use_a_known_model() -> None:
@@ -144,7 +147,7 @@ def test_the_default_settings_use_a_known_model() -> None:
     embeddings = settings.embeddings
     spec = KNOWN_MODELS[(embeddings.provider, embeddings.model_name)]
     assert (embeddings.provider, spec.model, spec.dimension) == ("gemini", "gemini-embedding-001", 3072)
-    assert embeddings.effective_dimension == spec.dimension
+    assert embeddings.effective_dimension == spec.default == 768
 
 
 @pytest.mark.parametrize(("provider", "env"), [("gemini", "GOOGLE_API_KEY"), ("openai", "OPENAI_API_KEY")])
@@ -173,7 +176,7 @@ def test_model_ids_differ_per_route_model_and_dimension() -> None:
     ids = {
         get_embedding_provider("local").model_id,
         get_embedding_provider("gemini", api_key="k").model_id,
-        get_embedding_provider("gemini", api_key="k", dimension=768).model_id,
+        get_embedding_provider("gemini", api_key="k", dimension=3072).model_id,
         get_embedding_provider("openai", api_key="k").model_id,
         get_embedding_provider("openai", api_key="k", model="text-embedding-3-large").model_id,
     }

@@ -17,7 +17,7 @@ from plexmix.devserver.library import MusicLibrary
 from plexmix.devserver.server import PlexEmulator
 
 runner = CliRunner()
-GEMINI_MODEL_ID = "gemini:gemini-embedding-001:3072"  # the default embedding model, unchanged
+GEMINI_MODEL_ID = "gemini:gemini-embedding-001:768"  # the default embedding model and size
 
 
 @pytest.fixture

@@ -46,7 +46,8 @@ def get_embedding_provider(
 
     For ``local``, ``model`` picks the route: ``all-MiniLM-L6-v2-onnx-int8`` (default, ONNX) or
     ``all-MiniLM-L6-v2`` (sentence-transformers, needs ``plexmix[local]``); of the ``options`` it
-    takes only ``batch_size``. gemini and openai take all of them: ``api_key`` (default: from
+    takes only ``batch_size`` (for the ONNX route, at most its measured best, 8). gemini and
+    openai take all of them: ``api_key`` (default: from
     :func:`plexmix.config.credentials.provider_key`, the environment with its aliases, the keyring
     or the credentials file), ``base_url``, ``timeout``, ``batch_size``, ``max_concurrency`` and
     ``retry`` (a :class:`RetryPolicy`). Nothing heavy is loaded here.
@@ -66,9 +67,10 @@ def get_embedding_provider(
             )
 
             return SentenceTransformersProvider(batch_size=options.get("batch_size") or 64)
-        from plexmix.providers.embeddings.local_onnx import LocalOnnxProvider
+        from plexmix.providers.embeddings.local_onnx import BATCH_SIZE, LocalOnnxProvider
 
-        return LocalOnnxProvider(batch_size=options.get("batch_size") or 32)
+        # The local model is fastest on small batches: a larger setting is capped at BATCH_SIZE.
+        return LocalOnnxProvider(batch_size=min(options.get("batch_size") or BATCH_SIZE, BATCH_SIZE))
     if provider == "gemini":
         from plexmix.providers.embeddings.gemini import GeminiEmbeddingProvider
 

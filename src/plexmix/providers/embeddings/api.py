@@ -1,4 +1,4 @@
-"""Shared machinery of the HTTP embedding providers: retries and concurrency.
+"""Shared machinery of the HTTP embedding providers: retries (concurrency is in ``base``).
 
 The SDKs' own retries are switched off (see :mod:`plexmix.providers.clients`) so that every
 attempt, delay and failure goes through :class:`~plexmix.providers.failures.RetryPolicy`, which
@@ -9,9 +9,6 @@ skips its batch; rate limits, timeouts and server errors are retried.
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any
 
 import numpy as np
@@ -22,7 +19,6 @@ from plexmix.errors import CredentialError, EmbeddingError
 from plexmix.providers.clients import CLIENTS, LazyClient
 from plexmix.providers.embeddings.base import (
     BatchFailedError,
-    BatchResult,
     EmbeddingProvider,
 )
 from plexmix.providers.failures import CallFailedError, RetryPolicy
@@ -93,35 +89,3 @@ class ApiEmbeddingProvider(EmbeddingProvider):
             if failed.failure.fatal:
                 raise self._fatal(failed.failure.detail) from None
             raise BatchFailedError(failed.failure.detail) from None
-
-    def iter_document_batches(self, texts: Sequence[str]) -> Iterator[BatchResult]:
-        plan = self._plan_batches(texts)
-        if self.max_concurrency <= 1 or len(plan) <= 1:
-            yield from super().iter_document_batches(texts)
-            return
-        stop = threading.Event()
-
-        def run(indices: list[int]) -> BatchResult:
-            if stop.is_set():
-                return BatchResult(indices, None, "cancelled")
-            return self._run_batch(texts, indices)
-
-        pool = ThreadPoolExecutor(self.max_concurrency, thread_name_prefix=f"embed-{self.name}")
-        pending: set[Future[BatchResult]] = set()
-        queue = iter(plan)
-        try:
-            # Keep at most 2x max_concurrency batches submitted: bounded memory, early stop.
-            for indices in queue:
-                pending.add(pool.submit(run, indices))
-                if len(pending) >= 2 * self.max_concurrency:
-                    break
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    yield future.result()  # a fatal EmbeddingError propagates here
-                    nxt = next(queue, None)
-                    if nxt is not None:
-                        pending.add(pool.submit(run, nxt))
-        finally:
-            stop.set()
-            pool.shutdown(wait=False, cancel_futures=True)

@@ -8,8 +8,10 @@ Every provider turns texts into L2-normalised float32 vectors of a fixed ``dimen
 from __future__ import annotations
 
 import logging
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 import numpy as np
@@ -114,11 +116,41 @@ class EmbeddingProvider(ABC):
     def iter_document_batches(self, texts: Sequence[str]) -> Iterator[BatchResult]:
         """Embed ``texts`` batch by batch; yields each batch as it completes (any order).
 
-        A batch that fails after its retries is yielded with ``vectors=None``; errors that doom
-        every batch (bad credentials, missing model) raise :class:`EmbeddingError`.
+        Batches run ``max_concurrency`` at a time (in worker threads when more than one). A batch
+        that fails after its retries is yielded with ``vectors=None``; errors that doom every
+        batch (bad credentials, missing model) raise :class:`EmbeddingError`.
         """
-        for indices in self._plan_batches(texts):
-            yield self._run_batch(texts, indices)
+        plan = self._plan_batches(texts)
+        if self.max_concurrency <= 1 or len(plan) <= 1:
+            for indices in plan:
+                yield self._run_batch(texts, indices)
+            return
+        stop = threading.Event()
+
+        def run(indices: list[int]) -> BatchResult:
+            if stop.is_set():
+                return BatchResult(indices, None, "cancelled")
+            return self._run_batch(texts, indices)
+
+        pool = ThreadPoolExecutor(self.max_concurrency, thread_name_prefix=f"embed-{self.name}")
+        pending: set[Future[BatchResult]] = set()
+        queue = iter(plan)
+        try:
+            # Keep at most 2x max_concurrency batches submitted: bounded memory, early stop.
+            for indices in queue:
+                pending.add(pool.submit(run, indices))
+                if len(pending) >= 2 * self.max_concurrency:
+                    break
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    yield future.result()  # a fatal EmbeddingError propagates here
+                    nxt = next(queue, None)
+                    if nxt is not None:
+                        pending.add(pool.submit(run, nxt))
+        finally:
+            stop.set()
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
         """``len(texts) x dimension`` float32, L2-normalised, in input order.

@@ -1,4 +1,8 @@
-"""Google Gemini embeddings (``gemini-embedding-001``, 3072 dims) through the google-genai SDK.
+"""Google Gemini embeddings (``gemini-embedding-001``) through the google-genai SDK.
+
+The model's native size is 3,072; new indexes ask for 768 (``output_dimensionality``, the
+registry's default in :mod:`plexmix.config.embedding_models`), a quarter of the memory and disk
+at a small cost in quality. A configured ``dimension: 3072`` asks for the native size.
 
 Documents are embedded with task type ``RETRIEVAL_DOCUMENT`` and queries with
 ``RETRIEVAL_QUERY``: the same vector space, so both share one ``model_id``. A reduced

