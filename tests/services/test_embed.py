@@ -334,3 +334,32 @@ def test_works_on_the_sqlite_manager_connection(tmp_path: Path, index_path: Path
             save_embeddings(db.conn, [(1, provider.model_id, "h", np.ones(16))])
             assert db.conn.in_transaction
         assert ensure_index(db.conn, index_path, provider.model_id).search(np.ones(16), 1)[0][0] == 1
+
+
+def test_ensure_index_reuses_what_it_checked_until_the_table_or_file_changes(
+    conn: sqlite3.Connection, index_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long-lived process loads and checks the index once; any write to the embeddings (raw SQL
+    too: the change counter is kept by triggers) or a new index file makes it look again."""
+    import plexmix.services.embed as embed
+
+    provider = HashProvider()
+    refresh_embeddings(conn, provider, index_path)
+    loads: list[Path] = []
+    real_load = VectorIndex.load.__func__  # type: ignore[attr-defined]
+    monkeypatch.setattr(VectorIndex, "load", classmethod(lambda cls, p: (loads.append(p), real_load(cls, p))[1]))
+    first = ensure_index(conn, index_path, provider.model_id)
+    assert ensure_index(conn, index_path, provider.model_id) is first and len(loads) == 1
+    monkeypatch.setattr(embed, "content_checksum", lambda *a: pytest.fail("re-hashed a checked index"))
+    assert ensure_index(conn, index_path, provider.model_id) is first
+    monkeypatch.undo()
+
+    new = provider.embed_query("a completely different text")
+    conn.execute(
+        "UPDATE embeddings SET vector = ?, text_hash = 'x' WHERE track_id = ?",
+        (np.asarray(new, "<f4").tobytes(), track_id(conn, "Song 4")),
+    )
+    again = ensure_index(conn, index_path, provider.model_id)
+    assert again is not first  # looked again, found it stale, rebuilt it
+    assert again.source_checksum == content_checksum(conn, provider.model_id)
+    assert again.search(np.asarray(new, np.float32), 1)[0][0] == track_id(conn, "Song 4")

@@ -29,6 +29,7 @@ from plexmix.storage.embedding_store import (
     models_present,
     pending_tracks,
     save_embeddings,
+    stored_stamp,
 )
 from plexmix.storage.mirror import track_count
 from plexmix.storage.sqlite_manager import Connection
@@ -244,8 +245,12 @@ def ensure_index(conn: Connection, index_path: str | Path, model_id: str) -> Vec
     index is empty (its ``search`` says how to fill it).
     """
     path = Path(index_path)
+    stamp = _stamp(conn, path, model_id)
+    if stamp is not None and (known := _CHECKED.get(stamp)) is not None:
+        return known  # loaded and checked before in this process; neither file nor table changed
     index = _load_or_none(path)
     if index is not None and _is_current(index, conn, model_id):
+        _remember(stamp, index)
         return index
     present = models_present(conn)
     if not present.get(model_id):
@@ -261,7 +266,30 @@ def ensure_index(conn: Connection, index_path: str | Path, model_id: str) -> Vec
     log.info("Rebuilding the vector index at %s from stored vectors", path)
     rebuilt = rebuild_index(conn, model_id)
     rebuilt.save(path)
+    _remember(_stamp(conn, path, model_id), rebuilt)
     return rebuilt
+
+
+# Indexes this process loaded and checked against the stored vectors, by what would show a change
+# (the file's path, size and time; the embeddings table's change counter): a long-lived process
+# (the library API, a web page) searches a million vectors without reloading and re-hashing.
+_CHECKED: dict[tuple[object, ...], VectorIndex] = {}
+
+
+def _stamp(conn: Connection, path: Path, model_id: str) -> tuple[object, ...] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (str(path.resolve()), stat.st_mtime_ns, stat.st_size, model_id, stored_stamp(conn))
+
+
+def _remember(stamp: tuple[object, ...] | None, index: VectorIndex) -> None:
+    if stamp is None:
+        return
+    for key in [k for k in _CHECKED if k[0] == stamp[0]]:
+        del _CHECKED[key]  # one index per file
+    _CHECKED[stamp] = index
 
 
 @dataclass

@@ -113,9 +113,8 @@ def save_embeddings(
     if not params:
         return 0
     with transaction(conn):
-        before = conn.total_changes
-        conn.executemany(_UPSERT_SQL, params)
-        return conn.total_changes - before
+        # rowcount counts the rows written, not the change counter's trigger updates
+        return max(0, conn.executemany(_UPSERT_SQL, params).rowcount)
 
 
 def load_vectors(
@@ -164,6 +163,14 @@ def content_checksum(conn: sqlite3.Connection, model_id: str) -> str:
     ):
         digest.update(f"{track_id}:{stored_hash}\n".encode())
     return digest.hexdigest()
+
+
+def stored_stamp(conn: sqlite3.Connection) -> int:
+    """The embeddings table's change counter (migration 10: every insert, update or delete moves
+    it). Cheap, unlike :func:`content_checksum`; with the index file's size and time it says that
+    nothing changed since an index was checked."""
+    row = conn.execute("SELECT changes FROM embedding_state WHERE id = 1").fetchone()
+    return int(row[0]) if row else -1
 
 
 def embedded_ids(conn: sqlite3.Connection, model_id: str) -> np.ndarray:

@@ -258,6 +258,26 @@ M009_ACTIVITY_WATERMARKS = """
         ALTER TABLE sync_history ADD COLUMN ratings_time INTEGER;
 """
 
+# A counter that every write to ``embeddings`` moves (triggers, so raw SQL counts too): with the
+# index file's size and time it tells a long-lived process that the index it checked is still
+# current, without hashing a million rows.
+M010_EMBEDDING_CHANGES = """
+        CREATE TABLE embedding_state (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            changes INTEGER NOT NULL DEFAULT 0
+        );
+        INSERT INTO embedding_state (id, changes) VALUES (1, 0);
+        CREATE TRIGGER embeddings_changed_insert AFTER INSERT ON embeddings BEGIN
+            UPDATE embedding_state SET changes = changes + 1 WHERE id = 1;
+        END;
+        CREATE TRIGGER embeddings_changed_update AFTER UPDATE ON embeddings BEGIN
+            UPDATE embedding_state SET changes = changes + 1 WHERE id = 1;
+        END;
+        CREATE TRIGGER embeddings_changed_delete AFTER DELETE ON embeddings BEGIN
+            UPDATE embedding_state SET changes = changes + 1 WHERE id = 1;
+        END;
+"""
+
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "core tables", M001_CORE_TABLES),
     (2, "tags and full-text search", M002_TAGS_AND_FTS),
@@ -268,6 +288,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (7, "album and artist tags read from Plex", M007_TAGS_SYNCED),
     (8, "sonic analysis version of tracks", M008_MUSIC_ANALYSIS),
     (9, "play and rating watermarks", M009_ACTIVITY_WATERMARKS),
+    (10, "embedding change counter", M010_EMBEDDING_CHANGES),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]
