@@ -39,7 +39,9 @@ from plexmix.playlist.generator import GeneratedPlaylist
 from plexmix.storage.sqlite_manager import SQLiteManager
 
 pytestmark = pytest.mark.needs_shared_data
-db_path, facts = test_understanding_shared.db_path, test_understanding_shared.facts  # its module fixtures
+db_path, facts, pm = (  # its fixtures: the module's synced database, its facts, PlexMix on it
+    test_understanding_shared.db_path, test_understanding_shared.facts, test_understanding_shared.pm
+)
 
 LENGTH = 20
 GNR, SWEET_CHILD = "Guns N' Roses", ("guns n' roses", "sweet child o' mine")
@@ -52,10 +54,8 @@ def plays(db_path: Path) -> dict[int, Plays]:
 
 
 @pytest.fixture
-def run(db_path: Path, tmp_path: Path) -> Make:
+def run(pm: PlexMix) -> Make:
     """``PlexMix.create_playlist`` on the module's database; no index, so keyword search."""
-    pm = PlexMix.open(settings={"database.path": str(db_path),
-                                "database.faiss_index_path": str(tmp_path / "none.index")})
 
     def make(text: str, length: int) -> GeneratedPlaylist:
         result = pm.create_playlist(text, limit=length, write_to_plex=False, provider="none", replace=True)

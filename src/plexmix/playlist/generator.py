@@ -32,7 +32,7 @@ from plexmix.playlist.retrieval import (
 from plexmix.playlist.understanding import Understood, Vocabulary, mood_phrases, understand_mood
 from plexmix.providers.ai.base import Curator
 from plexmix.providers.ai.records import Candidate, PlanVocabulary, PromptEstimate
-from plexmix.storage import library, queries
+from plexmix.storage import library, queries, similar
 from plexmix.storage.models import Track
 from plexmix.storage.queries import TrackFilters
 from plexmix.storage.sqlite_manager import Connection
@@ -118,7 +118,7 @@ class PlaylistGenerator:
             notes.append(f"Plex's sonically similar tracks could not be read ({exc.message.rstrip('.')}); "
                          "the embeddings and tags alone found similar songs.")
             return []
-        ids = queries.track_ids_by_plex_key(self.conn, list(distance))
+        ids = similar.track_ids_by_plex_key(self.conn, list(distance))
         return [ids[key] for key in sorted(distance, key=lambda k: (distance[k], k)) if key in ids]
 
     # -- the planning call ---------------------------------------------------------------------
@@ -161,7 +161,7 @@ class PlaylistGenerator:
         if read.artist_era is None or merged.year_min is not None or merged.year_max is not None:
             return
         part, artist = read.artist_era
-        years = queries.artist_years(self.conn, artist)
+        years = similar.artist_years(self.conn, artist)
         if years is None:
             return
         first, last = years
@@ -170,11 +170,11 @@ class PlaylistGenerator:
 
     def _seed_tracks(self, seed: Seed) -> SeedTracks:
         if seed.title:
-            found = queries.tracks_titled(self.conn, seed.title, seed.artist)
+            found = similar.tracks_titled(self.conn, seed.title, seed.artist)
             if found or seed.artist is None:
                 return SeedTracks(seed, found)
             seed = Seed(artist=seed.artist)  # the song is not in the library: its artist
-        return SeedTracks(seed, queries.tracks_by_artist(self.conn, seed.artist or "", SEED_TRACKS))
+        return SeedTracks(seed, similar.tracks_by_artist(self.conn, seed.artist or "", SEED_TRACKS))
 
     def _artists_in(self, mood: str) -> list[str]:
         """The library's artists the mood may name: same case-insensitive or accent-insensitive."""
@@ -201,14 +201,14 @@ class PlaylistGenerator:
         seed_ids, song_ids = resolved.seed_ids, set(resolved.seed_song_ids)
         extra: list[list[int]] = []
         if seed_ids:
-            extra.append(queries.tracks_sharing_tags(self.conn, seed_ids, filters, pool))
+            extra.append(similar.tracks_sharing_tags(self.conn, seed_ids, filters, pool))
         if resolved.sonic:  # counts twice: Plex analysed the audio itself
             extra += [resolved.sonic[: pool * 2], resolved.sonic[: pool * 2]]
         if resolved.implied_moods:  # counts twice: tracks carrying them lead the fusion
-            moody = queries.tracks_with_tags(self.conn, "mood", resolved.implied_moods, filters, pool)
+            moody = similar.tracks_with_tags(self.conn, "mood", resolved.implied_moods, filters, pool)
             extra += [moody, moody]
         if resolved.prefer_styles:
-            styled = queries.tracks_with_tags(self.conn, "style", resolved.prefer_styles, filters, pool)
+            styled = similar.tracks_with_tags(self.conn, "style", resolved.prefer_styles, filters, pool)
             extra += [styled, styled]
         vector = self._seed_vector(seed_ids, text)
         if vector is None and resolved.vector_text and self.index is not None and self.embedder is not None:
