@@ -66,8 +66,20 @@ def setting_keys() -> dict[str, list[str]]:
 
 def _secret_for(key: str) -> str | None:
     from plexmix.config.credentials import SECRETS
+    from plexmix.config.profiles import check_name, token_secret
 
+    parts = key.split(".")
+    if len(parts) == 3 and parts[0] == "servers" and parts[2] == "token":
+        return token_secret(check_name(parts[1]))  # a server profile's token
     return next((name for name, spec in SECRETS.items() if spec.setting == key), None)
+
+
+def _profile_key(key: str) -> bool:
+    """Whether ``key`` is a server profile's setting, ``servers.NAME.FIELD``."""
+    from plexmix.config.settings import ServerProfile
+
+    parts = key.split(".")
+    return len(parts) == 3 and parts[0] == "servers" and parts[2] in ServerProfile.model_fields
 
 
 def _check_key(key: str) -> str | None:
@@ -77,7 +89,7 @@ def _check_key(key: str) -> str | None:
         return secret
     sections = setting_keys()
     section, _, name = key.partition(".")
-    if name in sections.get(section, []):
+    if name in sections.get(section, []) or _profile_key(key):
         return None
     import difflib
 
@@ -176,8 +188,9 @@ def config_show(ctx: typer.Context, as_json: bool = JSON) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    from plexmix.config.credentials import SECRETS, mask
+    from plexmix.config.credentials import SECRETS, mask, spec_for
     from plexmix.config.loader import plain_value
+    from plexmix.config.profiles import token_secret
 
     state = get_state(ctx)
     loaded = state.loaded
@@ -187,8 +200,13 @@ def config_show(ctx: typer.Context, as_json: bool = JSON) -> None:
         for name in names:
             key = f"{section}.{name}"
             rows.append((key, plain_value(getattr(getattr(settings, section), name)), loaded.source(key)))
+    for profile_name, profile in settings.servers.items():
+        for name, value in profile.model_dump().items():
+            key = f"servers.{profile_name}.{name}"
+            rows.append((key, plain_value(value), loaded.source(key)))
     store = state.credentials
-    secrets = [(spec.setting, *store.get(name)) for name, spec in SECRETS.items()]
+    secret_specs = [*SECRETS.values(), *(spec_for(token_secret(n)) for n in settings.servers)]
+    secrets = [(spec.setting, *store.get(spec.name)) for spec in secret_specs]
     paths = {
         "config file": str(loaded.config_path), "database": str(settings.db_path),
         "vector index": str(settings.index_path), "log file": str(settings.log_path),
@@ -241,7 +259,7 @@ def config_set(
 
     Examples: plexmix config set ai.provider claude;  plexmix config set ai.openai_api_key
     """
-    from plexmix.config.credentials import SECRETS
+    from plexmix.config.credentials import spec_for
     from plexmix.config.loader import env_values, plain_value, save_config_value
     from plexmix.services.setup import quiet_fallback_warning
 
@@ -249,7 +267,7 @@ def config_set(
     secret = _check_key(key)
     home, config_path, environ = _locations(state)
     if secret is not None:
-        spec = SECRETS[secret]
+        spec = spec_for(secret)
         raw = value.strip() if value is not None else _read_secret(state, spec.label)
         if not raw:
             raise UsageError(
@@ -285,29 +303,36 @@ def config_unset(
 
     Example: plexmix config unset ai.model
     """
-    from plexmix.config.credentials import SECRETS
+    from plexmix.config.credentials import spec_for
     from plexmix.config.loader import read_config_file, write_config_file
 
     state = get_state(ctx)
-    secret = _check_key(key)
+    parts = key.split(".")
+    whole_profile = len(parts) == 2 and parts[0] == "servers"  # `unset servers.cabin`: all of it
+    secret = None if whole_profile else _check_key(key)
     home, config_path, environ = _locations(state)
     if secret is not None:
         from plexmix.config.credentials import CredentialStore
 
         CredentialStore(home, environ).delete(secret)
         state.out.print(
-            f"[green]✓[/] {SECRETS[secret].label} removed from the keyring and {home / 'credentials.yaml'}."
+            f"[green]✓[/] {spec_for(secret).label} removed from the keyring and {home / 'credentials.yaml'}."
         )
         return
     data = read_config_file(config_path)
-    section, _, name = key.partition(".")
-    node = data.get(section)
-    if not isinstance(node, dict) or name not in node:
+    nodes: list[dict[str, Any]] = [data]
+    for part in parts[:-1]:
+        child = nodes[-1].get(part)
+        if not isinstance(child, dict):
+            break
+        nodes.append(child)
+    if len(nodes) < len(parts) or parts[-1] not in nodes[-1]:
         state.out.print(f"{key} is not set in {config_path}; nothing to do.")
         return
-    del node[name]
-    if not node:
-        del data[section]
+    del nodes[-1][parts[-1]]
+    for depth in range(len(nodes) - 1, 0, -1):  # drop sections (and profiles) left empty
+        if not nodes[depth]:
+            del nodes[depth - 1][parts[depth - 1]]
     write_config_file(config_path, data)
     state.out.print(f"[green]✓[/] {key} removed from {config_path} (the default applies).")
 

@@ -64,6 +64,24 @@ SECRETS: dict[str, SecretSpec] = {
     )
 }
 
+PROFILE_TOKEN_PREFIX = "plex_token@"
+
+
+def spec_for(name: str) -> SecretSpec:
+    """The secret called ``name``: one of :data:`SECRETS`, or ``plex_token@SERVER``, the token of
+    a named server profile (keyring entry ``token@SERVER``, variable ``PLEX_TOKEN_SERVER``)."""
+    if name in SECRETS:
+        return SECRETS[name]
+    server = name.removeprefix(PROFILE_TOKEN_PREFIX)
+    if server == name or not server:
+        raise KeyError(name)
+    var = "PLEX_TOKEN_" + "".join(c if c.isalnum() else "_" for c in server).upper()
+    return SecretSpec(
+        name, "plexmix-plex", f"token@{server}", var, f"Plex token of server {server}",
+        f"servers.{server}.token",
+    )
+
+
 # Which secret each AI / embedding provider needs (the others need none).
 PROVIDER_SECRETS: dict[str, str] = {spec.provider: spec.name for spec in SECRETS.values() if spec.provider}
 
@@ -123,7 +141,7 @@ class CredentialStore:
 
     def env_var_set(self, name: str) -> str | None:
         """The environment variable that holds secret ``name`` (it wins over stored values)."""
-        return next((var for var in SECRETS[name].env_vars if self.environ.get(var)), None)
+        return next((var for var in spec_for(name).env_vars if self.environ.get(var)), None)
 
     def cheap_values(self) -> list[str]:
         """Secrets known without asking the keyring (environment and the 0600 file)."""
@@ -132,7 +150,7 @@ class CredentialStore:
         return [v for v in values if v]
 
     def _lookup(self, name: str, explicit: str | None) -> tuple[str | None, str]:
-        spec = SECRETS[name]
+        spec = spec_for(name)
         if explicit:
             return explicit, "flag"
         var = self.env_var_set(name)
@@ -149,7 +167,7 @@ class CredentialStore:
     def require(self, name: str, explicit: str | None = None) -> str:
         value, _ = self.get(name, explicit)
         if not value:
-            spec = SECRETS[name]
+            spec = spec_for(name)
             raise CredentialError(
                 f"No {spec.label} is configured.",
                 hint=f"Set {spec.env_var}, run `plexmix config set {spec.setting} VALUE`, "
@@ -160,7 +178,7 @@ class CredentialStore:
     # -- writing ---------------------------------------------------------------------------
     def set(self, name: str, value: str) -> str:
         """Store a secret; return where it went ("keyring" or the fallback file's path)."""
-        spec = SECRETS[name]
+        spec = spec_for(name)
         backend = _keyring_backend()
         if backend is not None:
             try:
@@ -181,7 +199,7 @@ class CredentialStore:
         return str(self.file)
 
     def delete(self, name: str) -> None:
-        spec = SECRETS[name]
+        spec = spec_for(name)
         backend = _keyring_backend()
         if backend is not None:
             _keyring_values[(spec.service, spec.username)] = (backend, None)

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from plexmix.config.profiles import apply_profile, check_name
 from plexmix.config.settings import Settings, default_home
 from plexmix.errors import ConfigError
 from plexmix.utils.files import write_private_file
@@ -24,6 +25,9 @@ from plexmix.utils.files import write_private_file
 ENV_SETTINGS: dict[str, str] = {
     "PLEX_URL": "plex.url",
     "PLEX_LIBRARY": "plex.library",
+    "PLEX_LIBRARIES": "plex.libraries",
+    "PLEX_SERVER": "plex.server",
+    "PLEX_USER": "plex.user",
     "DATABASE_PATH": "database.path",
     "FAISS_INDEX_PATH": "database.faiss_index_path",
     "DEFAULT_AI_PROVIDER": "ai.provider",
@@ -82,6 +86,7 @@ def load_settings(
         settings = Settings(**merged)
     except ValidationError as exc:
         raise _config_error(exc, sources, path) from exc
+    settings = apply_profile(settings)
     return LoadedSettings(settings=settings, config_path=path, sources=sources, environ=env)
 
 
@@ -133,10 +138,24 @@ def save_config_value(path: Path, key: str, raw_value: str | Any) -> Any:
         checked = Settings(**candidate)
     except ValidationError as exc:
         raise _config_error(exc, {key: "value"}, path) from exc
-    stored = getattr(getattr(checked, section), name)
+    stored = _stored(checked, section, name)
     _set_dotted(data, key, plain_value(stored))
     write_config_file(path, data)
     return stored
+
+
+def _stored(checked: Settings, section: str, name: str) -> Any:
+    """The validated value of ``section.name`` (``servers.NAME.field`` for a server profile)."""
+    if section == "servers":
+        profile, _, field_name = name.partition(".")
+        check_name(profile)
+        if not field_name:
+            raise ConfigError(
+                f"'servers.{profile}' is a server profile, not one setting.",
+                hint=f"Set its fields: plexmix config set servers.{profile}.url URL",
+            )
+        return getattr(checked.servers[profile], field_name)
+    return getattr(getattr(checked, section), name)
 
 
 def write_config_file(path: Path, data: Mapping[str, Any]) -> None:

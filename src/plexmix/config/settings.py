@@ -37,9 +37,25 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
 
+def _plex_url(value: str | None) -> str | None:
+    if value is None or value == "":
+        return None
+    value = value.strip().rstrip("/")
+    if not value.startswith(("http://", "https://")):
+        raise ValueError("the Plex URL must start with http:// or https:// (e.g. http://192.168.1.10:32400)")
+    return value
+
+
+ALL_LIBRARIES = "all"  # plex.libraries: [all] = every music library of the server
+
+
 class PlexSettings(_Section):
     url: str | None = None
-    library: str | None = None
+    library: str | None = None  # one library (older configs); plex.libraries names several
+    libraries: list[str] = Field(default_factory=list)  # names, or [all]; empty = plex.library
+    server: str | None = None  # the server profile in use (a key of `servers`); None = this section
+    user: str | None = None  # a Plex Home user to act as (their plays, ratings and playlists)
+    account_url: str = "https://plex.tv"  # the Plex account service (the demo points it locally)
     timeout: float = Field(default=30.0, gt=0)
     max_retries: int = Field(default=5, ge=0, le=20)
     requests_per_second: float | None = Field(default=None, gt=0)
@@ -48,12 +64,45 @@ class PlexSettings(_Section):
     @field_validator("url")
     @classmethod
     def _check_url(cls, value: str | None) -> str | None:
-        if value is None or value == "":
-            return None
-        value = value.strip().rstrip("/")
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("the Plex URL must start with http:// or https:// (e.g. http://192.168.1.10:32400)")
-        return value
+        return _plex_url(value)
+
+    @field_validator("libraries", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        return _name_list(value)
+
+    @property
+    def library_names(self) -> list[str]:
+        """The libraries to use: names, ``[all]``, or ``[]`` for the server's first music library."""
+        return list(self.libraries) or ([self.library] if self.library else [])
+
+
+class ServerProfile(_Section):
+    """One named Plex server (``servers.NAME`` in config.yaml); its token is a secret, never here."""
+
+    url: str
+    libraries: list[str] = Field(default_factory=list)  # empty: plex.libraries
+    user: str | None = None  # empty: plex.user
+
+    @field_validator("url")
+    @classmethod
+    def _check_url(cls, value: str) -> str:
+        checked = _plex_url(value)
+        if checked is None:
+            raise ValueError("a server profile needs its url (e.g. http://192.168.1.10:32400)")
+        return checked
+
+    @field_validator("libraries", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        return _name_list(value)
+
+
+def _name_list(value: object) -> object:
+    """``"Music, Classical"`` (a flag or environment variable) -> ``["Music", "Classical"]``."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
 
 
 class DatabaseSettings(_Section):
@@ -139,6 +188,7 @@ class Settings(BaseModel):
     embeddings: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     playlist: PlaylistSettings = Field(default_factory=PlaylistSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
+    servers: dict[str, ServerProfile] = Field(default_factory=dict)  # named Plex servers
 
     @property
     def db_path(self) -> Path:

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from plexmix.config.credentials import SECRETS
+from plexmix.config.credentials import SECRETS, spec_for
+from plexmix.config.profiles import token_secret
 from plexmix.errors import PlexAuthError, PlexMixError
 
 if TYPE_CHECKING:
@@ -85,9 +86,10 @@ def check_plex(loaded: LoadedSettings, credentials: CredentialStore, timeout: fl
             Check("Plex token", "skip", "not checked"),
             Check("Music library", "skip", "not checked"),
         ]
-    token, source = credentials.get("plex_token")
+    secret = token_secret(settings.plex.server)
+    token, source = credentials.get(secret)
     if not token:
-        spec = SECRETS["plex_token"]
+        spec = spec_for(secret)
         return [
             Check("Plex server", "skip", f"{settings.plex.url} (not contacted without a token)"),
             Check("Plex token", "fail", "no Plex token is configured",

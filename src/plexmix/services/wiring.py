@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from plexmix.config.credentials import secret_for
+from plexmix.config.profiles import token_secret
 from plexmix.errors import ConfigError, CredentialError, IndexMismatchError
 
 if TYPE_CHECKING:
@@ -137,7 +138,7 @@ def build_retrieval(
     The index is checked against the stored vectors and rebuilt from them if it disagrees; vectors
     of another model than the configured one are an :class:`IndexMismatchError`.
     """
-    from plexmix.services.embed import ensure_index
+    from plexmix.services.index import ensure_index
     from plexmix.storage.embedding_store import models_present
 
     notes: list[str] = []
@@ -171,7 +172,7 @@ def client_from_settings(
             "No Plex server is configured.",
             hint="Run `plexmix config init`, or set PLEX_URL (e.g. http://192.168.1.10:32400).",
         )
-    token = credentials.require("plex_token")
+    token = credentials.require(token_secret(settings.plex.server))
     client = PlexClient(
         settings.plex.url,
         token,
