@@ -531,8 +531,18 @@ def config_file(ran: Ran) -> dict[str, Any]:
 
 
 def from_file(data: dict[str, Any], key: str) -> Any:
+    node: Any = data
+    for part in key.split("."):  # section.name, or servers.PROFILE.name
+        node = (node or {}).get(part) if isinstance(node, dict) or node is None else None
+    return node
+
+
+def setting_value(settings: Any, key: str) -> Any:
     section, _, name = key.partition(".")
-    return (data.get(section) or {}).get(name)
+    if section == "servers":
+        profile, _, field_name = name.partition(".")
+        return getattr(settings.servers[profile], field_name)
+    return getattr(getattr(settings, section), name)
 
 
 @checks("config set")
@@ -545,12 +555,11 @@ def check_config_set(ran: Ran) -> None:
         assert "mode 0600" in ran.out
         return
     loaded = ran.settings()
-    section, _, name = key.partition(".")
     expected = yaml.safe_load(raw)
     assert from_file(config_file(ran), key) == expected, (from_file(config_file(ran), key), expected)
     assert f"{key} = " in ran.out and str(loaded.config_path) in ran.out.replace("\n", "")
     if loaded.source(key) == "file":
-        assert getattr(getattr(loaded.settings, section), name) == expected
+        assert setting_value(loaded.settings, key) == expected
     else:  # the environment overrides the file, and the command says so
         assert loaded.source(key).startswith("env:") and "overrides this value" in ran.out, ran.out
 

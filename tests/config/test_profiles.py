@@ -94,7 +94,9 @@ def test_config_set_show_and_unset_a_profile(isolated_env: Path, monkeypatch: py
     assert shown["secrets"]["servers.cabin.token"]["value"] == "****" + CABIN_TOKEN[-4:]
     cabin = runner.invoke(app, ["--server", "cabin", "config", "show", "--json"])
     assert cabin.exit_code == 0, cabin.output
-    assert json.loads(cabin.stdout)["settings"]["plex.url"]["value"] == "http://10.0.0.9:32400"
+    assert json.loads(cabin.stdout)["settings"]["plex.url"] == {
+        "value": "http://10.0.0.9:32400", "source": "servers.cabin",
+    }
     assert runner.invoke(app, ["config", "unset", "servers.cabin.token"]).exit_code == 0
     assert CredentialStore(isolated_env).get("plex_token@cabin")[0] is None
     assert runner.invoke(app, ["config", "unset", "servers.cabin"]).exit_code == 0
@@ -108,6 +110,10 @@ def test_bad_profile_keys_are_clear_errors(isolated_env: Path) -> None:
     result = runner.invoke(app, ["config", "set", "servers.cabin.colour", "red"])
     assert result.exit_code != 0
     assert "not a PlexMix setting" in result.output
+    assert runner.invoke(app, ["config", "set", "servers.draft.user", "Sam"]).exit_code == 0
+    result = runner.invoke(app, ["--server", "draft", "config", "show"])
+    assert result.exit_code != 0
+    assert "profile 'draft' has no url" in result.output
     result = runner.invoke(app, ["--server", "nowhere", "config", "show"])
     assert result.exit_code != 0
     assert "no Plex server profile 'nowhere'" in result.output

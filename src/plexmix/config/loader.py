@@ -86,7 +86,12 @@ def load_settings(
         settings = Settings(**merged)
     except ValidationError as exc:
         raise _config_error(exc, sources, path) from exc
-    settings = apply_profile(settings)
+    profiled = apply_profile(settings)
+    if profiled is not settings:  # the profile's values say where they came from
+        for name, value in profiled.plex.model_dump().items():
+            if value != getattr(settings.plex, name):
+                sources[f"plex.{name}"] = f"servers.{profiled.plex.server}"
+        settings = profiled
     return LoadedSettings(settings=settings, config_path=path, sources=sources, environ=env)
 
 

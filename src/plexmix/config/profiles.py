@@ -55,6 +55,11 @@ def apply_profile(settings: Settings) -> Settings:
             f"There is no Plex server profile '{name}'.",
             hint=f"Profiles: {known}. Add one with `plexmix config set servers.{name}.url URL`.",
         )
+    if not profile.url:
+        raise ConfigError(
+            f"The Plex server profile '{name}' has no url.",
+            hint=f"Set it with `plexmix config set servers.{name}.url URL`.",
+        )
     update: dict[str, object] = {"url": profile.url}
     if profile.libraries:
         update.update(libraries=list(profile.libraries), library=None)

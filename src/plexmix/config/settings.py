@@ -80,17 +80,14 @@ class PlexSettings(_Section):
 class ServerProfile(_Section):
     """One named Plex server (``servers.NAME`` in config.yaml); its token is a secret, never here."""
 
-    url: str
+    url: str | None = None  # required to use the profile (checked then, so it can be set in steps)
     libraries: list[str] = Field(default_factory=list)  # empty: plex.libraries
     user: str | None = None  # empty: plex.user
 
     @field_validator("url")
     @classmethod
-    def _check_url(cls, value: str) -> str:
-        checked = _plex_url(value)
-        if checked is None:
-            raise ValueError("a server profile needs its url (e.g. http://192.168.1.10:32400)")
-        return checked
+    def _check_url(cls, value: str | None) -> str | None:
+        return _plex_url(value)
 
     @field_validator("libraries", mode="before")
     @classmethod
