@@ -30,7 +30,7 @@ TWO_SERVERS = {
     "plex": {"url": "http://10.0.0.5:32400", "libraries": ["Music", "Classical"]},
     "servers": {
         "cabin": {"url": "http://10.0.0.9:32400/", "libraries": "Tunes"},
-        "studio": {"url": "http://10.0.0.7:32400", "user": "Sam"},
+        "studio": {"url": "http://10.0.0.7:32400"},
     },
 }
 
@@ -50,7 +50,7 @@ def test_server_override_applies_the_profile(isolated_env: Path) -> None:
     assert cabin.plex.url == "http://10.0.0.9:32400"  # trailing slash dropped
     assert cabin.plex.library_names == ["Tunes"]
     studio = load_settings(overrides={"plex.server": "studio"}).settings
-    assert studio.plex.user == "Sam"
+    assert studio.plex.url == "http://10.0.0.7:32400"
     assert studio.plex.library_names == ["Music", "Classical"]  # no libraries of its own: plex's
 
 
@@ -110,7 +110,7 @@ def test_bad_profile_keys_are_clear_errors(isolated_env: Path) -> None:
     result = runner.invoke(app, ["config", "set", "servers.cabin.colour", "red"])
     assert result.exit_code != 0
     assert "not a PlexMix setting" in result.output
-    assert runner.invoke(app, ["config", "set", "servers.draft.user", "Sam"]).exit_code == 0
+    assert runner.invoke(app, ["config", "set", "servers.draft.libraries", "Music"]).exit_code == 0
     result = runner.invoke(app, ["--server", "draft", "config", "show"])
     assert result.exit_code != 0
     assert "profile 'draft' has no url" in result.output

@@ -40,18 +40,14 @@ def main(
     server: str | None = typer.Option(
         None, "--server", metavar="NAME", help="The Plex server profile to use (servers.NAME; default: plex.url)."
     ),
-    user: str | None = typer.Option(
-        None, "--user", metavar="NAME", help="Act as this Plex Home user (their plays, ratings and playlists)."
-    ),
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
     ),
 ) -> None:
     """PlexMix: sync your Plex music library, then `plexmix create "rainy sunday jazz"`."""
-    overrides = {"plex.server": server, "plex.user": user}
     ctx.obj = AppState(
         config_path=config, verbose=verbose, quiet=quiet, debug=debug,
-        overrides={k: v for k, v in overrides.items() if v is not None},
+        overrides={"plex.server": server} if server else {},
     )
 
 

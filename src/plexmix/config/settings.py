@@ -54,8 +54,6 @@ class PlexSettings(_Section):
     library: str | None = None  # one library (older configs); plex.libraries names several
     libraries: list[str] = Field(default_factory=list)  # names, or [all]; empty = plex.library
     server: str | None = None  # the server profile in use (a key of `servers`); None = this section
-    user: str | None = None  # a Plex Home user to act as (their plays, ratings and playlists)
-    account_url: str = "https://plex.tv"  # the Plex account service (the demo points it locally)
     timeout: float = Field(default=30.0, gt=0)
     max_retries: int = Field(default=5, ge=0, le=20)
     requests_per_second: float | None = Field(default=None, gt=0)
@@ -82,7 +80,6 @@ class ServerProfile(_Section):
 
     url: str | None = None  # required to use the profile (checked then, so it can be set in steps)
     libraries: list[str] = Field(default_factory=list)  # empty: plex.libraries
-    user: str | None = None  # empty: plex.user
 
     @field_validator("url")
     @classmethod
