@@ -101,6 +101,25 @@ _ARTIST_FIELDS = frozenset(f.name for f in fields(EmuArtist)) - {"rating_key"}
 Item = EmuArtist | EmuAlbum | EmuTrack
 
 
+class KeySequence:
+    """The next free ``ratingKey``; the sections of one server share one (keys are server-wide)."""
+
+    def __init__(self, start: int = 1) -> None:
+        self.next = start
+        self.lock = threading.Lock()
+
+    def take(self) -> int:
+        with self.lock:
+            key = self.next
+            self.next += 1
+            return key
+
+    def bump(self, key: int) -> None:
+        """Make sure ``key`` and above are the only keys still handed out."""
+        with self.lock:
+            self.next = max(self.next, key)
+
+
 class MusicLibrary:
     """Artists, albums and tracks of one music section, safe to mutate from tests.
 
@@ -128,28 +147,30 @@ class MusicLibrary:
         self.tracks: dict[int, EmuTrack] = {}
         self.lock = threading.RLock()
         self.version = 0
-        self._next_key = 1
+        self.keys = KeySequence()
 
     # -- keys -------------------------------------------------------------------------------
     def new_key(self) -> int:
         """Allocate a fresh ratingKey (also used for playlists, like a real server)."""
-        with self.lock:
-            key = self._next_key
-            self._next_key += 1
-            return key
+        return self.keys.take()
 
     def set_next_key(self, key: int) -> None:
         """Used by bulk loaders that allocate keys themselves."""
         with self.lock:
-            self._next_key = max(self._next_key, key)
+            self.keys.bump(key)
             self._touch()
+
+    def share_keys(self, other: MusicLibrary) -> None:
+        """Let ``other`` (another section of the same server) draw keys from this library's sequence."""
+        self.keys.bump(other.keys.next)
+        other.keys = self.keys
 
     def _reserve(self, key: int | None) -> int:
         if key is None:
             return self.new_key()
         if key in self.artists or key in self.albums or key in self.tracks:
             raise ValueError(f"ratingKey {key} is already used")
-        self._next_key = max(self._next_key, key + 1)
+        self.keys.bump(key + 1)
         return key
 
     def _touch(self) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 from plexmix.devserver.library import EmuAlbum, EmuArtist, EmuTrack, MusicLibrary
 
-KIND_BY_TYPE = {"8": "artist", "9": "album", "10": "track"}
+KIND_BY_TYPE = {"1": "movie", "8": "artist", "9": "album", "10": "track"}
 TYPE_BY_KIND = {v: int(k) for k, v in KIND_BY_TYPE.items()}
 _PARENTS = {"track": ("album", "artist"), "album": ("artist",), "artist": ()}
 
@@ -158,12 +158,20 @@ def _matches(lib: MusicLibrary, item: Any, kind: str, flt: Filter) -> bool:
 
 
 def select(
-    lib: MusicLibrary, kind: str, params: Sequence[tuple[str, str]]
+    lib: MusicLibrary,
+    kind: str,
+    params: Sequence[tuple[str, str]],
+    view: Callable[[Any], Any] | None = None,
 ) -> list[EmuArtist] | list[EmuAlbum] | list[EmuTrack]:
-    """All items of ``kind`` matching the query's title/filters, in the requested order."""
+    """All items of ``kind`` matching the query's title/filters, in the requested order.
+
+    ``view`` turns each item into what the requesting user sees (their plays and ratings).
+    """
     filters = parse_filters(params, kind, lib.clock())
     query = dict(params)
     items = lib.items(kind)
+    if view is not None:
+        items = [view(i) for i in items]
     title = query.get("title")
     if title:
         needle = title.lower()

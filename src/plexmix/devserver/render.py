@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from plexmix.devserver.library import EmuAlbum, EmuArtist, EmuTrack, MusicLibrary
+from plexmix.devserver.sections import Movie, OtherSection
 
 _ESCAPES = str.maketrans(
     {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
@@ -175,3 +176,31 @@ def item_xml(lib: MusicLibrary, item: EmuArtist | EmuAlbum | EmuTrack, tag_limit
     if isinstance(item, EmuAlbum):
         return album_xml(lib, item, tag_limit)
     return artist_xml(lib, item, tag_limit)
+
+
+def movie_xml(section: OtherSection, movie: Movie) -> str:
+    """One ``<Video type="movie">`` of a movie section (just enough for listings)."""
+    (rk, title, year), sk, added = movie, section.key, section.added_at
+    duration = 6_000_000 + 60_000 * len(title)
+    head = attrs(
+        {
+            "ratingKey": rk,
+            "key": f"/library/metadata/{rk}",
+            "guid": f"plex://movie/emu{rk:08x}",
+            "type": "movie",
+            "title": title,
+            "librarySectionID": sk,
+            "librarySectionTitle": section.title,
+            "librarySectionKey": f"/library/sections/{sk}",
+            "year": year,
+            "duration": duration,
+            "addedAt": added,
+            "updatedAt": added,
+        }
+    )
+    media = (
+        f'<Media id="{rk}" duration="{duration}" container="mkv" videoCodec="h264">'
+        f'<Part id="{rk}" key="/library/parts/{rk}/{added}/file.mkv" duration="{duration}"'
+        f' file="/movies/{esc(title)} ({year}).mkv" container="mkv" /></Media>'
+    )
+    return f"<Video{head}>{media}</Video>\n"

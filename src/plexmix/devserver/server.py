@@ -4,6 +4,11 @@ It speaks HTTP/1.1 with keep-alive and ``Content-Length`` (no Nagle delay), answ
 a real server, checks the token (``X-Plex-Token`` header or query parameter) and exposes test
 hooks: injected faults, a URL length limit, latency, held requests (traps), and request counters.
 
+One server may hold several music libraries (sections with server-wide ratingKeys) and other
+sections (a few movies); it has an owner and optional Plex Home users, each with their own token,
+plays, ratings and playlists, and serves their plex.tv account API under ``/plex.tv``
+(:mod:`plexmix.devserver.account`; ``emu.account_url``).
+
     with PlexEmulator(demo_library()) as emu:
         plex = PlexServer(emu.url, emu.token)
 """
@@ -23,11 +28,14 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from plexmix.devserver.account import ACCOUNT_PREFIXES, AccountService
 from plexmix.devserver.faults import Fault, Hooks, Trap
 from plexmix.devserver.library import MusicLibrary
 from plexmix.devserver.playlists import PlaylistStore
 from plexmix.devserver.query import select
 from plexmix.devserver.routes import Api, Request, Response, error
+from plexmix.devserver.sections import Sections, SectionSpec, section_key
+from plexmix.devserver.users import Home, Person
 
 DEFAULT_VERSION = "1.41.3.9314-a0bfb8370"
 _OPEN_PATHS = frozenset({"/identity"})
@@ -106,19 +114,23 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class PlexEmulator:
-    """An in-process Plex Media Server serving one music library over loopback HTTP.
+    """An in-process Plex Media Server serving music libraries over loopback HTTP.
 
     Args:
-        library: the music section's content (mutate ``emu.library`` freely in tests).
-        token: the only accepted ``X-Plex-Token``.
-        extra_sections: more, empty, sections as ``(type, title)`` — e.g. ``("movie", "Movies")``
-            or ``("artist", "Audiobooks")`` for a second music library; keys 2, 3, ...
+        library: the music section (mutate ``emu.library`` freely in tests), or a list of music
+            libraries with distinct section and ratingKeys (``emu.libraries``; see ``split_library``).
+        token: the owner's ``X-Plex-Token`` (for this server and its plex.tv account).
+        friendly_name, machine_identifier: the server's identity (two emulators: two servers).
+        extra_sections: sections after the music ones: ``(type, title)`` (empty) or
+            ``(type, title, [(movie title, year), ...])``, e.g. ``("movie", "Movies", DEMO_MOVIES)``.
         listing_tag_limit: at most this many Genre/Style/Mood tags per item in listings.
+        owner, home_users, managed_users: the admin's name; Plex Home users as ``NAME[:PIN]``
+            (managed: restricted), each with a token and plays/ratings derived from ``seed``.
     """
 
     def __init__(
         self,
-        library: MusicLibrary,
+        library: MusicLibrary | Sequence[MusicLibrary],
         token: str = "demo-token",
         host: str = "127.0.0.1",
         port: int = 0,
@@ -126,27 +138,54 @@ class PlexEmulator:
         friendly_name: str = "PlexMix Emulator",
         machine_identifier: str | None = None,
         version: str = DEFAULT_VERSION,
-        extra_sections: Sequence[tuple[str, str]] = (),
+        extra_sections: Sequence[SectionSpec] = (),
         listing_tag_limit: int | None = None,
+        owner: str = "Owner",
+        home_users: Sequence[str] = (),
+        managed_users: Sequence[str] = (),
+        seed: int = 0,
     ) -> None:
-        self.library = library
-        self.token = token
+        libraries = [library] if isinstance(library, MusicLibrary) else list(library)
+        self.sections = Sections(libraries, extra_sections)
+        self.library = libraries[0]
         self.host = host
         self.port = port
         self.friendly_name = friendly_name
         self.machine_identifier = (
-            machine_identifier or hashlib.sha1(f"plexmix:{library.uuid}".encode()).hexdigest()
+            machine_identifier or hashlib.sha1(f"plexmix:{self.library.uuid}".encode()).hexdigest()
         )
         self.version = version
         self.extra_sections = list(extra_sections)
         self.listing_tag_limit = listing_tag_limit
-        self.playlists = PlaylistStore(library, self.machine_identifier)
+        self.home = Home(
+            owner, token, self.machine_identifier, home_users, managed=managed_users, seed=seed,
+            now=self.library.clock(),
+        )
+        self.playlists = PlaylistStore(self.sections, self.machine_identifier)
         self.hooks = Hooks()
         self._api = Api(self)
+        self.account = AccountService(self)
         self._cache: OrderedDict[tuple[Any, ...], list[Any]] = OrderedDict()
         self._cache_lock = threading.Lock()
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
+
+    @property
+    def libraries(self) -> list[MusicLibrary]:  # in section order: libraries[0] is library
+        return self.sections.music
+
+    @property
+    def token(self) -> str:
+        """The owner's token; setting it rotates it (the old one is refused from then on)."""
+        return self.home.owner.server_token
+
+    @token.setter
+    def token(self, value: str) -> None:
+        self.home.owner.server_token = self.home.owner.account_token = value
+
+    def user_token(self, name: str) -> str:
+        """The server token of a Home user (or the owner) by name, for tests."""
+        return self.home.user(name).server_token
 
     # -- lifecycle --------------------------------------------------------------------------
     def start(self) -> PlexEmulator:
@@ -182,6 +221,11 @@ class PlexEmulator:
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
+
+    @property
+    def account_url(self) -> str:
+        """Where this emulator answers for https://plex.tv (its Home's account service)."""
+        return f"{self.url}/plex.tv"
 
     # -- test hooks -------------------------------------------------------------------------
     def set_fault(
@@ -283,26 +327,26 @@ class PlexEmulator:
         self.hooks.reset_counts()
 
     def section_list(self) -> list[tuple[int, str, str, str]]:
-        """(key, type, title, uuid) of every section; the music library first."""
-        lib = self.library
-        out = [(lib.section_key, "artist", lib.title, lib.uuid)]
-        key = lib.section_key
-        for stype, title in self.extra_sections:
-            key += 1
-            out.append((key, stype, title, hashlib.md5(f"{stype}:{title}".encode()).hexdigest()))
-        return out
+        """(key, type, title, uuid) of every section; the music libraries first."""
+        return [
+            (section_key(sec), "artist" if isinstance(sec, MusicLibrary) else sec.type, sec.title, sec.uuid)
+            for sec in self.sections
+        ]
 
-    def cached_select(self, kind: str, params: Sequence[tuple[str, str]]) -> list[Any]:
-        """Listing results cached per (query, library version) so that paging stays cheap."""
+    def cached_select(
+        self, lib: MusicLibrary, kind: str, params: Sequence[tuple[str, str]], user: Person | None = None
+    ) -> list[Any]:
+        """Listing results cached per (section, person, query, versions) so that paging stays cheap."""
         relevant = tuple(p for p in params if not p[0].startswith("X-Plex-"))
-        key = (kind, relevant, self.library.version, self.library.clock() // 60)
+        person = (user.id, user.version) if user is not None and user.state is not None else None
+        key = (lib.section_key, person, kind, relevant, lib.version, lib.clock() // 60)
         with self._cache_lock:
             hit = self._cache.get(key)
             if hit is not None:
                 self._cache.move_to_end(key)
                 return hit
-        with self.library.lock:
-            result = select(self.library, kind, params)
+        with lib.lock:
+            result = select(lib, kind, params, None if person is None else user.view)  # type: ignore[union-attr]
         with self._cache_lock:
             self._cache[key] = result
             while len(self._cache) > 16:
@@ -343,11 +387,14 @@ class PlexEmulator:
             if fault.retry_after is not None:
                 resp.headers["Retry-After"] = str(int(fault.retry_after))
             return resp
-        token = headers.get("x-plex-token") or next((v for k, v in params if k == "X-Plex-Token"), "")
-        if path not in _OPEN_PATHS and token != self.token:
-            return error(401, "Unauthorized")
-        req = Request(method, "" if path == "/" else path, params, headers)
         try:
-            return self._api.dispatch(req)
+            for prefix in ACCOUNT_PREFIXES:
+                if path.startswith(prefix + "/"):
+                    return self.account.handle(method, path[len(prefix) :], params, headers)
+            token = headers.get("x-plex-token") or next((v for k, v in params if k == "X-Plex-Token"), "")
+            user = self.home.by_server_token(token)
+            if path not in _OPEN_PATHS and user is None:
+                return error(401, "Unauthorized")
+            return self._api.dispatch(Request(method, "" if path == "/" else path, params, headers, user))
         except Exception as exc:  # a bug in the emulator: answer 500 like a real server would
             return error(500, f"{type(exc).__name__}: {exc}")

@@ -24,26 +24,14 @@ import numpy as np
 
 from plexmix.devserver.csv_loader import DEFAULT_NOW, _safe, _sort_title, demo_library
 from plexmix.devserver.library import Clock, EmuAlbum, EmuArtist, EmuTrack, MusicLibrary
+from plexmix.devserver.mixing import frac as _frac
+from plexmix.devserver.mixing import mix as _mix
 
 T = TypeVar("T")
 
-_MASK = (1 << 64) - 1
 _YEARS = 6 * 365 * 86400
 _RATINGS = (2.0, 4.0, 6.0, 8.0, 10.0, 10.0, 8.0, 7.0, 5.0, 3.0, 9.0, 1.0)
 _CACHE_LIMIT = 8192
-
-
-def _mix(seed: int, key: int) -> int:
-    """splitmix64 of (seed, key): 64 well-mixed bits, stable across runs and platforms."""
-    z = (seed * 0x9E3779B97F4A7C15 + key * 0xBF58476D1CE4E5B9 + 0x94D049BB133111EB) & _MASK
-    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
-    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
-    return z ^ (z >> 31)
-
-
-def _frac(bits: int) -> float:
-    """A number in [0, 1) from 16 bits."""
-    return (bits & 0xFFFF) / 65536.0
 
 
 class LazyTable(MutableMapping[int, T], Generic[T]):
@@ -222,7 +210,7 @@ class SyntheticLibrary(MusicLibrary):
         self.albums = self._table("album", lambda key: self._cached("album", key, self._build_album))  # type: ignore[assignment]
         self.artists = self._table("artist", lambda key: self._cached("artist", key, self._build_artist))  # type: ignore[assignment]
         copies = -(-tracks // per_copy)
-        self._next_key = copies * self.stride + 1
+        self.keys.next = copies * self.stride + 1
 
     def _table(self, kind: str, derive: Callable[[int], T]) -> LazyTable[T]:
         info, stride = self._kinds[kind], self.stride
