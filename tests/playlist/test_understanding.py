@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from plexmix.playlist.filters import merge_filters, understood_dict, understood_line
-from plexmix.playlist.understanding import LONG_MS, SHORT_MS, Vocabulary, filters_from_mood, understand_mood
+from plexmix.playlist.understanding import Vocabulary, filters_from_mood, understand_mood
+from plexmix.playlist.years_lengths import LONG_MS, SHORT_MS
 from plexmix.storage.queries import TrackFilters
 
 GENRES = ["rock", "punk rock", "jazz", "hip hop", "rap", "pop", "metal", "country", "classical", "r&b", "ballad"]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,15 +31,16 @@ from plexmix.devserver.server import PlexEmulator
 from plexmix.errors import PlexMixError
 from plexmix.plex.client import PlexClient
 from plexmix.services.sync import SyncEngine
-from plexmix.storage import history
+from plexmix.storage import artist_names, embedding_store, history
 from plexmix.storage.embedding_store import save_embeddings
 from plexmix.storage.migrations import LATEST_VERSION, current_version, migrate
 from plexmix.storage.playlists import save_playlist
+from plexmix.storage.queries import unaccent
 from plexmix.storage.sqlite_manager import SQLiteManager
 
 TIDY = "tidytuesday_spotify_songs.csv.gz"
 # Tables the migrations fill themselves; everything else an older PlexMix wrote is copied.
-MADE_BY_MIGRATIONS = {"schema_version", "fts_control", "mirror_state", "embedding_state"}
+MADE_BY_MIGRATIONS = {"schema_version", "fts_control", "mirror_state", "embedding_state", "embedding_models"}
 COPY_ORDER = [
     "artists", "albums", "tracks", "genres", "track_genres", "tags", "track_tags", "embeddings",
     "sync_history", "playlists", "playlist_tracks",
@@ -282,6 +284,19 @@ def _assert_like_a_fresh_full_sync(up: Upgrade, fresh: Path) -> None:
         assert got["tracks"][key] == want["tracks"][key], f"track {key} differs from a fresh sync"
     assert got == want, _differences(got, want)
     assert user_content(up.old) == up.user_state  # playlists and vectors survive
+    _assert_create_lookups(up.old)
+
+
+def _assert_create_lookups(path: Path) -> None:
+    """Migration 11: the vectors per model are counted (from those of the old version, then by
+    the triggers), and every artist is found by its name in capitals without accents."""
+    with SQLiteManager(path) as db:
+        vectors = Counter(str(r[0]) for r in db.conn.execute("SELECT model FROM embeddings"))
+        assert embedding_store.models_present(db.conn) == vectors != {}
+        names = [str(r[0]) for r in db.conn.execute("SELECT name FROM artists")]
+        assert any(not name.isascii() for name in names)
+        for name in names:
+            assert name in artist_names.artists_named(db.conn, [unaccent(name).upper()])
 
 
 @pytest.mark.parametrize(("written_at", "opened_as", "track_genres", "synced_before"), CASES)

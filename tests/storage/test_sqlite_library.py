@@ -84,6 +84,19 @@ def test_fts_search_ranks_title_matches_first(db: SQLiteManager) -> None:
     assert queries.search_fts(db.conn, 'jazz" OR tracks MATCH') != []  # quotes cannot break the query
 
 
+def test_fts_search_within_a_budget_keeps_the_rarest_words_that_fit(db: SQLiteManager) -> None:
+    def keys(**budget: int) -> set[str]:
+        ids = [tid for tid, _ in queries.search_fts(db.conn, "blue jazz", **budget)]
+        return {t.plex_key for t in library.get_tracks(db.conn, ids)}
+
+    # "blue" is on 2 tracks (t1's album, t2's title), "jazz" on 3: 5 rows in all.
+    assert keys() == keys(budget=5) == {"t1", "t2", "t4"}  # all of it fits: the same result
+    assert keys(budget=4) == {"t1", "t2"}  # "jazz" no longer fits
+    assert keys(budget=1) == set()  # not even the rarest word fits
+    unbudgeted = queries.search_fts(db.conn, "blue jazz")
+    assert queries.search_fts(db.conn, "blue jazz", budget=5) == unbudgeted  # same order and scores
+
+
 def test_fts_search_honours_filters(db: SQLiteManager) -> None:
     ids = [tid for tid, _ in queries.search_fts(db.conn, "jazz", filters=TrackFilters(year_min=2000))]
     assert [library.get_tracks(db.conn, ids)[0].plex_key] == ["t4"]
@@ -98,6 +111,12 @@ def test_fts_search_honours_filters(db: SQLiteManager) -> None:
         (TrackFilters(rating_min=8), {"t1", "t2"}),
         (TrackFilters(artists=["nirvana"]), {"t3"}),
         (TrackFilters(moods=["melancholy"]), {"t2"}),
+        # Only genres, moods and styles: read from the tag indexes, each list narrowing the others.
+        (TrackFilters(genres=["rock", "pop"]), {"t3", "t4"}),
+        (TrackFilters(genres=["jazz"], moods=["cool", "melancholy", "energetic"]), {"t1", "t2"}),
+        (TrackFilters(genres=["jazz"], styles=["vocal jazz"]), {"t4"}),
+        (TrackFilters(genres=["vocal jazz"]), {"t4"}),  # a genre named is met by a style too
+        (TrackFilters(moods=["cool"], styles=["vocal jazz"]), set()),
         (TrackFilters(exclude_played_since=1_000), {"t1", "t3", "t4"}),
         (TrackFilters(exclude_artists=["Miles Davis"]), {"t3", "t4"}),
         (TrackFilters(exclude_genres=["pop"]), {"t1", "t2", "t3"}),
@@ -111,13 +130,14 @@ def test_fts_search_honours_filters(db: SQLiteManager) -> None:
 def test_filters_select_exactly_the_matching_tracks(
     db: SQLiteManager, filters: TrackFilters, expected: set[str]
 ) -> None:
-    ids = queries.find_track_ids(db.conn, filters)
-    found = {t.plex_key for t in library.get_tracks(db.conn, ids)}
+    ids = queries.track_ids(db.conn, filters)
+    assert ids.tolist() == sorted(set(ids.tolist()))  # ascending, each once
+    found = {t.plex_key for t in library.get_tracks(db.conn, ids.tolist())}
     assert found == expected
     # The Python twin of the SQL rules agrees on every track.
-    for track in library.get_tracks(db.conn, queries.find_track_ids(db.conn, TrackFilters())):
+    for track in library.get_tracks(db.conn, queries.track_ids(db.conn, TrackFilters()).tolist()):
         assert filters.matches(year=track.year, rating=track.rating, artist=track.artist_name,
-                               genres=track.genres, moods=track.moods,
+                               genres=track.genres, moods=track.moods, styles=track.styles,
                                last_played=track.last_played,
                                duration_ms=track.duration_ms) == (track.plex_key in expected)
 
@@ -173,7 +193,7 @@ def test_sync_history_marks_abandoned_runs_interrupted(db: SQLiteManager) -> Non
 
 
 def test_playlists_round_trip_in_order_with_reasons(db: SQLiteManager) -> None:
-    ids = queries.find_track_ids(db.conn, TrackFilters(genres=["jazz"]))
+    ids = queries.track_ids(db.conn, TrackFilters(genres=["jazz"])).tolist()
     with db.transaction() as conn:
         pid = playlists.save_playlist(conn, name="Late jazz", track_ids=list(reversed(ids)),
                                       reasons={ids[0]: "opener"}, plex_key="900", mood_query="late",

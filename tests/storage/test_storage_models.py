@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from plexmix.errors import DatabaseError
-from plexmix.storage import embedding_store, history, library, mirror, queries
+from plexmix.storage import artist_names, embedding_store, history, library, mirror, queries
 from plexmix.storage.models import Album, Artist, LibraryItem, Track
 from plexmix.storage.queries import TrackFilters
 from plexmix.storage.sqlite_manager import SQLiteManager, read_only
@@ -107,11 +107,10 @@ def test_an_empty_library_has_no_watermark(db: SQLiteManager) -> None:
 
 def test_artists_named_folds_non_ascii_letters_sqlite_lower_leaves_alone(db: SQLiteManager) -> None:
     _library(db)
-    assert queries.artists_named(db.conn, {"dj ötzi", "party"}) == ["DJ Ötzi"]
-    assert queries.artists_named(db.conn, {"queen"}) == ["Queen"]
-    assert queries.artists_named(db.conn, set()) == []
-    # A phrase with too many spellings to list: every name, for the caller to match.
-    assert sorted(queries.artists_named(db.conn, {"ä" * 7})) == ["DJ Ötzi", "Queen"]
+    assert artist_names.artists_named(db.conn, {"dj ötzi", "party"}) == ["DJ Ötzi"]
+    assert artist_names.artists_named(db.conn, {"queen"}) == ["Queen"]
+    assert artist_names.artists_named(db.conn, set()) == []
+    assert artist_names.artists_named(db.conn, {"ä" * 7}) == []  # many spellings, no such name
     assert sorted(queries.genre_names(db.conn)) == ["pop", "rock"]
 
 

@@ -22,6 +22,7 @@ from plexmix.playlist.request import (
     SeedTracks,
 )
 from plexmix.playlist.retrieval import (
+    KEYWORD_BUDGET,
     NO_EMBEDDINGS_NOTE,
     STOPWORDS,
     QueryEmbedder,
@@ -32,7 +33,7 @@ from plexmix.playlist.retrieval import (
 from plexmix.playlist.understanding import Understood, Vocabulary, mood_phrases, understand_mood
 from plexmix.providers.ai.base import Curator
 from plexmix.providers.ai.records import Candidate, PlanVocabulary, PromptEstimate
-from plexmix.storage import library, queries, similar
+from plexmix.storage import artist_names, library, queries, similar, tagged
 from plexmix.storage.models import Track
 from plexmix.storage.queries import TrackFilters
 from plexmix.storage.sqlite_manager import Connection
@@ -138,9 +139,7 @@ class PlaylistGenerator:
         return self.provider.estimate_plan(request.mood, self.plan_vocabulary())
 
     def _find_artists(self, names: list[str]) -> list[str]:
-        phrases = [n.lower() for n in names]
-        named = queries.artists_named(self.conn, phrases)
-        return sorted({*named, *queries.artists_named_unaccented(self.conn, names)})
+        return artist_names.artists_named(self.conn, names)
 
     @staticmethod
     def _take_plan(read: Understood, planned: PlanOutcome, flags: TrackFilters) -> None:
@@ -178,9 +177,7 @@ class PlaylistGenerator:
 
     def _artists_in(self, mood: str) -> list[str]:
         """The library's artists the mood may name: same case-insensitive or accent-insensitive."""
-        phrases = mood_phrases(mood)
-        return sorted({*queries.artists_named(self.conn, phrases),
-                       *queries.artists_named_unaccented(self.conn, phrases)})
+        return artist_names.artists_named(self.conn, mood_phrases(mood))
 
     def resolve_filters(self, request: PlaylistRequest) -> TrackFilters:
         return self.resolve(request).filters
@@ -205,10 +202,10 @@ class PlaylistGenerator:
         if resolved.sonic:  # counts twice: Plex analysed the audio itself
             extra += [resolved.sonic[: pool * 2], resolved.sonic[: pool * 2]]
         if resolved.implied_moods:  # counts twice: tracks carrying them lead the fusion
-            moody = similar.tracks_with_tags(self.conn, "mood", resolved.implied_moods, filters, pool)
+            moody = tagged.tracks_with_tags(self.conn, "mood", resolved.implied_moods, filters, pool)
             extra += [moody, moody]
         if resolved.prefer_styles:
-            styled = similar.tracks_with_tags(self.conn, "style", resolved.prefer_styles, filters, pool)
+            styled = tagged.tracks_with_tags(self.conn, "style", resolved.prefer_styles, filters, pool)
             extra += [styled, styled]
         vector = self._seed_vector(seed_ids, text)
         if vector is None and resolved.vector_text and self.index is not None and self.embedder is not None:
@@ -216,7 +213,7 @@ class PlaylistGenerator:
         found = retrieve(
             self.conn, text, filters, pool + len(seed_ids), index=self.index, embedder=self.embedder,
             query_vector=vector, extra_rankings=extra,
-            use_keywords=not seed_ids or _describes(text),
+            use_keywords=not seed_ids or _describes(text), keyword_budget=KEYWORD_BUDGET,
         )
         found.ranked = [(tid, score) for tid, score in found.ranked if tid not in song_ids][:pool]
         if resolved.rank_by == "plays":  # the most played matching tracks, in that order

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from plexmix.storage.queries import TrackFilters, unaccent
@@ -15,6 +16,13 @@ from plexmix.storage.queries import TrackFilters, unaccent
 fold = unaccent  # names in the mood are compared lower-case and without accents
 CHAIN = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+|nor\s+)?|\s(?:and|or|nor)\s|\s*[+&/]\s*)$")  # joins names
 WORD = re.compile(r"\w+")
+
+
+def blank(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    """``text`` with the given spans replaced by spaces (positions stay where they were)."""
+    for start, end in spans:
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text
 
 
 @dataclass(eq=False)

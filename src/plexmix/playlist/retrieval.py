@@ -8,13 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from plexmix.storage import queries
 from plexmix.storage.queries import TrackFilters
 from plexmix.storage.sqlite_manager import Connection
 
+if TYPE_CHECKING:
+    import numpy as np
+
 RRF_K = 60
+# The full-text rows the keyword ranking of ``create`` reads beside the vectors (~80 ms of bm25 at
+# most): past it the most common words count only in titles, artists and albums, or are left to
+# the vectors and tag rankings (queries.search_fts). ``search`` ranks every matching row.
+KEYWORD_BUDGET = 50_000
 NO_EMBEDDINGS_NOTE = (
     "No embeddings yet, so candidates come from keyword search and ratings "
     "(run `plexmix embeddings generate`)."
@@ -78,15 +85,18 @@ def retrieve(
     use_keywords: bool = True,
     query_vector: Any = None,
     extra_rankings: Sequence[Sequence[int]] = (),
+    keyword_budget: int | None = None,
 ) -> Retrieved:
     """Up to ``pool`` track ids that satisfy ``filters``, nearest to ``text`` first.
 
     ``query_vector`` (e.g. the seeds' mean vector) replaces the embedding of ``text``;
-    ``extra_rankings`` (ids, best first; those that fail ``filters`` are left out) join the fusion."""
-    allowed: list[int] | None = None
+    ``extra_rankings`` (ids, best first; those that fail ``filters`` are left out) join the fusion;
+    ``keyword_budget``: beside the vectors, the full-text rows the keyword ranking may read
+    (:func:`plexmix.storage.queries.search_fts`)."""
+    allowed: np.ndarray | None = None  # ascending
     if not filters.is_empty():
-        allowed = queries.find_track_ids(conn, filters)
-        if not allowed:
+        allowed = queries.track_ids(conn, filters)
+        if not len(allowed):
             return Retrieved(ranked=[], matching=0)
     rankings: list[list[int]] = []
     result = Retrieved(ranked=[], matching=len(allowed) if allowed is not None else None)
@@ -94,20 +104,17 @@ def retrieve(
     if index is not None and query is None and embedder is not None:
         query = embedder.embed_query(text)
     if index is not None and query is not None:
-        import numpy as np
-
-        ids = np.asarray(allowed, dtype=np.int64) if allowed is not None else None
-        hits = index.search(query, pool, allowed_ids=ids)
+        hits = index.search(query, pool, allowed_ids=allowed)
         result.similarity = dict(hits)
         result.used_vectors = True
         rankings.append([tid for tid, _ in hits])
     if use_keywords:
-        hits_fts = queries.search_fts(conn, keywords(text), limit=pool, filters=filters)
+        budget = keyword_budget if result.used_vectors else None  # alone, the keywords must rank all
+        hits_fts = queries.search_fts(conn, keywords(text), limit=pool, filters=filters, budget=budget)
         result.keyword = dict(hits_fts)
         rankings.append([tid for tid, _ in hits_fts])
-    permitted = set(allowed) if allowed is not None else None
     for ranking in extra_rankings:
-        rankings.append([tid for tid in ranking if permitted is None or tid in permitted])
+        rankings.append(list(ranking) if allowed is None else _within(ranking, allowed))
     fused = fuse(rankings)
     if len(fused) < pool and not result.used_vectors:
         # Without vectors, top up with the best-loved matching tracks so the pool is never short.
@@ -117,3 +124,12 @@ def retrieve(
         fused.extend((tid, 0.0) for tid in extra)
     result.ranked = fused[:pool]
     return result
+
+
+def _within(ids: Sequence[int], allowed: np.ndarray) -> list[int]:
+    """``ids`` (in their order) that are in ``allowed`` (ascending)."""
+    import numpy as np
+
+    wanted = np.asarray(ids, dtype=np.int64)
+    slots = np.minimum(np.searchsorted(allowed, wanted), len(allowed) - 1)
+    return [int(tid) for tid in wanted[allowed[slots] == wanted]]

@@ -10,65 +10,28 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from plexmix.playlist.filters import decade_range
 from plexmix.playlist.phrases import (
     CHAIN,
     WORD,
     Mention,
     Seed,
     artist_era,
+    blank,
     fold,
     implied_moods,
     read_history,
     read_seeds,
 )
+from plexmix.playlist.years_lengths import read_lengths, read_years
 from plexmix.storage.queries import TrackFilters
 
 _RATED = re.compile(
     r"\b(highly|top|best)[ -]rated\b|\bfavou?rites?\b|\bfive[ -]stars?\b|\b5[ -]stars?\b", re.I
 )
 _STARS = re.compile(r"\b([1-5])[ -]stars?\b", re.I)
-_DECADE = re.compile(r"(?<![\w'])('?\d{2}'?s|\d{3}0'?s)(?!\w)", re.I)
-_YEAR = r"(1\d{3}|2\d{3})"
-# Era phrases, tried in this order on the folded text; each match is used up. The function gets
-# the match and the library's newest year and returns (year_min, year_max) (None: not given).
-_ERAS: list[tuple[re.Pattern[str], Callable[[re.Match[str], int], tuple[int | None, int | None]]]] = [
-    (re.compile(rf"\bnothing\s+(?:before|older\s+than|earlier\s+than)\s+{_YEAR}\b"),
-     lambda m, _: (int(m.group(1)), None)),
-    (re.compile(rf"\bnothing\s+(?:after|newer\s+than|later\s+than)\s+{_YEAR}\b"),
-     lambda m, _: (None, int(m.group(1)))),
-    (re.compile(rf"\bbetween\s+{_YEAR}\s+and\s+{_YEAR}\b|\b{_YEAR}\s*(?:-|–|to)\s*{_YEAR}\b"),
-     lambda m, _: _ordered([int(g) for g in m.groups() if g])),
-    (re.compile(rf"\b(?:since|from)\s+{_YEAR}\s+on(?:wards?)?\b|\bsince\s+{_YEAR}\b"),
-     lambda m, _: (int(m.group(1) or m.group(2)), None)),
-    (re.compile(rf"\bafter\s+{_YEAR}\b"), lambda m, _: (int(m.group(1)) + 1, None)),
-    (re.compile(rf"\bbefore\s+{_YEAR}\b"), lambda m, _: (None, int(m.group(1)) - 1)),
-    (re.compile(rf"\b(?:until|up\s+to|through)\s+{_YEAR}\b"), lambda m, _: (None, int(m.group(1)))),
-    (re.compile(rf"\b(?:from|in|of)\s+{_YEAR}\b"), lambda m, _: (int(m.group(1)), int(m.group(1)))),
-    (re.compile(r"\bthis\s+year'?s?\b"), lambda _, newest: (newest, newest)),
-    (re.compile(r"\blast\s+year'?s?\b"), lambda _, newest: (newest - 1, newest - 1)),
-    (re.compile(r"\b(?:recent|latest|newest)\b"), lambda _, newest: (newest - RECENT_YEARS + 1, newest)),
-]
-RECENT_YEARS = 3  # "recent": the library's newest year and the two before it
-
-SHORT_MS, LONG_MS = 180_000, 360_000  # "short" songs: under 3:00; "long": over 6:00
-_SONGS = r"(?:songs?|tracks?|tunes?|pieces?|ones|numbers|cuts|jams|epics?)"
-_LENGTH = r"(?:(\d+:\d{2})|(\d+(?:[.,]\d+)?)\s*-?\s*(?:min(?:ute)?s?|m)\b)"  # 3:30, 3 minutes, 2.5 min
-_DURATIONS: list[tuple[re.Pattern[str], Callable[[int], tuple[int | None, int | None]]]] = [
-    (re.compile(rf"\b(?:under|less\s+than|shorter\s+than|below|at\s+most|no\s+longer\s+than|max)\s+{_LENGTH}"),
-     lambda ms: (None, ms)),
-    (re.compile(rf"\b(?:over|more\s+than|longer\s+than|above|at\s+least)\s+{_LENGTH}"),
-     lambda ms: (ms, None)),
-    (re.compile(r"\b(\d+)\s*-?\s*minutes?\s+" + _SONGS + r"\b|\b(\d+)-minute\b"),
-     lambda ms: (ms - 30_000, ms + 30_000)),
-]
-# "short songs", "long jazz tracks": only right before a song word, or with genre or mood names
-# between ("long melancholy songs"), so "a long drive" says nothing about length.
-_SHORT_LONG = re.compile(rf"\b(short|long)\s+((?:[^\s]+\s+){{0,3}}?){_SONGS}\b")
-
 
 # An exclusion cue right before a name ("no", "without", "nothing by", ...), and the words that
 # chain more names onto it ("no rock or metal", "without Queen, Toto and Yes").
@@ -80,10 +43,6 @@ _TOPIC = re.compile(r"(?<!\w)about\s+(?:(?:the|a|my|your|our)\s+)?$")  # "songs 
 _ARTIST_CUE = r"(?:by|like|from|artist|early|late)"  # not "of": "the sound of rain"
 _LIST_FILLER = frozenset({"songs", "song", "tracks", "music", "mix", "playlist", "only", "just", "some",
                           "hits", "best", "of", "the", "greatest", "from", "by", "and", "or"})
-
-
-def _ordered(years: list[int]) -> tuple[int | None, int | None]:
-    return min(years), max(years)
 
 
 def _folded_with_map(text: str) -> tuple[str, list[int]]:
@@ -162,14 +121,14 @@ def understand_mood(mood: str, vocabulary: Vocabulary, now: _dt.date | None = No
     work = folded  # the folded text with the phrases already read blanked out
     rank_by: str | None = None
     for span, rank in read_history(work, today, found):
-        work = _blank(work, [span])
+        work = blank(work, [span])
         used.append(span)
         rank_by = rank or rank_by
-    for span, drop in _read_years(work, newest, found):
-        work = _blank(work, [span])
+    for span, drop in read_years(work, newest, found):
+        work = blank(work, [span])
         used += [span] if drop else []
-    for span in _read_lengths(work, {fold(n) for n in (*genres, *moods)}, found):
-        work = _blank(work, [span])
+    for span in read_lengths(work, {fold(n) for n in (*genres, *moods)}, found):
+        work = blank(work, [span])
         used.append(span)
     if _RATED.search(work):
         found.rating_min = 8.0
@@ -180,10 +139,10 @@ def understand_mood(mood: str, vocabulary: Vocabulary, now: _dt.date | None = No
     for mention, cue_start in _excluded(work, mentions).items():
         used.append((cue_start, mention.end))
         _add(found, mention, exclude=True)
-    work = _blank(work, used)
+    work = blank(work, used)
     seeds, seed_spans = read_seeds(work, mood, where, [m for m in mentions if not _inside(m, used)])
     used += seed_spans
-    work = _blank(work, seed_spans)
+    work = blank(work, seed_spans)
     wanted = [m for m in mentions if not _inside(m, used) and not _TOPIC.search(work[: m.start])]
     clear = _clear_artists(work, wanted, folded)
     era = artist_era(work, [m for m in wanted if m in clear])
@@ -206,62 +165,6 @@ def understand_mood(mood: str, vocabulary: Vocabulary, now: _dt.date | None = No
 
 def _inside(mention: Mention, spans: list[tuple[int, int]]) -> bool:
     return any(mention.start < end and start < mention.end for start, end in spans)
-
-
-def _read_years(text: str, newest: int, found: TrackFilters) -> list[tuple[tuple[int, int], bool]]:
-    """Set the years ``text`` names; the spans read, each with whether to keep it out of the
-    search ("nothing before 1990" is; "90s" stays a description too)."""
-    spans: list[tuple[tuple[int, int], bool]] = []
-    for pattern, years in _ERAS:
-        for m in pattern.finditer(_blank(text, [span for span, _ in spans])):
-            low, high = years(m, newest)
-            if low is not None and found.year_min is None:
-                found.year_min = low
-            if high is not None and found.year_max is None:
-                found.year_max = high
-            spans.append((m.span(), m.group(0).startswith("nothing")))
-    rest = _blank(text, [span for span, _ in spans])
-    if found.year_min is None and found.year_max is None and (d := _DECADE.search(rest)):
-        decade = decade_range(d.group(1))
-        if decade and decade[0] <= newest:
-            found.year_min, found.year_max = decade
-            if part := _PART_OF_DECADE.search(rest[: d.start()]):  # "early 90s": 1990-1993
-                low, high = _DECADE_PARTS[part.group(1)]
-                found.year_min, found.year_max = decade[0] + low, decade[0] + high
-    return spans
-
-
-_PART_OF_DECADE = re.compile(r"(?<!\w)(early|mid|late)(?:\s+|-)(?:the\s+)?$")
-_DECADE_PARTS = {"early": (0, 3), "mid": (3, 6), "late": (6, 9)}
-
-
-def _read_lengths(text: str, tag_names: set[str], found: TrackFilters) -> list[tuple[int, int]]:
-    """Set the track lengths ``text`` names; the spans read. ``tag_names``: the genre and mood
-    names (folded) that may stand between "long" and "songs"."""
-    spans: list[tuple[int, int]] = []
-    for pattern, bounds in _DURATIONS:
-        for m in pattern.finditer(_blank(text, spans)):
-            _set_length(found, *bounds(_length_ms(m)))
-            spans.append(m.span())
-    for m in _SHORT_LONG.finditer(_blank(text, spans)):
-        between = " ".join(m.group(2).split())
-        if not between or between in tag_names or between.rstrip("s") in tag_names:
-            _set_length(found, *((None, SHORT_MS) if m.group(1) == "short" else (LONG_MS, None)))
-            spans.append(m.span(1))  # only the word: "melancholy songs" still describes the mood
-    return spans
-
-
-def _set_length(found: TrackFilters, low: int | None, high: int | None) -> None:
-    found.duration_min_ms = low if low is not None else found.duration_min_ms
-    found.duration_max_ms = high if high is not None else found.duration_max_ms
-
-
-def _length_ms(m: re.Match[str]) -> int:
-    number = next((g for g in m.groups() if g and g[0].isdigit()), "0")
-    if ":" in number:
-        minutes, seconds = number.split(":")
-        return (int(minutes) * 60 + int(seconds)) * 1000
-    return int(float(number.replace(",", ".")) * 60_000)
 
 
 def _mentions(text: str, vocabulary: dict[str, Iterable[str]]) -> list[Mention]:
@@ -335,7 +238,7 @@ def _clear_artists(text: str, mentions: list[Mention], folded: str) -> set[Menti
                 clear.update((a, b))
                 changed = True
     linked = {m for pair in chained for m in pair}
-    rest = WORD.findall(_blank(text, [(m.start, m.end) for m in linked]))
+    rest = WORD.findall(blank(text, [(m.start, m.end) for m in linked]))
     if linked and all(w in _LIST_FILLER for w in rest):
         clear |= linked
     return clear
@@ -345,12 +248,6 @@ def _clear_artists(text: str, mentions: list[Mention], folded: str) -> set[Menti
 _ERA_AFTER = re.compile(
     r"\s+(?:(?:songs?|tracks?|music|hits|albums?)\s+)?(?:in|from)\s+(?:the\s+)?(?:'?\d{2}'?s|\d{3}0'?s|\d{4})\b"
 )
-
-
-def _blank(text: str, spans: Iterable[tuple[int, int]]) -> str:
-    for start, end in spans:
-        text = text[:start] + " " * (end - start) + text[end:]
-    return text
 
 
 def _add(

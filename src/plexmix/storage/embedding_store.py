@@ -188,11 +188,10 @@ def vector_groups(conn: sqlite3.Connection) -> list[tuple[str, int, int]]:
 
 
 def models_present(conn: sqlite3.Connection) -> dict[str, int]:
-    """{model id: stored vectors} for every model with vectors in the table."""
-    return {
-        str(r[0]): int(r[1])
-        for r in conn.execute("SELECT model, COUNT(*) FROM embeddings GROUP BY model")
-    }
+    """{model id: stored vectors} for every model with vectors in the table (counted by the
+    triggers of migration 11: no scan of the vectors)."""
+    sql = "SELECT model, vectors FROM embedding_models WHERE vectors > 0"
+    return {str(r[0]): int(r[1]) for r in conn.execute(sql)}
 
 
 def embedding_stats(conn: sqlite3.Connection, model_id: str | None = None) -> dict[str, Any]:

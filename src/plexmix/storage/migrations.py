@@ -278,6 +278,45 @@ M010_EMBEDDING_CHANGES = """
         END;
 """
 
+# What a ``create`` reads on every call, kept small and indexed at a million tracks:
+# - artists by name, case and accents aside (storage/artist_names.py): an ASCII name by
+#   lower(name); any other by ``name_unaccented``, which only Python can compute (NFKD), so it
+#   is filled by that module when it meets names without it (the partial index finds them) and
+#   cleared here when a name changes;
+# - tracks in "best loved" order (rating, plays, id), for the tag rankings of storage/tagged.py;
+# - the stored vectors per model (embedding_store.models_present), counted by triggers instead
+#   of a GROUP BY over every vector.
+M011_LOOKUPS_FOR_CREATE = """
+        ALTER TABLE artists ADD COLUMN name_unaccented TEXT;
+        CREATE INDEX idx_artists_lower_name ON artists(lower(name));
+        CREATE INDEX idx_artists_unaccented ON artists(name_unaccented) WHERE name_unaccented IS NOT NULL;
+        CREATE INDEX idx_artists_to_fold ON artists(id)
+            WHERE name_unaccented IS NULL AND length(name) <> length(CAST(name AS BLOB));
+        CREATE INDEX idx_tracks_loved ON tracks(COALESCE(rating, 0) DESC, play_count DESC);
+        CREATE TRIGGER artists_unaccented_rename AFTER UPDATE OF name ON artists
+        WHEN new.name IS NOT old.name BEGIN
+            UPDATE artists SET name_unaccented = NULL WHERE id = new.id;
+        END;
+
+        CREATE TABLE embedding_models (model TEXT PRIMARY KEY, vectors INTEGER NOT NULL) WITHOUT ROWID;
+        INSERT INTO embedding_models (model, vectors) SELECT model, COUNT(*) FROM embeddings GROUP BY model;
+        CREATE TRIGGER embedding_models_insert AFTER INSERT ON embeddings BEGIN
+            INSERT INTO embedding_models (model, vectors) VALUES (new.model, 1)
+            ON CONFLICT (model) DO UPDATE SET vectors = vectors + 1;
+        END;
+        CREATE TRIGGER embedding_models_update AFTER UPDATE OF model ON embeddings
+        WHEN new.model IS NOT old.model BEGIN
+            UPDATE embedding_models SET vectors = vectors - 1 WHERE model = old.model;
+            DELETE FROM embedding_models WHERE model = old.model AND vectors <= 0;
+            INSERT INTO embedding_models (model, vectors) VALUES (new.model, 1)
+            ON CONFLICT (model) DO UPDATE SET vectors = vectors + 1;
+        END;
+        CREATE TRIGGER embedding_models_delete AFTER DELETE ON embeddings BEGIN
+            UPDATE embedding_models SET vectors = vectors - 1 WHERE model = old.model;
+            DELETE FROM embedding_models WHERE model = old.model AND vectors <= 0;
+        END;
+"""
+
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "core tables", M001_CORE_TABLES),
     (2, "tags and full-text search", M002_TAGS_AND_FTS),
@@ -289,6 +328,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (8, "sonic analysis version of tracks", M008_MUSIC_ANALYSIS),
     (9, "play and rating watermarks", M009_ACTIVITY_WATERMARKS),
     (10, "embedding change counter", M010_EMBEDDING_CHANGES),
+    (11, "indexed artist names, loved order and vector counts for create", M011_LOOKUPS_FOR_CREATE),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

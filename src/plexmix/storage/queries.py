@@ -1,14 +1,19 @@
-"""Read queries: tracks by filters, full-text search (FTS5, bm25), the names a mood may mention."""
+"""Read queries: tracks by filters, full-text search (FTS5, bm25), the genre, mood and style names."""
 
 from __future__ import annotations
 
 import re
 import sqlite3
 import unicodedata
-from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from plexmix.storage.models import normalize_tag
+from plexmix.storage.sql_helpers import ARTISTS_NAMED, marks
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 @dataclass
@@ -121,29 +126,37 @@ _MOOD_TRACKS = _TAG_TRACKS.format(kind="mood")
 _STYLE_TRACKS = _TAG_TRACKS.format(kind="style")
 # A genre named is met by the genre or by a Plex style of that name ("reggaeton" may be either).
 _GENRE_OR_STYLE_TRACKS = f"{_GENRE_TRACKS} UNION ALL {_STYLE_TRACKS}"
-_ARTISTS_NAMED = "SELECT id FROM artists WHERE plexmix_fold(name) IN ({marks})"
 
 
-def _marks(values: Collection[object]) -> str:
-    return ",".join("?" * len(values))
+def _own(tracks_sql: str, probe: bool) -> str:
+    """A set of track ids; with ``probe`` only the row's own id ({a}) in it, so SQLite reads it
+    by primary key per row instead of listing the whole set first (a third of a million ids
+    for a common mood, when a full-text search only needs to check a few hundred rows)."""
+    if not probe:
+        return tracks_sql
+    parts = tracks_sql.split(" UNION ALL ")
+    return " UNION ALL ".join(f"{part} AND {part.split()[1]} = {{a}}.id" for part in parts)
 
 
-def filter_sql(filters: TrackFilters, alias: str = "t") -> tuple[str, list[object]]:
-    """A WHERE clause (without the keyword) over ``tracks AS alias`` and its parameters.
+def filter_sql(filters: TrackFilters, alias: str = "t", *, probe: bool = False) -> tuple[str, list[object]]:
+    """A WHERE clause (without the keyword) over ``tracks AS alias`` and its parameters; with
+    ``probe`` (for a query that checks few rows) the tag sets are read per row (see :func:`_own`).
 
     The connection must have :func:`register_functions` (SQLiteManager does it).
     """
+    tag_sets = (_GENRE_OR_STYLE_TRACKS, _MOOD_TRACKS, _STYLE_TRACKS)
+    genres, moods, styles = (_own(sql, probe) for sql in tag_sets)
     # Each name list: the names, how they are compared, the clause ({a}: the alias).
     name_lists: list[tuple[list[str], Callable[[str], str], str]] = [
-        (filters.genres, normalize_tag, f"{{a}}.id IN ({_GENRE_OR_STYLE_TRACKS})"),
-        (filters.moods, normalize_tag, f"{{a}}.id IN ({_MOOD_TRACKS})"),
-        (filters.styles, normalize_tag, f"{{a}}.id IN ({_STYLE_TRACKS})"),
-        (filters.artists, str.casefold, f"{{a}}.artist_id IN ({_ARTISTS_NAMED})"),
+        (filters.genres, normalize_tag, f"{{a}}.id IN ({genres})"),
+        (filters.moods, normalize_tag, f"{{a}}.id IN ({moods})"),
+        (filters.styles, normalize_tag, f"{{a}}.id IN ({styles})"),
+        (filters.artists, str.casefold, f"{{a}}.artist_id IN ({ARTISTS_NAMED})"),
         (filters.exclude_artists, str.casefold,
-         f"({{a}}.artist_id IS NULL OR {{a}}.artist_id NOT IN ({_ARTISTS_NAMED}))"),
-        (filters.exclude_genres, normalize_tag, f"{{a}}.id NOT IN ({_GENRE_OR_STYLE_TRACKS})"),
-        (filters.exclude_moods, normalize_tag, f"{{a}}.id NOT IN ({_MOOD_TRACKS})"),
-        (filters.exclude_styles, normalize_tag, f"{{a}}.id NOT IN ({_STYLE_TRACKS})"),
+         f"({{a}}.artist_id IS NULL OR {{a}}.artist_id NOT IN ({ARTISTS_NAMED}))"),
+        (filters.exclude_genres, normalize_tag, f"{{a}}.id NOT IN ({genres})"),
+        (filters.exclude_moods, normalize_tag, f"{{a}}.id NOT IN ({moods})"),
+        (filters.exclude_styles, normalize_tag, f"{{a}}.id NOT IN ({styles})"),
     ]
     bounds: list[tuple[float | None, str]] = [
         (filters.year_min, "{a}.year >= ?"),
@@ -160,7 +173,7 @@ def filter_sql(filters: TrackFilters, alias: str = "t") -> tuple[str, list[objec
     for names, compared, clause in name_lists:
         if names:
             values = [compared(name) for name in names]
-            clauses.append(clause.format(a=alias, marks=_marks(values)))
+            clauses.append(clause.format(a=alias, marks=marks(values)))
             params.extend(values * clause.count("{marks}"))
     for bound, clause in bounds:
         if bound is not None:
@@ -169,10 +182,41 @@ def filter_sql(filters: TrackFilters, alias: str = "t") -> tuple[str, list[objec
     return (" AND ".join(clauses) or "1"), params
 
 
-def find_track_ids(conn: sqlite3.Connection, filters: TrackFilters) -> list[int]:
+_TAG_SETS = (("genres", _GENRE_OR_STYLE_TRACKS), ("moods", _MOOD_TRACKS), ("styles", _STYLE_TRACKS))
+
+
+def track_ids(conn: sqlite3.Connection, filters: TrackFilters) -> np.ndarray:
+    """The ids (ascending, int64) of the tracks that pass ``filters``.
+
+    A million-track library may have hundreds of thousands: they come back as one string built
+    in C (group_concat), not row by row. Filters that only name genres, moods or styles are read
+    from the tag indexes alone, without visiting every matching track."""
+    import numpy as np
+
+    from plexmix.storage.id_arrays import sorted_unique
+
     register_functions(conn)
-    where, params = filter_sql(filters)
-    return [row[0] for row in conn.execute(f"SELECT t.id FROM tracks t WHERE {where}", params)]
+    if filters.is_empty() or not replace(filters, genres=[], moods=[], styles=[]).is_empty():
+        where, params = filter_sql(filters)
+        return sorted_unique(id_array(conn, f"SELECT t.id FROM tracks t WHERE {where}", params))
+    found: np.ndarray | None = None
+    for name, sql in _TAG_SETS:
+        if values := [normalize_tag(n) for n in getattr(filters, name)]:
+            names = values * sql.count("{marks}")
+            ids = sorted_unique(id_array(conn, sql.format(marks=marks(values)), names))
+            found = ids if found is None else np.intersect1d(found, ids, assume_unique=True)
+    assert found is not None  # at least one name list is set
+    return found
+
+
+def id_array(conn: sqlite3.Connection, sql: str, params: Sequence[object]) -> np.ndarray:
+    """The ids ``sql`` (one integer column) selects, in the order it gives them."""
+    import numpy as np
+
+    row = conn.execute(f"WITH found(id) AS ({sql}) SELECT group_concat(id) FROM found", params).fetchone()
+    if not row or row[0] is None:
+        return np.zeros(0, dtype=np.int64)
+    return np.fromstring(row[0], dtype=np.int64, sep=",")
 
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
@@ -180,27 +224,63 @@ _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 def fts_query(text: str) -> str | None:
     """Turn free text into a safe FTS5 query: every word quoted, any word may match."""
-    words = _TOKEN.findall(text)
-    if not words:
-        return None
-    return " OR ".join(f'"{w}"' for w in dict.fromkeys(w.lower() for w in words))
+    return " OR ".join(_phrases(text)) or None
+
+
+def _phrases(text: str) -> list[str]:
+    """Each word of ``text`` once, lower-cased and quoted as an FTS5 phrase."""
+    return [f'"{w}"' for w in dict.fromkeys(w.lower() for w in _TOKEN.findall(text))]
 
 
 def search_fts(
-    conn: sqlite3.Connection, text: str, limit: int = 50, filters: TrackFilters | None = None
+    conn: sqlite3.Connection, text: str, limit: int = 50, filters: TrackFilters | None = None,
+    *, budget: int | None = None,
 ) -> list[tuple[int, float]]:
-    """Track ids ranked by bm25 (best first) with a positive relevance score (higher is better)."""
-    query = fts_query(text)
-    if query is None:
+    """Track ids ranked by bm25 (best first) with a positive relevance score (higher is better).
+
+    bm25 reads every row a word matches, so with ``budget`` the ranking reads at most that many
+    rows (see :func:`_affordable`). Words that together match fewer rows are all kept, so the
+    result is then the same as without it."""
+    phrases = _phrases(text) if budget is None else _affordable(conn, _phrases(text), budget)
+    if not phrases:
         return []
     register_functions(conn)
-    where, params = filter_sql(filters or TrackFilters())
+    where, params = filter_sql(filters or TrackFilters(), probe=budget is not None)
+    tracks = "" if where == "1" else f"JOIN tracks t ON t.id = f.rowid WHERE {where} AND"
     sql = (
         "SELECT f.rowid, bm25(tracks_fts, 10.0, 5.0, 3.0, 4.0, 2.0) AS rank FROM tracks_fts f "
-        f"JOIN tracks t ON t.id = f.rowid WHERE tracks_fts MATCH ? AND {where} "
-        "ORDER BY rank LIMIT ?"
+        f"{tracks or 'WHERE'} tracks_fts MATCH ? ORDER BY rank LIMIT ?"
     )
-    return [(row[0], -float(row[1])) for row in conn.execute(sql, [query, *params, limit])]
+    return [(row[0], -float(row[1])) for row in conn.execute(sql, [*params, " OR ".join(phrases), limit])]
+
+
+def _affordable(conn: sqlite3.Connection, phrases: list[str], budget: int) -> list[str]:
+    """Those of the FTS5 ``phrases`` whose matching rows add up to at most ``budget``.
+
+    All of them when they fit. Otherwise a word that alone matches more rows (a genre or mood on
+    a sixth of a million tracks) counts only where it names the song (title, artist or album:
+    "Life of the Party"), and then the rarest phrases are kept while they fit; a common word
+    weighs little in bm25 anyway. Each count stops past the budget."""
+    count = "SELECT COUNT(*) FROM (SELECT 1 FROM tracks_fts WHERE tracks_fts MATCH ? LIMIT ?)"
+
+    def rows(phrase: str) -> int:
+        return int(conn.execute(count, [phrase, budget + 1]).fetchone()[0])
+
+    found = {phrase: rows(phrase) for phrase in phrases}
+    if sum(found.values()) <= budget:
+        return phrases
+    for i, phrase in enumerate(phrases):
+        if found[phrase] > budget:
+            phrases[i] = f"{{title artist album}} : {phrase}"
+            found[phrases[i]] = rows(phrases[i])
+    kept: list[str] = []
+    total = 0
+    for phrase in sorted(phrases, key=lambda p: (found[p], p)):
+        total += found[phrase]
+        if total > budget:
+            break
+        kept.append(phrase)
+    return [phrase for phrase in phrases if phrase in kept]
 
 
 _ORDERS = {
@@ -259,61 +339,3 @@ def newest_year(conn: sqlite3.Connection) -> int | None:
     """The latest release year in the library ("this year" means this one, not the clock's)."""
     row = conn.execute("SELECT MAX(year) FROM tracks").fetchone()
     return int(row[0]) if row and row[0] is not None else None
-
-
-_MAX_KEYS = 900  # SQL parameters per statement
-_MAX_VARIANTS = 64
-
-
-def artists_named(conn: sqlite3.Connection, phrases: Iterable[str]) -> list[str]:
-    """The artists whose lower-case name is one of ``phrases`` (lower-case already).
-
-    The scan over all artists stays in SQLite: ``lower(name) IN (the phrases)``. SQLite's lower()
-    folds ASCII only, so each phrase is also offered with its other letters capitalised
-    ("dj ötzi" also as "dj Ötzi"). With too many phrases it returns every artist's name, for the
-    caller to match.
-    """
-    keys: set[str] = set()
-    for phrase in phrases:
-        variants = _sqlite_lower_variants(phrase)
-        if variants is None or len(keys) + len(variants) > _MAX_KEYS:
-            return _names(conn, "SELECT name FROM artists")
-        keys.update(variants)
-    if not keys:
-        return []
-    return _names(conn, f"SELECT name FROM artists WHERE lower(name) IN ({_marks(keys)})", sorted(keys))
-
-
-def artists_named_unaccented(conn: sqlite3.Connection, phrases: Iterable[str]) -> list[str]:
-    """The artists whose name without accents is one of ``phrases`` (as :func:`unaccent` makes
-    them): "beyonce" finds "Beyoncé". One scan of the artists per 900 phrases; only names with a
-    character beyond ASCII are folded in Python (the others :func:`artists_named` finds), so a
-    library of hundreds of thousands of artists is read in C, not unaccented name by name."""
-    register_functions(conn)
-    keys = sorted({unaccent(p) for p in phrases})
-    found: list[str] = []
-    for i in range(0, len(keys), _MAX_KEYS):
-        chunk = keys[i : i + _MAX_KEYS]
-        sql = (
-            "SELECT name FROM artists WHERE name GLOB ?"
-            f" AND plexmix_unaccent(name) IN ({_marks(chunk)})"
-        )
-        found += _names(conn, sql, [_BEYOND_ASCII, *chunk])
-    return found
-
-
-_BEYOND_ASCII = "*[^\x01-\x7f]*"  # GLOB: a name with at least one character outside ASCII
-
-
-def _sqlite_lower_variants(phrase: str) -> list[str] | None:
-    """What SQLite's lower() makes of the names whose Python lower() is ``phrase`` (None: too many)."""
-    options = [
-        [c, c.upper()] if not c.isascii() and len(c.upper()) == 1 and c.upper() != c else [c]
-        for c in phrase
-    ]
-    variants = [""]
-    for choice in options:
-        variants = [v + c for v in variants for c in choice]
-        if len(variants) > _MAX_VARIANTS:
-            return None
-    return variants

@@ -33,6 +33,7 @@ import numpy as np
 
 from plexmix.errors import EmbeddingError, IndexMismatchError
 from plexmix.storage.ann import Approximate
+from plexmix.storage.id_arrays import sorted_unique
 from plexmix.utils.files import atomic_file
 
 log = logging.getLogger(__name__)
@@ -243,7 +244,7 @@ class VectorIndex:
         faiss = _faiss()
         faiss.omp_set_num_threads(1)  # one query: threads cost more than they give
         approx = None if exact else self.approximate
-        allowed = None if allowed_ids is None else np.unique(_as_ids(allowed_ids))
+        allowed = None if allowed_ids is None else sorted_unique(_as_ids(allowed_ids))
         if allowed is not None and len(allowed) == 0:
             return []
         if allowed is not None and len(allowed) * self.dimension <= DIRECT_SCORING_BUDGET:
