@@ -1,9 +1,10 @@
-"""Plays and ratings are read from their own watermarks, not from the metadata one.
+"""Incremental syncs read from exact watermarks: Plex's clock when the last sync started.
 
 A real server does not move ``updatedAt`` when a track is played or rated, so an incremental
-sync asks for ``lastViewedAt`` / ``lastRatedAt`` separately. It must ask from where the last sync
-left off on *those* clocks (Plex's clock at the last sync's start), so that nothing played before
-the last sync is fetched again, and nothing played after it is missed.
+sync asks for ``lastViewedAt`` / ``lastRatedAt`` separately. Every change (metadata, plays,
+ratings) is read from Plex's clock at the last sync's first answer, inclusive: nothing changed
+before the last sync is fetched again, and nothing changed after it, even in the same second, is
+missed.
 """
 
 from __future__ import annotations
@@ -18,14 +19,13 @@ from sync_helpers import assert_mirror_exact
 from plexmix.devserver.library import ManualClock, MusicLibrary
 from plexmix.devserver.server import PlexEmulator
 from plexmix.plex.client import PlexClient
-from plexmix.services.sync import SAFETY_MARGIN_S, SyncEngine
+from plexmix.services.sync import SyncEngine
 from plexmix.storage import history
 from plexmix.storage.sqlite_manager import SQLiteManager
 
-# Requests an incremental sync with nothing changed may make: changed artists, albums and
-# tracks, plays, ratings, one count, and one read by key of the tracks of the albums/artists
-# the metadata margin reads again.
-NOTHING_CHANGED_REQUESTS = 7
+# Requests an incremental sync with nothing changed makes: one count, then changed artists,
+# albums and tracks, plays and ratings (each an empty listing); no read by key.
+NOTHING_CHANGED_REQUESTS = 6
 
 
 @pytest.fixture
@@ -40,22 +40,6 @@ def client(emu: PlexEmulator) -> Iterator[PlexClient]:
 def db(tmp_path: Path) -> Iterator[SQLiteManager]:
     with SQLiteManager(tmp_path / "sync.db") as manager:
         yield manager
-
-
-def _margin_keys(lib: MusicLibrary, db: SQLiteManager) -> set[str]:
-    """Tracks the metadata watermark's safety margin reads again: stamped within the margin of
-    the newest ``updatedAt``/``addedAt`` stored, themselves or through their album or artist."""
-    last = history.last_successful_sync(db.conn)
-    assert last is not None and last.server_time is not None
-    since = last.server_time - SAFETY_MARGIN_S
-
-    def near(item: Any) -> bool:
-        return max(item.updated_at, item.added_at) >= since
-
-    return {
-        str(k) for k, t in lib.tracks.items()
-        if near(t) or near(lib.albums[t.album_key]) or near(lib.artists[t.artist_key])
-    }
 
 
 def _reads_by_key(emu: PlexEmulator) -> list[str]:
@@ -82,12 +66,31 @@ def test_nothing_changed_reads_no_tracks_and_makes_a_handful_of_requests(
     emu.reset_counts()
     report = SyncEngine(client, db).incremental_sync()
     assert report.status == "success"
-    margin = _margin_keys(lib, db)
-    assert len(margin) < 5
-    assert report.tracks_seen == len(margin), "tracks played before the last sync were fetched again"
+    assert report.tracks_seen == 0, "tracks changed or played before the last sync were fetched again"
     assert (report.added, report.updated, report.removed) == (0, 0, 0)
     assert emu.total_requests <= NOTHING_CHANGED_REQUESTS, dict(emu.request_counts)
-    assert len(_reads_by_key(emu)) <= 1
+    assert _reads_by_key(emu) == []
+    assert_mirror_exact(lib, db.conn)
+
+
+def test_a_change_in_the_same_second_as_the_last_sync_is_read_once(
+    lib: MusicLibrary, emu: PlexEmulator, client: PlexClient, db: SQLiteManager, clock: ManualClock
+) -> None:
+    """The boundary is exact and inclusive: a change stamped with the very second the last sync
+    started is read by the next sync; once Plex's clock has moved on, it is not read again."""
+    SyncEngine(client, db).full_sync()
+    keys = sorted(lib.tracks)
+    lib.update_track(keys[10], title="Same Second")  # Plex's clock did not move since the sync
+    lib.update_album(lib.tracks[keys[20]].album_key, title="Same Second Album")
+    report = SyncEngine(client, db).incremental_sync()
+    assert str(keys[10]) in report.changed_keys
+    assert_mirror_exact(lib, db.conn)  # the album's new title too
+    clock.advance(1)
+    SyncEngine(client, db).incremental_sync()  # starts a second later: the new watermark
+    emu.reset_counts()
+    report = SyncEngine(client, db).incremental_sync()
+    assert report.tracks_seen == 0
+    assert emu.total_requests <= NOTHING_CHANGED_REQUESTS, dict(emu.request_counts)
     assert_mirror_exact(lib, db.conn)
 
 
@@ -102,13 +105,12 @@ def test_only_the_tracks_played_or_rated_since_are_fetched(
         lib.record_play(key)
     for key in rated:
         lib.update_track(key, user_rating=4.0)
-    margin = _margin_keys(lib, db)
     emu.reset_counts()
     report = SyncEngine(client, db).incremental_sync()
-    assert report.tracks_seen == len({str(k) for k in played + rated} | margin)
+    assert report.tracks_seen == len({str(k) for k in played + rated})
     assert sorted(report.changed_keys) == sorted(str(k) for k in played + rated)
     assert emu.total_requests <= NOTHING_CHANGED_REQUESTS, dict(emu.request_counts)
-    assert len(_reads_by_key(emu)) <= 1
+    assert _reads_by_key(emu) == []
     assert_mirror_exact(lib, db.conn)
 
 
@@ -158,19 +160,20 @@ def test_plays_and_ratings_at_the_margin_are_not_lost(
 def test_a_play_older_than_the_metadata_watermark_is_found(
     lib: MusicLibrary, emu: PlexEmulator, client: PlexClient, db: SQLiteManager, clock: ManualClock
 ) -> None:
-    """Metadata stamped ahead of the server's clock (a scanner, an imported library) moves the
-    metadata watermark past "now": plays made after the sync, before that stamp, still count."""
+    """Metadata stamped ahead of the server's clock (a scanner, an imported library) does not
+    move the watermarks past "now": plays and changes made after the sync, before that stamp,
+    still count."""
     keys = sorted(lib.tracks)
     lib.update_album(lib.tracks[keys[-1]].album_key, updated_at=clock() + 7200, title="From The Future")
     SyncEngine(client, db).full_sync()
     last = history.last_successful_sync(db.conn)
-    assert last is not None and last.server_time is not None
-    assert last.server_time >= clock() + 7200
-    clock.advance(3600)  # older than the metadata watermark minus the margin
+    assert last is not None and last.server_time == clock()
+    clock.advance(3600)  # before the album's stamp
     lib.record_play(keys[3])
     lib.update_track(keys[4], user_rating=8.0)
+    lib.update_track(keys[5], title="Renamed Before The Stamp")
     report = SyncEngine(client, db).incremental_sync()
-    assert {str(keys[3]), str(keys[4])} <= set(report.changed_keys)
+    assert {str(keys[3]), str(keys[4]), str(keys[5])} <= set(report.changed_keys)
     assert_mirror_exact(lib, db.conn)
 
 
@@ -181,5 +184,5 @@ def test_the_watermarks_come_from_the_servers_clock(
     SyncEngine(client, db).full_sync()
     marks = history.last_watermarks(db.conn)
     assert marks is not None
-    assert (marks.plays, marks.ratings) == (clock(), clock())
+    assert (marks.metadata, marks.plays, marks.ratings) == (clock(), clock(), clock())
     assert client.server_clock() == clock()

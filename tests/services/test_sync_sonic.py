@@ -117,9 +117,10 @@ def test_a_sync_that_fails_after_learning_learns_again_next_time(
     with SQLiteManager(path) as db:
         db.conn.execute("UPDATE tracks SET music_analysis_version = NULL")
         db.conn.execute("UPDATE mirror_state SET analysis_known = 0")
-    # Listings: changed artists, changed albums, the 3 pages of every track, then the changed
-    # tracks: that sixth one fails (400 is not retried), after the versions were learnt.
-    fault = emu.set_fault(400, every_nth=6, path_contains="/library/sections/1/all")
+    # Listings: the track count, changed artists, changed albums, the 3 pages of every track,
+    # then the changed tracks: that seventh one fails (400 is not retried), after the versions
+    # were learnt.
+    fault = emu.set_fault(400, every_nth=7, path_contains="/library/sections/1/all")
     with pytest.raises(PlexError):
         _sync(emu, path, "incremental")
     assert fault.fired == 1

@@ -145,12 +145,16 @@ def sync_status(
 
 
 def _run(state: AppState, mode: str, no_embeddings: bool, as_json: bool, library: str | None) -> None:
-    from plexmix.cli.progress import RichProgress
     from plexmix.services.sync import sync_library
 
-    show_bars = not as_json and not state.quiet
-    with RichProgress(state.err, enabled=show_bars) as progress:
-        outcome = sync_library(state.context, mode, library=library, embed=not no_embeddings, progress=progress)
+    embed = not no_embeddings
+    if as_json or state.quiet:  # no bars: Rich's progress machinery is not even imported
+        outcome = sync_library(state.context, mode, library=library, embed=embed)
+    else:
+        from plexmix.cli.progress import RichProgress
+
+        with RichProgress(state.err) as progress:
+            outcome = sync_library(state.context, mode, library=library, embed=embed, progress=progress)
     if as_json:
         print_json(state.out, outcome.as_dict())
         return

@@ -1,7 +1,10 @@
 """PlexClient: everything PlexMix asks of a Plex server, in as few requests as possible.
 
-* Connects with the real plexapi ``PlexServer`` (token as a header, never in a URL) over a
-  session that retries 429/5xx (honouring ``Retry-After``) and can be rate limited.
+* Talks over a session that retries 429/5xx (honouring ``Retry-After``) and can be rate
+  limited, the token always a header, never in a URL. Reads (every GET, ``connect`` included)
+  go straight through that session and parse the XML from the response's bytes, so a sync
+  never imports plexapi; writes (playlists) go through the real plexapi ``PlexServer``, made on
+  first use.
 * Lists artists/albums/tracks page by page (``page_size`` items per request) and parses the
   XML itself: no plexapi objects, no auto-reload, never one request per item.
 * Asks for sonically similar tracks and sonic paths where the server ran sonic analysis
@@ -19,7 +22,7 @@ import logging
 import os
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Literal
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode
 
 from plexmix.errors import LibraryNotFoundError, PlaylistError, PlexError
 from plexmix.plex.chunking import key_chunks
@@ -43,27 +46,6 @@ TYPE_IDS: dict[str, int] = {"artist": 8, "album": 9, "track": 10}
 DEFAULT_MAX_URL_LENGTH = 2000  # path + query; real servers answer 414 somewhere above this
 
 
-def _safe_url(url: str) -> str:
-    """The server URL without credentials or query (a token pasted into PLEX_URL stays out)."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path.rstrip("/"), "", "")) or url.split("?")[0]
-
-
-def _http_date(value: str | None) -> int | None:
-    """An HTTP ``Date`` header (``Sun, 06 Nov 1994 08:49:37 GMT``) as epoch seconds."""
-    if not value:
-        return None
-    from email.utils import parsedate_to_datetime
-
-    try:
-        return int(parsedate_to_datetime(value).timestamp())
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-
-
 class PlexClient(PlaylistOps, SonicOps):
     """A Plex server connection scoped to one music library (see :meth:`select_library`)."""
 
@@ -81,11 +63,13 @@ class PlexClient(PlaylistOps, SonicOps):
         library: str | int | None = None,
         max_url_length: int = DEFAULT_MAX_URL_LENGTH,
     ) -> None:
-        from plexmix.plex.transport import UrlBudget, make_session
+        from plexmix.plex.transport import UrlBudget, make_session, safe_url
 
         self.url = url.rstrip("/")
-        self.safe_url = _safe_url(self.url)
+        self.safe_url = safe_url(self.url)
         self._token = token
+        # The headers of every direct read (_read): the token, and who asks (for the server's logs).
+        self._auth = {"X-Plex-Token": token, "Accept": "application/xml", "X-Plex-Product": "PlexMix"}
         self.timeout = timeout
         self.page_size = max(1, int(page_size))
         self.url_budget = UrlBudget(max_url_length)
@@ -97,6 +81,7 @@ class PlexClient(PlaylistOps, SonicOps):
         self._server_date: int | None = None
         self._library_choice = library
         self._server: PlexServer | None = None
+        self._info: ServerInfo | None = None
         self.library: LibraryInfo | None = None
 
     def __repr__(self) -> str:
@@ -112,7 +97,9 @@ class PlexClient(PlaylistOps, SonicOps):
 
     def _note_date(self, response: requests.Response, *args: object, **kwargs: object) -> None:
         """Session hook: remember the server's clock from each response's ``Date`` header."""
-        stamp = _http_date(response.headers.get("Date"))
+        from plexmix.plex.transport import http_date
+
+        stamp = http_date(response.headers.get("Date"))
         if stamp is not None:
             self._server_date = stamp
 
@@ -129,29 +116,34 @@ class PlexClient(PlaylistOps, SonicOps):
 
     # -- connection -------------------------------------------------------------------------
     def connect(self) -> ServerInfo:
-        """Contact the server (``GET /``) and return its name, version and machine id."""
-        os.environ.setdefault("PLEXAPI_PLEXAPI_AUTORELOAD", "false")
-        from plexapi.server import PlexServer
+        """Contact the server (``GET /``) and return its name, version and machine id.
 
-        from plexmix.plex.transport import plex_errors
-
-        with plex_errors(self.safe_url, "connect"):
-            self._server = PlexServer(self.url, self._token, session=self.session, timeout=self.timeout)
-        return self.server_info()
+        Read without plexapi (nothing the sync does needs it); the plexapi ``PlexServer`` that
+        playlist writes and sonic queries go through is made on their first use (:attr:`server`).
+        """
+        root = self._read("/", action="connect")
+        attrs = root.attrib if root is not None else {}
+        self._info = ServerInfo(
+            name=attrs.get("friendlyName") or "",
+            version=attrs.get("version") or "",
+            machine_identifier=attrs.get("machineIdentifier") or "",
+        )
+        return self._info
 
     def server_info(self) -> ServerInfo:
-        server = self.server
-        return ServerInfo(
-            name=server.friendlyName or "",
-            version=server.version or "",
-            machine_identifier=server.machineIdentifier or "",
-        )
+        return self._info if self._info is not None else self.connect()
 
     @property
     def server(self) -> PlexServer:
+        """plexapi's server object (made on first use: one ``GET /``)."""
         if self._server is None:
-            self.connect()
-        assert self._server is not None
+            os.environ.setdefault("PLEXAPI_PLEXAPI_AUTORELOAD", "false")
+            from plexapi.server import PlexServer
+
+            from plexmix.plex.transport import plex_errors
+
+            with plex_errors(self.safe_url, "connect"):
+                self._server = PlexServer(self.url, self._token, session=self.session, timeout=self.timeout)
         return self._server
 
     def _query(
@@ -164,10 +156,13 @@ class PlexClient(PlaylistOps, SonicOps):
         library: str | None = None,
         missing_ok: bool = False,
     ) -> Element | None:
-        """One request through plexapi's ``query`` (token header, XML parsed).
+        """One request (token header, XML parsed): a GET as :meth:`_read`, any other method
+        through plexapi's ``query``.
 
         ``missing_ok`` turns a 404 into ``None``; other failures become PlexMix errors.
         """
+        if method == "GET":
+            return self._read(path, action=action, headers=headers, library=library, missing_ok=missing_ok)
         from plexapi.exceptions import NotFound
 
         from plexmix.plex.transport import plex_errors
@@ -182,10 +177,30 @@ class PlexClient(PlaylistOps, SonicOps):
                     return None
                 raise
 
+    def _read(
+        self, path: str, *, action: str, headers: dict[str, str] | None = None, library: str | None = None,
+        missing_ok: bool = False,
+    ) -> Element | None:
+        """A GET read straight through the session: the token header, the XML parsed from the
+        response's bytes (plexapi's ``query`` decodes and re-encodes every page: 20-30% more
+        per listing page). Errors map as in :meth:`_query`."""
+        from plexmix.plex.transport import parse_xml, plex_errors, status_error
+
+        with plex_errors(self.safe_url, action, library=library):
+            response = self.session.get(
+                self.url + path, headers={**self._auth, **(headers or {})}, timeout=self.timeout
+            )
+            status = response.status_code
+            if status == 404 and missing_ok:
+                return None
+            if status not in (200, 201, 204):
+                raise status_error(status, self.safe_url, action, library=library)
+            return parse_xml(response.content)
+
     # -- libraries --------------------------------------------------------------------------
     def music_libraries(self) -> list[LibraryInfo]:
         """The server's music sections, in server order."""
-        root = self._query("/library/sections", action="list the libraries")
+        root = self._read("/library/sections", action="list the libraries")
         return [parse_library(el) for el in (root if root is not None else []) if el.get("type") == "artist"]
 
     def select_library(self, name_or_index: str | int | None = None) -> LibraryInfo:
@@ -237,7 +252,7 @@ class PlexClient(PlaylistOps, SonicOps):
         start = 0
         while True:
             headers = {"X-Plex-Container-Start": str(start), "X-Plex-Container-Size": str(self.page_size)}
-            root = self._query(path, action=action, headers=headers, library=library)
+            root = self._read(path, action=action, headers=headers, library=library)
             if root is None:
                 return
             total = int(root.get("totalSize") or root.get("size") or 0)
@@ -251,7 +266,7 @@ class PlexClient(PlaylistOps, SonicOps):
         """How many artists/albums/tracks the library holds (one request, no items)."""
         lib = self._lib()
         headers = {"X-Plex-Container-Start": "0", "X-Plex-Container-Size": "0"}
-        root = self._query(
+        root = self._read(
             self._listing(kind), action=f"count the {kind}s", headers=headers, library=lib.title
         )
         if root is None:
@@ -348,7 +363,7 @@ class PlexClient(PlaylistOps, SonicOps):
         found: dict[str, PlexTrack] = {}
         prefix = "/library/metadata/"
         for chunk in key_chunks(keys, fixed=len(prefix), sep_len=1, max_length=max_length):
-            root = self._query(prefix + ",".join(chunk), action="fetch tracks", missing_ok=True)
+            root = self._read(prefix + ",".join(chunk), action="fetch tracks", missing_ok=True)
             for el in root if root is not None else []:
                 if is_kind(el, "track"):
                     track = parse_track(el)

@@ -27,38 +27,48 @@ def _int(value: str | None) -> int | None:
         return int(number) if number is not None and math.isfinite(number) else None
 
 
-def _tags(el: Element, tag: str) -> list[str]:
-    """The names of ``el``'s ``tag`` children (a blank name is no tag)."""
-    return [t for t in (child.get("tag") for child in el.findall(tag)) if t and not t.isspace()]
-
-
 def _str(value: str | None) -> str | None:
     return value if value else None
 
 
+def _tag_lists(el: Element) -> tuple[list[str], list[str], list[str]]:
+    """The names of ``el``'s ``Genre``, ``Mood`` and ``Style`` children, in one pass (a blank
+    name is no tag)."""
+    genres: list[str] = []
+    moods: list[str] = []
+    styles: list[str] = []
+    lists = {"Genre": genres, "Mood": moods, "Style": styles}
+    for child in el:
+        names = lists.get(child.tag)
+        if names is not None:
+            name = child.get("tag")
+            if name and not name.isspace():
+                names.append(name)
+    return genres, moods, styles
+
+
 def _item(el: Element) -> dict[str, Any]:
-    """The attributes every listed artist and album has (see ``PlexItem``) and its styles."""
-    a = el.attrib
+    """What every listed artist and album has (see ``PlexItem``) and its styles."""
+    get = el.attrib.get
+    genres, moods, styles = _tag_lists(el)
     return {
-        "rating_key": a["ratingKey"], "title": a.get("title", ""), "genres": _tags(el, "Genre"),
-        "moods": _tags(el, "Mood"), "styles": _tags(el, "Style"), "added_at": _int(a.get("addedAt")),
-        "updated_at": _int(a.get("updatedAt")),
+        "rating_key": el.attrib["ratingKey"], "title": get("title", ""), "genres": genres, "moods": moods,
+        "styles": styles, "added_at": _int(get("addedAt")), "updated_at": _int(get("updatedAt")),
     }
 
 
 def parse_artist(el: Element) -> PlexArtist:
-    a = el.attrib
-    return PlexArtist(**_item(el), sort_title=_str(a.get("titleSort")), summary=_str(a.get("summary")))
+    get = el.attrib.get
+    return PlexArtist(**_item(el), sort_title=get("titleSort") or None, summary=get("summary") or None)
 
 
 def parse_album(el: Element) -> PlexAlbum:
-    a = el.attrib
-    return PlexAlbum(**_item(el), artist_key=_str(a.get("parentRatingKey")), year=_int(a.get("year")))
+    get = el.attrib.get
+    return PlexAlbum(**_item(el), artist_key=get("parentRatingKey") or None, year=_int(get("year")))
 
 
 def parse_track(el: Element) -> PlexTrack:
     """A track element (attributes as listed in :class:`PlexTrack`); one pass over its children."""
-    a = el.attrib
     genres: list[str] = []
     moods: list[str] = []
     file_path = None
@@ -67,19 +77,19 @@ def parse_track(el: Element) -> PlexTrack:
         if tag == "Media":
             if file_path is None:
                 part = child.find("Part")
-                file_path = _str(part.get("file")) if part is not None else None
+                file_path = (part.get("file") or None) if part is not None else None
         elif tag == "Genre" or tag == "Mood":
             name = child.get("tag")
             if name and not name.isspace():
                 (genres if tag == "Genre" else moods).append(name)
-    get = a.get
+    get = el.attrib.get
     return PlexTrack(
-        rating_key=a["ratingKey"], title=get("title", ""), genres=genres, moods=moods,
+        rating_key=el.attrib["ratingKey"], title=get("title", ""), genres=genres, moods=moods,
         added_at=_int(get("addedAt")), updated_at=_int(get("updatedAt")),
-        album_key=_str(get("parentRatingKey")),
-        artist_key=_str(get("grandparentRatingKey")),
-        album_title=_str(get("parentTitle")),
-        artist_title=_str(get("grandparentTitle")),
+        album_key=get("parentRatingKey") or None,
+        artist_key=get("grandparentRatingKey") or None,
+        album_title=get("parentTitle") or None,
+        artist_title=get("grandparentTitle") or None,
         track_number=_int(get("index")),
         disc_number=_int(get("parentIndex")),
         duration_ms=_int(get("duration")),
@@ -88,7 +98,7 @@ def parse_track(el: Element) -> PlexTrack:
         view_count=_int(get("viewCount")) or 0,
         last_viewed_at=_int(get("lastViewedAt")),
         file_path=file_path,
-        original_title=_str(get("originalTitle")),
+        original_title=get("originalTitle") or None,
         last_rated_at=_int(get("lastRatedAt")),
         music_analysis_version=_int(get("musicAnalysisVersion")),
     )

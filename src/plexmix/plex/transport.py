@@ -11,8 +11,11 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
+import sys
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
+from xml.etree import ElementTree
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -35,6 +38,27 @@ AUTH_HINT = (
 _STATUS = re.compile(r"^\((\d{3})\)")
 MIN_URL_LENGTH = 200  # path + query: the URL budget never shrinks below this
 T = TypeVar("T")
+
+
+def safe_url(url: str) -> str:
+    """The server URL without credentials or query (a token pasted into PLEX_URL stays out)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path.rstrip("/"), "", "")) or url.split("?")[0]
+
+
+def http_date(value: str | None) -> int | None:
+    """An HTTP ``Date`` header (``Sun, 06 Nov 1994 08:49:37 GMT``) as epoch seconds."""
+    if not value:
+        return None
+    from email.utils import parsedate_to_datetime
+
+    try:
+        return int(parsedate_to_datetime(value).timestamp())
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
 
 
 class PlexHTTPError(PlexError):
@@ -170,6 +194,61 @@ def status_of(exc: BaseException) -> int | None:
     return int(m.group(1)) if m else None
 
 
+def status_error(status: int | None, url: str, action: str, *, library: str | None = None) -> PlexError:
+    """The PlexMix error for an HTTP error status from the server at ``url`` (after retries).
+
+    ``action`` is a short phrase for messages (``"list the tracks"``); ``library`` turns a 404
+    into :class:`LibraryNotFoundError`.
+    """
+    if status == 401:
+        return PlexAuthError(f"The Plex server at {url} rejected the token (HTTP 401).", hint=AUTH_HINT)
+    if status == 404:
+        if library is not None:
+            return LibraryNotFoundError(
+                f"The library '{library}' no longer exists on the Plex server.",
+                hint="See the libraries with `plexmix config validate`; "
+                "then `plexmix config set plex.library NAME`.",
+            )
+        return PlexHTTPError(
+            f"The Plex server could not find what PlexMix asked for ({action}).",
+            hint="The item may have been deleted in Plex; try again after a sync.",
+            status=404,
+        )
+    return PlexHTTPError(
+        f"The Plex server answered HTTP {status or '4xx/5xx'} when trying to {action}.",
+        hint=_status_hint(status),
+        status=status,
+    )
+
+
+def parse_xml(content: bytes) -> ElementTree.Element | None:
+    """A response body as XML (None when empty), parsed from its bytes. A body that is not
+    well-formed goes through plexapi's cleaning of invalid characters, as plexapi's own reads do."""
+    if not content.strip():
+        return None
+    try:
+        return ElementTree.fromstring(content)
+    except ElementTree.ParseError:
+        from plexapi.utils import parseXMLString
+
+        return parseXMLString(content.decode("utf-8", errors="replace"))
+
+
+def _plexapi_status(exc: Exception) -> int | None:
+    """The HTTP status a plexapi exception stands for (None: not one). plexapi is looked at only
+    when it was imported: a request that never went through it cannot have raised its errors."""
+    exceptions = sys.modules.get("plexapi.exceptions")
+    if exceptions is None:
+        return None
+    if isinstance(exc, exceptions.Unauthorized):
+        return 401
+    if isinstance(exc, exceptions.NotFound):
+        return 404
+    if isinstance(exc, exceptions.BadRequest):
+        return status_of(exc) or 0
+    return None
+
+
 @contextlib.contextmanager
 def plex_errors(url: str, action: str, *, library: str | None = None) -> Iterator[None]:
     """Translate plexapi/requests failures raised inside the block into PlexMix errors.
@@ -177,35 +256,10 @@ def plex_errors(url: str, action: str, *, library: str | None = None) -> Iterato
     ``action`` is a short phrase for messages (``"list the tracks"``); ``library`` turns a 404
     into :class:`LibraryNotFoundError`.
     """
-    from plexapi.exceptions import BadRequest, NotFound, Unauthorized
-
     try:
         yield
     except PlexError:
         raise
-    except Unauthorized:
-        raise PlexAuthError(
-            f"The Plex server at {url} rejected the token (HTTP 401).", hint=AUTH_HINT
-        ) from None
-    except NotFound as exc:
-        if library is not None:
-            raise LibraryNotFoundError(
-                f"The library '{library}' no longer exists on the Plex server.",
-                hint="See the libraries with `plexmix config validate`; "
-                "then `plexmix config set plex.library NAME`.",
-            ) from None
-        raise PlexHTTPError(
-            f"The Plex server could not find what PlexMix asked for ({action}).",
-            hint="The item may have been deleted in Plex; try again after a sync.",
-            status=404,
-        ) from exc
-    except BadRequest as exc:
-        status = status_of(exc)
-        raise PlexHTTPError(
-            f"The Plex server answered HTTP {status or '4xx/5xx'} when trying to {action}.",
-            hint=_status_hint(status),
-            status=status,
-        ) from None
     except (
         requests.exceptions.MissingSchema,
         requests.exceptions.InvalidURL,
@@ -228,6 +282,14 @@ def plex_errors(url: str, action: str, *, library: str | None = None) -> Iterato
             f"Talking to the Plex server failed ({type(exc).__name__}) when trying to {action}.",
             hint=CONNECTION_HINT,
         ) from None
+    except Exception as exc:
+        status = _plexapi_status(exc)
+        if status is None:
+            raise
+        error = status_error(status or None, url, action, library=library)
+        if status == 404 and library is None:
+            raise error from exc
+        raise error from None
 
 
 def _status_hint(status: int | None) -> str:

@@ -2,9 +2,10 @@
 
 * **full**: list artists, albums and tracks (paged, no request per item), upsert them in batches,
   hard-delete what Plex no longer has.
-* **incremental**: only what changed since the last successful sync (``updatedAt`` with a safety
-  margin, plus tracks played or rated since), the tracks of changed albums/artists, and deletions,
-  which are looked for only when the counts say some happened. Once after an upgrade from a
+* **incremental**: only what changed since the last successful sync started (``updatedAt``, plus
+  tracks played or rated since, each from Plex's clock at that sync's first answer, inclusive: see
+  :mod:`plexmix.services.sync_marks`), the tracks of changed albums/artists, and deletions, which
+  are looked for only when the counts say some happened. Once after an upgrade from a
   schema before 7, it first lists every album and artist to learn their tags (see
   ``_learn_unknown_tags``); once after an upgrade from a schema before 8, it lists the tracks to
   learn their sonic analysis versions.
@@ -25,11 +26,13 @@ from typing import TYPE_CHECKING, TypeVar
 
 from plexmix.errors import PlexMixError
 from plexmix.services.progress import NullProgress, Progress
+from plexmix.services.sync_marks import SAFETY_MARGIN_S, Since, SyncMarks, since_last_sync
 from plexmix.services.sync_rows import Inherited, track_rows, write_albums, write_artists
 from plexmix.storage import history, library, mirror
 from plexmix.storage.history import SyncCounts
-from plexmix.storage.library import Row, TagCache, album_row, artist_row, tag_names
-from plexmix.storage.mirror import TagTriple
+from plexmix.storage.library import Row, TagCache, album_row, artist_row
+from plexmix.storage.tags import TagTexts, raw_text
+from plexmix.utils.batches import batched, flatten
 from plexmix.utils.prefetch import prefetch
 
 if TYPE_CHECKING:
@@ -44,7 +47,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 BATCH_SIZE = 1000
-SAFETY_MARGIN_S = 600  # re-read ten minutes before the last watermark: clock steps, slow writes
 
 
 @dataclass(kw_only=True)
@@ -67,32 +69,6 @@ class SyncReport(SyncCounts):
         }
 
 
-@dataclass(frozen=True)
-class Since:
-    """Where an incremental sync reads from (epoch seconds on Plex's clock, margin included):
-    metadata changes (``updatedAt``), plays (``lastViewedAt``) and ratings (``lastRatedAt``)."""
-
-    metadata: int
-    plays: int
-    ratings: int
-
-
-def _flatten(pages: Iterable[list[T]]) -> Iterator[T]:
-    for page in pages:
-        yield from page
-
-
-def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    batch: list[T] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 class SyncEngine:
     def __init__(
         self,
@@ -108,9 +84,7 @@ class SyncEngine:
         self.progress: Progress = progress or NullProgress()
         self.batch_size = batch_size
         self.safety_margin_s = safety_margin_s
-        self._previous: history.Watermarks | None = None  # the watermarks this sync started from
-        self._start_clock: int | None = None  # Plex's clock at this sync's first request
-        self._newest_rating = 0  # the newest lastRatedAt among the tracks read
+        self.marks = SyncMarks()
 
     # -- entry points --------------------------------------------------------------------------
     def sync(self, mode: str = "incremental") -> SyncReport:
@@ -122,22 +96,16 @@ class SyncEngine:
         return self._run("full", self._full)
 
     def incremental_sync(self) -> SyncReport:
-        marks = history.last_watermarks(self.db.conn)
-        if marks is None:
+        since = since_last_sync(self.db.conn, self.safety_margin_s)
+        if since is None:
             log.info("No earlier successful sync: running a full sync.")
             return self.full_sync()
-        # Each watermark minus the margin; plays and ratings stored by an older PlexMix (None)
-        # start from the metadata watermark, as that PlexMix read them.
-        since = Since(
-            *(max(0, (mark if mark is not None else marks.metadata) - self.safety_margin_s)
-              for mark in (marks.metadata, marks.plays, marks.ratings))
-        )
         return self._run("incremental", lambda report: self._incremental(report, since))
 
     # -- the two modes -------------------------------------------------------------------------
     def _full(self, report: SyncReport) -> None:
         totals = {kind: self.client.count(kind) for kind in ("artist", "album", "track")}
-        self._note_start_clock()
+        self.marks.note_start(self.client.server_clock())  # before any listing is read
         # All three listings are fetched ahead in background threads while batches are written.
         # Closing them when the block ends, however it ends, stops those threads there and then.
         with contextlib.ExitStack() as listings:
@@ -149,12 +117,14 @@ class SyncEngine:
             )
             seen: set[str] = set()
             with self.db.bulk_inserts():
-                artist_tags = self._sync_artists(report, _flatten(artists), totals["artist"])
-                album_tags, album_years = self._sync_albums(report, _flatten(albums), totals["album"])
-                inherited = Inherited(album_tags, artist_tags, album_years)
+                artist_tags = self._sync_artists(report, flatten(artists), totals["artist"])
+                album_tags, album_years = self._sync_albums(report, flatten(albums), totals["album"])
+                inherited = Inherited(album_tags, artist_tags, album_years,  # and every row id, once
+                                      artist_ids=library.key_map(self.db.conn, "artists"),
+                                      album_ids=library.key_map(self.db.conn, "albums"))
                 self.progress.start("Tracks", totals["track"])
                 tag_cache = TagCache(self.db.conn)
-                for batch in batched(_flatten(tracks), self.batch_size):
+                for batch in batched(flatten(tracks), self.batch_size):
                     self._write_tracks(report, batch, inherited, tag_cache)
                     seen.update(t.rating_key for t in batch)
                     self.progress.advance("Tracks", len(batch))
@@ -168,11 +138,12 @@ class SyncEngine:
 
     def _incremental(self, report: SyncReport, since: Since) -> None:
         conn = self.db.conn
+        plex_count = self.client.count("track")  # for the deletions, and the clock: first
+        self.marks.note_start(self.client.server_clock())  # before any listing is read
         # A database from before schema 7 may hold albums/artists whose tags were never read.
         unknown_tags = mirror.has_unknown_tags(conn)
         stale = self._learn_unknown_tags(report) if unknown_tags else []
         changed_artists = list(self.client.iter_artists(updated_since=since.metadata))
-        self._note_start_clock()
         changed_albums = list(self.client.iter_albums(updated_since=since.metadata))
         self._sync_artists(report, changed_artists, len(changed_artists))
         self._sync_albums(report, changed_albums, len(changed_albums))
@@ -207,7 +178,7 @@ class SyncEngine:
             self.progress.advance("Tracks", len(batch))
         self.progress.finish("Tracks")
         report.tracks_seen = len(fetched)
-        self._reconcile_deletions(report, inherited)
+        self._reconcile_deletions(report, inherited, plex_count)
         if unknown_tags or unknown_analysis:
             with self.db.transaction() as tx:  # only now: a sync killed before this redoes the step
                 if unknown_tags:
@@ -231,10 +202,11 @@ class SyncEngine:
         log.info("Reading %d tracks again whose tags may have come from those albums.", len(stale))
         return stale
 
-    def _reconcile_deletions(self, report: SyncReport, inherited: Inherited) -> None:
-        """Compare counts; list keys only when they disagree (then also fetch anything missed)."""
+    def _reconcile_deletions(self, report: SyncReport, inherited: Inherited, plex_count: int) -> None:
+        """Compare Plex's track count at the sync's start with ours; list keys only when they
+        disagree (then also fetch anything missed). A track deleted after that count is the next
+        sync's to notice."""
         conn = self.db.conn
-        plex_count = self.client.count("track")
         local_count = mirror.track_count(conn)
         if plex_count == local_count:
             log.debug("Track counts agree (%d): no deletions to look for.", plex_count)
@@ -252,27 +224,6 @@ class SyncEngine:
         with self.db.transaction() as tx:
             mirror.delete_orphans(tx)
 
-    # -- watermarks ----------------------------------------------------------------------------
-    def _note_start_clock(self) -> None:
-        """Call right after the sync's first request: plays and ratings made from then on are
-        the next sync's to read (everything before it is read by this one)."""
-        self._start_clock = self.client.server_clock()
-
-    def _activity_watermarks(self) -> tuple[int, int]:
-        """Where the next sync reads plays and ratings from.
-
-        Plex's clock (its ``Date`` header) at this sync's start: a play or rating during the
-        sync is then read again next time, however long this one took. A server that sends no
-        date falls back to the newest ``lastViewedAt`` stored and the newest ``lastRatedAt``
-        seen (or stored before); 0 when there is none, which lists only what is played or rated
-        from now on.
-        """
-        if self._start_clock is not None:
-            return self._start_clock, self._start_clock
-        plays = mirror.newest_play(self.db.conn) or 0
-        previous = self._previous.ratings if self._previous is not None else None
-        return plays, max(previous or 0, self._newest_rating)
-
     # -- pieces --------------------------------------------------------------------------------
     def _written_batches(
         self, stage: str, items: Iterable[T], total: int, write: Callable[[Connection, list[T]], object]
@@ -288,11 +239,11 @@ class SyncEngine:
 
     def _sync_artists(
         self, report: SyncReport, artists: Iterable[PlexArtist], total: int
-    ) -> dict[str, TagTriple]:
-        tags: dict[str, TagTriple] = {}
+    ) -> dict[str, TagTexts]:
+        tags: dict[str, TagTexts] = {}
 
         def row(a: PlexArtist) -> Row:
-            triple = tags[a.rating_key] = (tag_names(a.genres), tag_names(a.moods), tag_names(a.styles))
+            triple = tags[a.rating_key] = (raw_text(a.genres), raw_text(a.moods), raw_text(a.styles))
             return artist_row(a.rating_key, name=a.title, sort_name=a.sort_title, summary=a.summary,
                               added_at=a.added_at, updated_at=a.updated_at, tags=triple)
 
@@ -302,13 +253,13 @@ class SyncEngine:
 
     def _sync_albums(
         self, report: SyncReport, albums: Iterable[PlexAlbum], total: int
-    ) -> tuple[dict[str, TagTriple], dict[str, int | None]]:
-        tags: dict[str, TagTriple] = {}
+    ) -> tuple[dict[str, TagTexts], dict[str, int | None]]:
+        tags: dict[str, TagTexts] = {}
         years: dict[str, int | None] = {}
         artist_ids = library.key_map(self.db.conn, "artists")
 
         def row(a: PlexAlbum) -> Row:
-            triple = tags[a.rating_key] = (tag_names(a.genres), tag_names(a.moods), tag_names(a.styles))
+            triple = tags[a.rating_key] = (raw_text(a.genres), raw_text(a.moods), raw_text(a.styles))
             years[a.rating_key] = a.year
             artist_id = artist_ids.get(a.artist_key) if a.artist_key else None
             return album_row(a.rating_key, artist_id, title=a.title, year=a.year,
@@ -325,13 +276,10 @@ class SyncEngine:
         inherited: Inherited,
         tag_cache: TagCache,
     ) -> None:
-        newest_rating = max((t.last_rated_at or 0 for t in batch), default=0)
-        self._newest_rating = max(self._newest_rating, newest_rating)
+        self.marks.note_ratings(max((t.last_rated_at or 0 for t in batch), default=0))
         try:
             with self.db.transaction() as tx:
-                artist_keys = sorted({t.artist_key for t in batch if t.artist_key})
-                artist_ids = library.key_map(tx, "artists", artist_keys)
-                album_ids = library.key_map(tx, "albums", sorted({t.album_key for t in batch if t.album_key}))
+                artist_ids, album_ids = inherited.ids(tx, batch)
                 inherited.load(tx, batch)
                 rows = track_rows(batch, inherited, artist_ids, album_ids)
                 counts, written = library.upsert_tracks(tx, rows, artist_ids, album_ids, tag_cache)
@@ -355,8 +303,8 @@ class SyncEngine:
     def _run(self, mode: str, body: Callable[[SyncReport], None]) -> SyncReport:
         report = SyncReport(mode=mode)
         started = time.monotonic()
-        self._previous = history.last_watermarks(self.db.conn)
-        self._start_clock, self._newest_rating = None, 0
+        previous = history.last_watermarks(self.db.conn)
+        self.marks = SyncMarks(previous_ratings=previous.ratings if previous is not None else None)
         report.sync_id = history.start_sync(self.db.conn, mode)
         status, error = history.FAILED, None
         try:
@@ -378,12 +326,7 @@ class SyncEngine:
                 self.db.conn, report.sync_id, status, report, duration_s=report.duration_s, error=error
             )
             if status == history.SUCCESS:
-                # Plex's own clock, not ours, so a server whose clock differs from ours is safe.
-                watermark = mirror.newest_timestamp(self.db.conn) or int(time.time())
-                plays, ratings = self._activity_watermarks()
-                history.set_watermark(
-                    self.db.conn, report.sync_id, watermark, plays_time=plays, ratings_time=ratings
-                )
+                self.marks.save(self.db.conn, report.sync_id)
         return report
 
 

@@ -1,4 +1,4 @@
-"""Writes and reads of the music library: artists, albums, tracks and their tags.
+"""Writes and reads of the music library: artists, albums, tracks (their tags: :mod:`.tags`).
 
 Writes are batched (``executemany``) and meant to run inside ``SQLiteManager.transaction()`` so a
 failed batch rolls back whole. Unchanged rows are detected in Python and not written at all, which
@@ -14,17 +14,17 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
-from functools import lru_cache
 from typing import Any, TypeVar
 
-from plexmix.storage.models import Album, Artist, LibraryItem, Track, normalize_tags
+from plexmix.storage.models import Album, Artist, LibraryItem, Track
+from plexmix.storage.tags import ID_SET, TEXT_COLUMNS, TagCache, TagTexts, id_list, split_tags, tag_text
+
+__all__ = ["TagCache", "split_tags"]  # re-exported: what callers of the tag writes import from here
 
 _MAX_PARAMS = 900  # stay under SQLite's default host-parameter limit on old builds
 T = TypeVar("T")
 Counts = TypeVar("Counts", bound="UpsertCounts")
 Row = tuple[Any, ...]  # a row to write: plex_key, then the table's columns in order
-Names = tuple[str, ...]
-Tags = tuple[Names, Names, Names]  # genres, moods, styles: normalised (see tag_names)
 
 
 def chunks(items: Sequence[T], size: int = _MAX_PARAMS) -> Iterable[list[T]]:
@@ -64,7 +64,7 @@ def key_map(conn: sqlite3.Connection, table: str, keys: Sequence[str] | None = N
 
 # -- columns, from the models ------------------------------------------------------------------
 _TAGS = ("genres", "moods", "styles")
-_TAG_COLUMNS = tuple(f"{kind}_text" for kind in _TAGS)
+_TAG_COLUMNS = TEXT_COLUMNS
 _LINKS = ("artist_key", "album_key", "artist_id", "album_id")
 # Not in a column of their name: the row's identity, the tags, the links and the joined names.
 _NOT_STORED_AS_IS = {"id", "plex_key", *_TAGS, *_LINKS, "artist_name", "album_title"}
@@ -105,83 +105,60 @@ assert _TRACK_PLAIN == (
 ), _TRACK_PLAIN
 
 
-def tag_names(raw: Sequence[str]) -> Names:
-    """Tags as stored: normalised, de-duplicated (see :func:`~plexmix.storage.models.normalize_tags`)."""
-    return _tag_names(tuple(raw)) if raw else ()
-
-
-@lru_cache(maxsize=16384)
-def _tag_names(raw: Names) -> Names:
-    return tuple(normalize_tags(raw))
-
-
-@lru_cache(maxsize=16384)
-def tag_text(names: Names) -> str:
-    """The stored text of a tag list (``"jazz, vocal jazz"``)."""
-    return ", ".join(names)
-
-
 def artist_row(
     plex_key: str, *, name: str, sort_name: str | None, summary: str | None,
-    added_at: int | None, updated_at: int | None, tags: Tags,
+    added_at: int | None, updated_at: int | None, tags: TagTexts,
 ) -> Row:
-    """An artist as :func:`upsert_artists` writes it (``tags`` normalised)."""
-    return (plex_key, added_at, updated_at, name, sort_name, summary, *map(tag_text, tags))
+    """An artist as :func:`upsert_artists` writes it (``tags``: the stored texts)."""
+    return (plex_key, added_at, updated_at, name, sort_name, summary, *tags)
 
 
 def album_row(
     plex_key: str, artist_id: int | None, *, title: str, year: int | None,
-    added_at: int | None, updated_at: int | None, tags: Tags,
+    added_at: int | None, updated_at: int | None, tags: TagTexts,
 ) -> Row:
     """An album as :func:`upsert_albums` writes it, linked to its artist's row id."""
-    return (plex_key, artist_id, added_at, updated_at, title, year, *map(tag_text, tags))
+    return (plex_key, artist_id, added_at, updated_at, title, year, *tags)
 
 
 def track_row(
     plex_key: str, artist_id: int | None, album_id: int | None, *, title: str,
     track_number: int | None, disc_number: int | None, duration_ms: int | None, year: int | None,
     rating: float | None, play_count: int, last_played: int | None, file_path: str | None,
-    added_at: int | None, updated_at: int | None, music_analysis_version: int | None, tags: Tags,
+    added_at: int | None, updated_at: int | None, music_analysis_version: int | None, tags: TagTexts,
 ) -> Row:
     """A track as :func:`upsert_tracks` writes it, linked to its artist's and album's row ids."""
     return (
         plex_key, artist_id, album_id, added_at, updated_at, title, track_number, disc_number,
-        duration_ms, year, rating, play_count, last_played, file_path, music_analysis_version,
-        *map(tag_text, tags),
+        duration_ms, year, rating, play_count, last_played, file_path, music_analysis_version, *tags,
     )
 
 
-def _tags_of(item: LibraryItem) -> Tags:
-    return tuple(item.genres), tuple(item.moods), tuple(item.styles)
+def _tags_of(item: LibraryItem) -> TagTexts:
+    return tag_text(tuple(item.genres)), tag_text(tuple(item.moods)), tag_text(tuple(item.styles))
 
 
 @dataclass(slots=True)
 class TrackRows:
-    """Tracks as the rows they are stored as (:func:`track_row`) with their tags: what a sync
-    writes in bulk without building a :class:`Track` per row."""
+    """Tracks as the rows they are stored as (:func:`track_row`): what a sync writes in bulk
+    without building a :class:`Track` per row."""
 
     rows: list[Row] = field(default_factory=list)
-    tags: list[Tags] = field(default_factory=list)
-
-    def add(self, row: Row, tags: Tags) -> None:
-        self.rows.append(row)
-        self.tags.append(tags)
 
     @classmethod
     def of(cls, tracks: Sequence[Track], artist_ids: dict[str, int], album_ids: dict[str, int]) -> TrackRows:
         """Rows of ``tracks``, linked by ``artist_key``/``album_key`` (else their ids)."""
         out = cls()
         for t in tracks:
-            tags = _tags_of(t)
-            out.add(track_row(
+            out.rows.append(track_row(
                 t.plex_key,
                 artist_ids.get(t.artist_key) if t.artist_key else t.artist_id,
                 album_ids.get(t.album_key) if t.album_key else t.album_id,
                 title=t.title, track_number=t.track_number, disc_number=t.disc_number,
                 duration_ms=t.duration_ms, year=t.year, rating=t.rating, play_count=t.play_count,
                 last_played=t.last_played, file_path=t.file_path, added_at=t.added_at,
-                updated_at=t.updated_at, music_analysis_version=t.music_analysis_version, tags=tags,
-            ), tags)
+                updated_at=t.updated_at, music_analysis_version=t.music_analysis_version, tags=_tags_of(t),
+            ))
         return out
 
 
@@ -250,50 +227,6 @@ def upsert_albums(
     return upsert_rows(conn, "albums", rows)
 
 
-class TagCache:
-    """name -> id for genres and mood/style tags, creating rows on first use; the ids of whole
-    tag lists are cached too (tracks repeat the same few lists)."""
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-        self.reload()
-
-    def reload(self) -> None:
-        """Forget cached ids (after a rollback, ids created inside it no longer exist)."""
-        self.genres = {n: i for i, n in self.conn.execute("SELECT id, name FROM genres")}
-        self.tags = {(k, n): i for i, k, n in self.conn.execute("SELECT id, kind, name FROM tags")}
-        self._lists: dict[tuple[str, Names], tuple[int, ...]] = {}
-
-    def genre_id(self, name: str) -> int:
-        gid = self.genres.get(name)
-        if gid is None:
-            self.conn.execute("INSERT OR IGNORE INTO genres (name) VALUES (?)", (name,))
-            gid = self.conn.execute("SELECT id FROM genres WHERE name = ?", (name,)).fetchone()[0]
-            self.genres[name] = gid
-        return gid
-
-    def tag_id(self, kind: str, name: str) -> int:
-        tid = self.tags.get((kind, name))
-        if tid is None:
-            self.conn.execute("INSERT OR IGNORE INTO tags (kind, name) VALUES (?, ?)", (kind, name))
-            tid = self.conn.execute(
-                "SELECT id FROM tags WHERE kind = ? AND name = ?", (kind, name)
-            ).fetchone()[0]
-            self.tags[(kind, name)] = tid
-        return tid
-
-    def ids(self, kind: str, names: Names) -> tuple[int, ...]:
-        """The ids of a list of ``genre``, ``mood`` or ``style`` names, in order."""
-        found = self._lists.get((kind, names))
-        if found is None:
-            if kind == "genre":
-                found = tuple(self.genre_id(n) for n in names)
-            else:
-                found = tuple(self.tag_id(kind, n) for n in names)
-            self._lists[(kind, names)] = found
-        return found
-
-
 def upsert_tracks(
     conn: sqlite3.Connection,
     tracks: Sequence[Track] | TrackRows,
@@ -325,7 +258,7 @@ def upsert_tracks(
         ids = key_map(conn, "tracks", keys)
         track_ids = [ids[k] for k in keys]
         refresh_fts(conn, track_ids, fresh=fresh)
-        _replace_track_tags(conn, [batch.tags[i] for i in changed], track_ids, tag_cache, fresh=fresh)
+        tag_cache.link(track_ids, fresh=fresh)
     except BaseException:
         if own_transaction:
             conn.execute("ROLLBACK")
@@ -336,43 +269,19 @@ def upsert_tracks(
 
 
 def refresh_fts(conn: sqlite3.Connection, track_ids: Sequence[int], *, fresh: bool = False) -> None:
-    """Rewrite the full-text rows of ``track_ids`` from the tables, one statement per chunk
-    (``fresh``: the tracks are new, there is nothing to delete first)."""
-    for part in chunks(list(track_ids)):
-        marks = _placeholders(len(part))
-        if not fresh:
-            conn.execute(f"DELETE FROM tracks_fts WHERE rowid IN ({marks})", part)
-        conn.execute(
-            "INSERT INTO tracks_fts (rowid, title, artist, album, genres, tags) "
-            "SELECT t.id, t.title, COALESCE(ar.name, ''), COALESCE(al.title, ''), t.genres_text, "
-            "trim(t.moods_text || ' ' || t.styles_text) FROM tracks t "
-            "LEFT JOIN artists ar ON ar.id = t.artist_id LEFT JOIN albums al ON al.id = t.album_id "
-            f"WHERE t.id IN ({marks})",
-            part,
-        )
-
-
-def _replace_track_tags(
-    conn: sqlite3.Connection, tags: Sequence[Tags], track_ids: Sequence[int], tag_cache: TagCache,
-    *, fresh: bool,
-) -> None:
+    """Rewrite the full-text rows of ``track_ids`` from the tables in one statement (``fresh``:
+    the tracks are new, there is nothing to delete first)."""
+    ids = id_list(track_ids)
     if not fresh:
-        for part in chunks(track_ids):
-            marks = _placeholders(len(part))
-            conn.execute(f"DELETE FROM track_genres WHERE track_id IN ({marks})", part)
-            conn.execute(f"DELETE FROM track_tags WHERE track_id IN ({marks})", part)
-    genre_rows: list[tuple[int, int]] = []
-    tag_rows: list[tuple[int, int]] = []
-    ids = tag_cache.ids
-    for (genres, moods, styles), tid in zip(tags, track_ids, strict=True):
-        if genres:
-            genre_rows.extend((tid, g) for g in ids("genre", genres))
-        if moods:
-            tag_rows.extend((tid, m) for m in ids("mood", moods))
-        if styles:
-            tag_rows.extend((tid, x) for x in ids("style", styles))
-    conn.executemany("INSERT OR IGNORE INTO track_genres (track_id, genre_id) VALUES (?, ?)", genre_rows)
-    conn.executemany("INSERT OR IGNORE INTO track_tags (track_id, tag_id) VALUES (?, ?)", tag_rows)
+        conn.execute(f"DELETE FROM tracks_fts WHERE rowid IN {ID_SET}", (ids,))
+    conn.execute(
+        "INSERT INTO tracks_fts (rowid, title, artist, album, genres, tags) "
+        "SELECT t.id, t.title, COALESCE(ar.name, ''), COALESCE(al.title, ''), t.genres_text, "
+        "trim(t.moods_text || ' ' || t.styles_text) FROM tracks t "
+        "LEFT JOIN artists ar ON ar.id = t.artist_id LEFT JOIN albums al ON al.id = t.album_id "
+        f"WHERE t.id IN {ID_SET}",
+        (ids,),
+    )
 
 
 def delete_tracks(conn: sqlite3.Connection, plex_keys: Iterable[str]) -> int:
@@ -403,11 +312,6 @@ _TRACK_SELECT = (
 )
 _ARTIST_SELECT = _select("artists", "ar", _ARTIST_COLUMNS)
 _ALBUM_SELECT = _select("albums", "al", _ALBUM_COLUMNS)
-
-
-def split_tags(text: str) -> list[str]:
-    """The tags stored as one text column (``"jazz, vocal jazz"``), as a list."""
-    return [part for part in text.split(", ") if part]
 
 
 def _with_tags(row: sqlite3.Row) -> dict[str, Any]:

@@ -12,9 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from plexmix.storage.library import chunks, split_tags
-
-TagTriple = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]  # genres, moods, styles
+from plexmix.storage.library import chunks
+from plexmix.storage.tags import TagTexts
 
 
 def all_track_keys(conn: sqlite3.Connection) -> set[str]:
@@ -39,15 +38,13 @@ def album_years(conn: sqlite3.Connection, keys: Sequence[str] | None = None) -> 
     return dict(_rows_by_key(conn, sql, keys))
 
 
-def tag_map(conn: sqlite3.Connection, table: str, keys: Sequence[str] | None = None) -> dict[str, TagTriple]:
-    """plex_key -> (genres, moods, styles) of every album or artist, or of those of ``keys``."""
+def tag_map(conn: sqlite3.Connection, table: str, keys: Sequence[str] | None = None) -> dict[str, TagTexts]:
+    """plex_key -> the stored (genres, moods, styles) texts of every album or artist, or of
+    those of ``keys``."""
     if table not in ("artists", "albums"):
         raise ValueError(table)
     sql = f"SELECT plex_key, genres_text, moods_text, styles_text FROM {table}"
-    return {
-        key: (tuple(split_tags(g)), tuple(split_tags(m)), tuple(split_tags(s)))
-        for key, g, m, s in _rows_by_key(conn, sql, keys)
-    }
+    return {key: (g, m, s) for key, g, m, s in _rows_by_key(conn, sql, keys)}
 
 
 def _rows_by_key(conn: sqlite3.Connection, sql: str, keys: Sequence[str] | None) -> list[tuple[Any, ...]]:
