@@ -41,7 +41,7 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "plexmix-home"
-    for var in (*ENV_SETTINGS, *_SECRET_VARS, "PLEXMIX_CONFIG"):
+    for var in (*ENV_SETTINGS, *_SECRET_VARS, "PLEXMIX_CONFIG", "PLEX_PIN"):
         monkeypatch.delenv(var, raising=False)
     for var in list(os.environ):
         if var.startswith("PLEXMIX_") and var != "PLEXMIX_TEST_DATA":  # that one picks the test data

@@ -622,3 +622,218 @@ def check_config_validate(ran: Ran) -> None:
     assert rows["Music library"]["Detail"] == tracks and rows["Music library"][""] == "✓", rows
     assert rows["Plex token"][""] == "✓" and rows["Plex server"][""] == "✓"
     assert "✗" not in ran.out
+
+
+# -- play now -------------------------------------------------------------------------------------
+PLAYER_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "name": str, "machine_identifier": str, "product": str, "platform": str, "address": str, "capabilities": list,
+}
+PLAYBACK_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "play_queue_id": int, "tracks": int, "shuffled": bool, "name": (str, type(None)),
+    "playlist_key": (str, type(None)), "player": (str, type(None)), "player_id": (str, type(None)),
+    "queue_only": bool, "notes": list,
+}
+QUEUE_LINE = re.compile(r"(?:Playing '(.+)' \((\d+) tracks?(, shuffled)?\) on (.+): play queue (\d+)\."
+                        r"|Made play queue (\d+) of '(.+)' \((\d+) tracks?(, shuffled)?\); no player was asked\.)")
+
+
+@checks("players")
+def check_players(ran: Ran) -> None:
+    listed = [(p.name, p.machine_identifier, p.product) for p in ran.emulator.players.listed()]
+    assert listed, "the docs' emulator sees a player"
+    if ran.option("as_json"):
+        data = ran.json()
+        for item in data:
+            has_fields(item, PLAYER_FIELDS, ran.text)
+        assert [(p["name"], p["machine_identifier"], p["product"]) for p in data] == listed
+        return
+    assert [(r["Name"], r["Machine ID"], r["Product"]) for r in ran.table()] == listed
+
+
+def check_playback(ran: Ran, playlist_id: int, wanted_player: str | None, queue_only: bool,
+                   shuffle: bool, data: dict[str, Any] | None) -> None:
+    """The play queue holds the saved playlist's tracks, and the right player (or none) was asked."""
+    with ran.db() as conn:
+        playlist, tracks = saved_playlist(conn, playlist_id)
+    keys = [int(t["plex_key"]) for t in tracks]
+    if data is not None:
+        has_fields(data, PLAYBACK_FIELDS, ran.text)
+        queue_id, name, shown_player = data["play_queue_id"], data["name"], data["player"]
+        assert (data["tracks"], data["shuffled"], data["queue_only"]) == (len(keys), shuffle, queue_only)
+        assert data["playlist_key"] == playlist["plex_key"]
+    else:
+        found = QUEUE_LINE.search(" ".join(ran.out.split()))
+        assert found, f"no playback line in:\n{ran.out}"
+        if found[5]:
+            name, count, shuffled, shown_player, queue_id = found[1], found[2], found[3], found[4], int(found[5])
+        else:
+            queue_id, name, count, shuffled, shown_player = int(found[6]), found[7], found[8], found[9], None
+        assert (int(count), bool(shuffled)) == (len(keys), shuffle)
+    assert name == playlist["name"]
+    queue = ran.emulator.players.queues.get(queue_id)
+    assert queue is not None, f"no play queue {queue_id} on the server"
+    assert (sorted(queue.track_keys) if shuffle else queue.track_keys) == (sorted(keys) if shuffle else keys)
+    asked = [c for c in ran.emulator.players.commands if c.play_queue_id == queue_id]
+    if queue_only:
+        assert shown_player is None and asked == [], "--queue-only asked a player"
+        return
+    players = ran.emulator.players.listed()
+    player = next(p for p in players if wanted_player in (None, p.name)) if players else None
+    assert player is not None and shown_player == player.name
+    assert [(c.player, c.command) for c in asked] == [(player.machine_identifier, "playback/playMedia")]
+
+
+@checks("play")
+def check_play(ran: Ran) -> None:
+    wanted = ran.option("playlist")
+    with ran.db() as conn:
+        row = conn.execute("SELECT id FROM playlists WHERE name = ? OR id = ? ORDER BY id DESC",
+                           (wanted, wanted)).fetchone()
+    assert row is not None, f"`{ran.text}` names no saved playlist"
+    check_playback(ran, row["id"], ran.option("player"), ran.option("queue_only"), ran.option("shuffle"),
+                   ran.json() if ran.option("as_json") else None)
+
+
+@checks("create")
+def check_create_and_play(ran: Ran) -> None:
+    """``create`` as :func:`check_create` checks it, then its ``--play`` step if asked for."""
+    check_create(ran)
+    asked = ran.option("play") or ran.option("player") or ran.option("queue_only")
+    if ran.option("dry_run") or not asked:
+        if ran.option("as_json") and not ran.option("dry_run"):
+            assert "playback" not in ran.json(), "playback without --play"
+        return
+    with ran.db() as conn:
+        newest = conn.execute("SELECT MAX(id) FROM playlists").fetchone()[0]
+    data = ran.json()["playback"] if ran.option("as_json") else None
+    check_playback(ran, newest, ran.option("player"), ran.option("queue_only"), False, data)
+
+
+# -- radio and journey ----------------------------------------------------------------------------
+def _passes_flags(ran: Ran, t: sqlite3.Row, artists_option: str) -> bool:
+    """A saved track passes the command's --genre, --year, --rating and artist-filter flags."""
+    genres = {g.lower() for g in ran.option("genre") or ()}
+    artists = {a.lower() for a in ran.option(artists_option) or ()}
+    years = year_range(ran.option("year"))
+    rating = ran.option("rating") if "rating" in ran.parsed.params else None
+    minimum = None if rating is None else (rating * 2 if rating <= 5 else rating)
+    track_genres = frozenset((t["genres"] or "").split("|")) - {""}
+    return ((not genres or bool(genres & track_genres)) and (not artists or t["artist"].lower() in artists)
+            and (years is None or (t["year"] is not None and years[0] <= t["year"] <= years[1]))
+            and (minimum is None or (t["rating"] or 0) >= minimum))
+
+
+def _song(text: str) -> tuple[str, str] | None:
+    """ "Title - Artist" as the docs write a song (None: words to search or a ratingKey)."""
+    title, dash, artist = text.rpartition(" - ")
+    return (title, artist) if dash else None
+
+
+def check_made(ran: Ran, length: int, artists_option: str) -> list[sqlite3.Row]:
+    """A radio or a journey that was made: saved once, passing the flags, on Plex unless
+    --no-plex, shown as a table (or JSON), exported and played when asked. The saved tracks."""
+    with ran.db() as conn:
+        newest = conn.execute("SELECT MAX(id) FROM playlists").fetchone()[0]
+        playlist, tracks = saved_playlist(conn, newest)
+    assert newest == 2, "one playlist is saved next to the template's"
+    n = len(tracks)
+    assert 0 < n <= length, f"{n} tracks for {length}"
+    if n < length:
+        assert f"Only {n} of {length} tracks" in ran.result.output, ran.result.output
+    keys = [int(t["plex_key"]) for t in tracks]
+    assert len(set(keys)) == n, "a track is in the playlist twice"
+    for t in tracks:
+        assert _passes_flags(ran, t, artists_option), f"{dict(t)} breaks the flags"
+    name = ran.option("name") or playlist["name"]
+    assert playlist["name"] == name
+    made = ran.new_playlists()
+    if ran.option("no_plex"):
+        assert made == [] and playlist["plex_key"] is None, "--no-plex wrote to Plex"
+    else:
+        assert [(p.title, p.track_keys) for p in made] == [(name, keys)], "the Plex playlist differs"
+        assert plexapi_track_keys(ran.emulator, name) == keys
+    if ran.option("as_json"):
+        data = ran.json()
+        has_fields(data, CREATE_FIELDS, ran.text)
+        assert [int(t["plex_key"]) for t in data["tracks"]] == keys and data["plex_key"] == playlist["plex_key"]
+    else:
+        assert [row["Title"] for row in ran.table()] == [t["title"] for t in tracks]
+        where = f"in Plex (ratingKey {playlist['plex_key']})" if playlist["plex_key"] else "locally only"
+        assert f"Saved {n} tracks as playlist #{newest} {where}" in ran.out.replace("\n", " "), ran.out
+    if ran.option("export"):
+        check_export(ran, ran.option("export"), name, tracks)
+    if ran.option("play") or ran.option("player") or ran.option("queue_only"):
+        data = ran.json()["playback"] if ran.option("as_json") else None
+        check_playback(ran, newest, ran.option("player"), ran.option("queue_only"), False, data)
+    return tracks
+
+
+@checks("radio")
+def check_radio(ran: Ran) -> None:
+    seed = ran.option("seed")
+    if ran.option("dry_run"):
+        assert ran.new_playlists() == []
+        with ran.db() as conn:
+            assert conn.execute("SELECT MAX(id) FROM playlists").fetchone()[0] == 1, "a dry run saved a playlist"
+        if ran.option("as_json"):
+            data = ran.json()
+            has_fields(data, {**DRY_RUN_FIELDS, "seed": dict, "signals": list}, ran.text)
+            assert "embeddings" in data["signals"] and "sonic" not in data["signals"]
+        else:
+            assert "Dry run" in ran.out and "Signals: embeddings" in ran.out, ran.out
+        return
+    length = ran.option("limit") or ran.settings().settings.playlist.default_length
+    tracks = check_made(ran, length, "only_artist")
+    song = _song(seed) if seed else None
+    if song is not None:
+        with ran.db() as conn:
+            row = conn.execute(
+                "SELECT t.title, t.year, t.rating, a.name AS artist,"
+                " (SELECT group_concat(lower(g.name), '|') FROM track_genres tg JOIN genres g ON g.id = tg.genre_id"
+                "  WHERE tg.track_id = t.id) AS genres"
+                " FROM tracks t JOIN artists a ON a.id = t.artist_id WHERE t.title = ? AND a.name = ?", song,
+            ).fetchone()
+        assert row is not None, f"{song} is not in the library"
+        if _passes_flags(ran, row, "only_artist"):
+            assert (tracks[0]["title"], tracks[0]["artist"]) == song, "the seed song does not lead the radio"
+        else:
+            assert song not in [(t["title"], t["artist"]) for t in tracks], "the seed breaks the filters"
+    elif seed:  # words: the song they name leads
+        assert all(w in tracks[0]["title"].lower() for w in seed.lower().split()), dict(tracks[0])
+    if ran.option("as_json"):
+        data = ran.json()
+        kind = "track" if seed else "artist" if ran.option("artist_seed") else "album" if ran.option("album") \
+            else "playlist"
+        assert data["seed"]["kind"] == kind and data["seed"]["tracks"] >= 1
+        assert "embeddings" in data["signals"] and ("sonic" in data["signals"]) == (not ran.option("no_plex"))
+    else:
+        assert "signals: " in " ".join(ran.out.split()) and "embeddings" in ran.out, ran.out
+
+
+@checks("journey")
+def check_journey(ran: Ran) -> None:
+    start, end, steps = _song(ran.option("start")), _song(ran.option("end")), ran.option("steps")
+    if ran.option("dry_run"):
+        with ran.db() as conn:
+            assert conn.execute("SELECT MAX(id) FROM playlists").fetchone()[0] == 1, "a dry run saved a playlist"
+        assert ran.new_playlists() == []
+        if ran.option("as_json"):
+            data = ran.json()
+            assert data["dry_run"] is True and data["method"] == "embeddings" and data["steps"] == steps
+            ends = [(t["title"], t["artist"]) for t in (data["tracks"][0], data["tracks"][-1])]
+        else:
+            rows = ran.table()
+            assert len(rows) == steps
+            assert re.search(r"method: embeddings; smoothness \d\.\d{3}", " ".join(ran.out.split())), ran.out
+            ends = [(rows[0]["Title"], rows[0]["Artist"]), (rows[-1]["Title"], rows[-1]["Artist"])]
+        assert ends == [start, end]
+        return
+    tracks = check_made(ran, steps, "artist")
+    assert [(tracks[0]["title"], tracks[0]["artist"]), (tracks[-1]["title"], tracks[-1]["artist"])] == [start, end]
+    method = "embeddings" if ran.option("no_plex") else "sonic"
+    if ran.option("as_json"):
+        data = ran.json()
+        assert data["method"] == method and data["steps"] == len(tracks)
+        assert isinstance(data["smoothness"], float) and data["smoothness"] > 0
+    else:
+        assert re.search(rf"method: {method}; smoothness \d\.\d{{3}}", " ".join(ran.out.split())), ran.out

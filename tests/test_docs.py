@@ -267,6 +267,7 @@ KEEP_GENRES = {"jazz", "folk", "classical", "piano", "country", "blues"}
 PER_GENRE_AND_DECADE = 2
 PER_KEPT_GENRE = 3
 TOKEN = "docs-test-plex-token-7f3e"  # long enough that `config show` shows its last four characters
+PLAYER = "Living Room"  # the one player the server sees (`plexmix players`, `plexmix play`)
 
 
 def _small_library_csv(target: Path) -> Path:
@@ -332,7 +333,7 @@ class World:
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     base = tmp_path_factory.mktemp("docs-world")
     library = load_library(_small_library_csv(base / "tracks.csv"), track_genres=True)
-    with PlexEmulator(library, token=TOKEN) as emulator:
+    with PlexEmulator(library, token=TOKEN, players=[PLAYER]) as emulator:
         env = {**_blank_environment(), "PLEX_URL": emulator.url, "PLEX_TOKEN": emulator.token,
                "PLEX_LIBRARY": "Music", "HOME": str(base / "user"), "COLUMNS": "250"}
         template = base / "home"

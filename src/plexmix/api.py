@@ -26,9 +26,11 @@ if TYPE_CHECKING:
     from plexmix.services.create import CreateResult, PlaylistPlan, RequestOptions
     from plexmix.services.doctor import Check
     from plexmix.services.embed import EmbeddingStatus, EmbedResult
+    from plexmix.services.journey import JourneyResult
     from plexmix.services.progress import Progress
+    from plexmix.services.radio import MadeOptions, RadioPlan, RadioResult
     from plexmix.services.search import SearchResult
-    from plexmix.services.sync import SyncOutcome
+    from plexmix.services.sync_run import SyncOutcome
     from plexmix.services.verify import VerifyReport
     from plexmix.storage.models import Playlist, PlaylistEntry, SyncRecord
 
@@ -57,14 +59,23 @@ class PlexMix:
         self,
         mode: str = "incremental",
         *,
-        library: str | None = None,
+        library: str | Sequence[str] | None = None,
         embed: bool = True,
         progress: Progress | None = None,
+        remove_dropped: bool = False,
     ) -> SyncOutcome:
-        """Mirror the Plex library (``"full"`` or ``"incremental"``), then embed what changed."""
-        from plexmix.services.sync import sync_library
+        """Mirror the music libraries (``"full"`` or ``"incremental"``), then embed what changed.
 
-        return sync_library(self.context, mode, library=library, embed=embed, progress=progress)
+        ``library`` names one or more for this run (default: ``plex.libraries``). With
+        ``remove_dropped``, libraries synced before but no longer configured lose their rows.
+        """
+        from plexmix.services.sync_run import sync_library
+
+        names = [library] if isinstance(library, str) else list(library or ())
+        return sync_library(
+            self.context, mode, libraries=names, embed=embed, progress=progress,
+            confirm_removal=(lambda _: True) if remove_dropped else None,
+        )
 
     def verify(self, *, repair: bool = False, library: str | None = None) -> VerifyReport:
         """Compare the local mirror with Plex; with ``repair``, fix what differs."""
@@ -74,13 +85,13 @@ class PlexMix:
 
     def sync_history(self, limit: int = 10) -> list[SyncRecord]:
         """The last syncs, newest first."""
-        from plexmix.services.sync import sync_status
+        from plexmix.services.sync_run import sync_status
 
         return sync_status(self.context, limit)[0]
 
     def counts(self) -> dict[str, int]:
         """Tracks, albums, artists, genres, embeddings and playlists stored locally."""
-        from plexmix.services.sync import sync_status
+        from plexmix.services.sync_run import sync_status
 
         return sync_status(self.context, 1)[1]
 
@@ -104,13 +115,15 @@ class PlexMix:
         genres: Sequence[str] = (),
         year: str | None = None,
         artists: Sequence[str] = (),
+        libraries: Sequence[str] = (),
     ) -> SearchResult:
-        """Tracks matching ``query`` by words and by meaning (``year``: ``1994``, ``1990-1999``, ``90s``)."""
+        """Tracks matching ``query`` by words and by meaning (``year``: ``1994``, ``1990-1999``, ``90s``),
+        in the music ``libraries`` named (default: ``plex.libraries``)."""
         from plexmix.playlist.filters import filters_from_flags
         from plexmix.services.search import search_tracks
 
         filters = filters_from_flags(genres=genres, year=year, artists=artists)
-        return search_tracks(self.context, query, filters=filters, limit=limit)
+        return search_tracks(self.context, query, filters=filters, limit=limit, libraries=libraries)
 
     def create_playlist(
         self,
@@ -127,7 +140,8 @@ class PlexMix:
         """A playlist for ``mood``, written to Plex (unless ``write_to_plex=False``) and saved locally.
 
         ``options``: ``limit``, ``genres``, ``year``, ``rating``, ``artists``, ``pool``,
-        ``avoid_recent`` and ``plan`` (see :class:`~plexmix.services.create.RequestOptions`).
+        ``avoid_recent``, ``plan`` and ``libraries`` (see
+        :class:`~plexmix.services.create.RequestOptions`).
         Filters named in the mood ("90s", "highly rated", a genre or artist) apply too; the
         options win. ``plan=False`` skips the LLM planning call that reads the mood, ``True``
         makes it; ``None`` (the default) follows the ``ai.plan`` setting. A Plex
@@ -153,6 +167,50 @@ class PlexMix:
         from plexmix.services.create import plan_playlist, playlist_request
 
         return plan_playlist(self.context, playlist_request(self.context, mood, **options), provider=provider)
+
+    def radio(
+        self,
+        song: str | None = None,
+        *,
+        artist: str | None = None,
+        album: str | None = None,
+        playlist: str | None = None,
+        dry_run: bool = False,
+        **options: Unpack[MadeOptions],
+    ) -> RadioResult | RadioPlan:
+        """A playlist of songs like one seed: ``song`` ("Title - Artist", a Plex ratingKey or
+        words), or ``artist``, ``album`` ("Album" or "Album - Artist") or ``playlist`` (a PlexMix
+        playlist id or name, or a Plex playlist's title). ``options`` are :meth:`create_playlist`'s
+        (``limit``, the filters, ``name``, ``provider``, ``replace``, ``write_to_plex``, ``export`` ...).
+
+        ``result.signals`` says what ranked the songs: ``sonic`` (Plex's sonic analysis, when the
+        server has it for the seeds), ``embeddings``, ``tags`` (shared genres, moods, styles) and
+        ``era``. A search that finds several songs raises :class:`~plexmix.errors.UsageError`
+        listing them. ``dry_run=True`` returns a :class:`~plexmix.services.radio.RadioPlan`.
+        """
+        from plexmix.services.radio import RadioSeed, make_radio, plan_radio, split_options
+
+        seed = RadioSeed(song=song, artist=artist, album=album, playlist=playlist)
+        if dry_run:
+            wanted, save = split_options(options)
+            return plan_radio(self.context, seed, provider=save.get("provider"), **wanted)
+        return make_radio(self.context, seed, **options)
+
+    def journey(
+        self, start: str, end: str, *, steps: int = 12, dry_run: bool = False, **options: Unpack[MadeOptions]
+    ) -> JourneyResult:
+        """``steps`` tracks moving from song ``start`` to song ``end`` (both included; each given
+        like :meth:`radio`'s ``song``). ``result.route.method`` is ``sonic`` (Plex's sonic
+        adventure) or ``embeddings``; ``result.route.smoothness`` the mean step distance of
+        consecutive tracks' vectors (lower is smoother). ``options``: the filters and the saving
+        options of :meth:`create_playlist` (no curator orders a journey). ``dry_run=True`` finds
+        the path offline and writes nothing."""
+        from plexmix.services.journey import make_journey, plan_journey
+        from plexmix.services.radio import split_options
+
+        if dry_run:
+            return plan_journey(self.context, start, end, steps=steps, **split_options(options)[0])
+        return make_journey(self.context, start, end, steps=steps, **options)
 
     def playlists(self) -> list[Playlist]:
         """The playlists PlexMix made, newest first."""

@@ -48,6 +48,10 @@ def test_server_override_applies_the_profile(isolated_env: Path) -> None:
     write_config(isolated_env, TWO_SERVERS)
     cabin = load_settings(overrides={"plex.server": "cabin"}).settings
     assert cabin.plex.url == "http://10.0.0.9:32400"  # trailing slash dropped
+    # each server has its own database and index (ratingKeys are per server)
+    assert cabin.db_path == isolated_env / "servers" / "cabin" / "plexmix.db"
+    assert cabin.index_path == isolated_env / "servers" / "cabin" / "embeddings.index"
+    assert load_settings().settings.db_path == isolated_env / "plexmix.db"
     assert cabin.plex.library_names == ["Tunes"]
     studio = load_settings(overrides={"plex.server": "studio"}).settings
     assert studio.plex.url == "http://10.0.0.7:32400"

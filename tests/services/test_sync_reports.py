@@ -23,15 +23,20 @@ def test_a_verify_report_prints_its_fields_in_order_and_samples_keys() -> None:
     counts = {"artists": 1, "albums": 1, "tracks": 12}
     keys = [str(k) for k in range(12)]
     report = VerifyReport(plex_counts=counts, local_counts=counts, missing_keys=keys, tracks_without_album=0,
-                          tracks_without_artist=0, orphan_albums=0, orphan_artists=1, fts_rows=12)
+                          tracks_without_artist=0, orphan_albums=0, orphan_artists=1, fts_rows=12,
+                          stored_tracks=12)
     data = report.as_dict()
     assert list(data) == [
         "plex_counts", "local_counts", "missing_keys", "extra_keys", "tracks_without_album",
         "tracks_without_artist", "orphan_albums", "orphan_artists", "fts_rows", "integrity_problems",
-        "repaired", "missing_count", "extra_count", "ok",
+        "repaired", "stored_tracks", "missing_count", "extra_count", "ok",
     ]
     assert data["missing_keys"] == keys[:10] and data["missing_count"] == 12 and data["orphan_artists"] == 1
     assert data["ok"] is False and report.ok is False
     healthy = VerifyReport(plex_counts=counts, local_counts=counts, tracks_without_album=0,
-                           tracks_without_artist=0, orphan_albums=0, orphan_artists=0, fts_rows=12)
+                           tracks_without_artist=0, orphan_albums=0, orphan_artists=0, fts_rows=12,
+                           stored_tracks=12)
     assert healthy.ok
+    assert not VerifyReport(plex_counts=counts, local_counts=counts, tracks_without_album=0,
+                            tracks_without_artist=0, orphan_albums=0, orphan_artists=0, fts_rows=12,
+                            stored_tracks=13).ok  # a search row missing for another library's track

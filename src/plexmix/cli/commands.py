@@ -6,7 +6,7 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
-    from plexmix.cli import config_cmd, create, demo, embeddings_cmd, listing, search, sync
+    from plexmix.cli import config_cmd, create, demo, embeddings_cmd, listing, play, radio, search, sync
     from plexmix.cli.errors import PlexMixCommand
 
     app.add_typer(config_cmd.app, name="config")
@@ -14,5 +14,9 @@ def register(app: typer.Typer) -> None:
     app.add_typer(embeddings_cmd.app, name="embeddings")
     app.command("create", cls=PlexMixCommand)(create.create)
     app.command("search", cls=PlexMixCommand)(search.search)
+    app.command("radio", cls=PlexMixCommand)(radio.radio)
+    app.command("journey", cls=PlexMixCommand)(radio.journey)
     app.add_typer(listing.app, name="list")
     app.command("demo")(demo.demo)
+    app.command("players")(play.players)
+    app.command("play", cls=PlexMixCommand)(play.play)

@@ -115,33 +115,45 @@ def _reload(state: AppState) -> None:
 
 # -- init ------------------------------------------------------------------------------------------
 @app.command("init")
-def config_init(ctx: typer.Context) -> None:
+def config_init(
+    ctx: typer.Context,
+    server: str | None = typer.Option(
+        None, "--server", metavar="NAME", help="Add (or update) the server profile NAME instead."
+    ),
+) -> None:
     """Set up PlexMix step by step: Plex server, token, library, AI keys, data folder, first sync.
 
-    Example: plexmix config init
+    Example: plexmix config init;  plexmix config init --server cabin
     """
     from plexmix.cli.setup_io import ConsoleIO
     from plexmix.config.credentials import CredentialStore
     from plexmix.config.loader import read_config_file
     from plexmix.services.setup import SetupWizard
+    from plexmix.services.setup_profile import ProfileWizard
 
     state = get_state(ctx)
     home, config_path, environ = _locations(state)
     read_config_file(config_path)  # problems are reported now, not after every question
     current = state.settings
     io = ConsoleIO(state.out)
-    wizard = SetupWizard(
-        io.ask, io.say, config_path=config_path, home=home, credentials=CredentialStore(home, environ),
-        current=current,
-    )
+    credentials = CredentialStore(home, environ)
+    wizard: SetupWizard
+    if server:
+        wizard = ProfileWizard(io.ask, io.say, name=server, config_path=config_path, home=home,
+                               credentials=credentials, current=current)
+    else:
+        wizard = SetupWizard(io.ask, io.say, config_path=config_path, home=home, credentials=credentials,
+                             current=current)
     result = wizard.run()
+    if server:
+        state.overrides["plex.server"] = server  # the first sync is of that server
     _reload(state)
     if not result.sync_now:
         state.out.print("[bold green]PlexMix is set up.[/]")
         return
     from plexmix.cli.sync import _run
 
-    _run(state, "full", False, False, None)
+    _run(state, "full", False, False)
     state.out.print(
         '[bold green]PlexMix is set up.[/] Try: plexmix create "rainy sunday jazz"', highlight=False
     )

@@ -74,19 +74,19 @@ def demo(
 
 
 def _run_demo(state: AppState, limit: int, provider: str | None) -> None:
-    from plexmix.cli import create as create_cmd
     from plexmix.cli import sync as sync_cmd
+    from plexmix.cli.playlist_options import show_playlist
     from plexmix.services import create as service
 
     state.out.rule("1. Sync the library")
-    sync_cmd._run(state, "full", False, False, None)
+    sync_cmd._run(state, "full", False, False)
     for number, mood in enumerate(DEMO_MOODS, start=2):
         state.out.rule(f"{number}. plexmix create \"{mood}\" --limit {limit}")
         request = service.playlist_request(state.context, mood, limit=limit, avoid_recent=0)
         result = service.create_playlist(
             state.context, request, name=f"PlexMix demo: {mood}", provider=provider, replace=True
         )
-        create_cmd._show(state, result.playlist, result.published)
+        show_playlist(state, result.playlist, result.published)
 
 
 def _library(tracks: int | None) -> MusicLibrary:

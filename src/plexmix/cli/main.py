@@ -40,6 +40,9 @@ def main(
     server: str | None = typer.Option(
         None, "--server", metavar="NAME", help="The Plex server profile to use (servers.NAME; default: plex.url)."
     ),
+    user: str | None = typer.Option(
+        None, "--user", metavar="NAME", help="Act as this Plex Home user: their plays, ratings and playlists."
+    ),
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
     ),
@@ -47,7 +50,7 @@ def main(
     """PlexMix: sync your Plex music library, then `plexmix create "rainy sunday jazz"`."""
     ctx.obj = AppState(
         config_path=config, verbose=verbose, quiet=quiet, debug=debug,
-        overrides={"plex.server": server} if server else {},
+        overrides={k: v for k, v in (("plex.server", server), ("plex.user", user)) if v},
     )
 
 

@@ -17,6 +17,7 @@ def search(
     genre: list[str] = typer.Option([], "--genre", "-g", metavar="GENRE", help="Only these genres (repeatable)."),
     year: str | None = typer.Option(None, "--year", "-y", metavar="YEARS", help="1994, 1990-1999 or 90s."),
     artist: list[str] = typer.Option([], "--artist", "-a", metavar="ARTIST", help="Only these artists (repeatable)."),
+    library: list[str] = typer.Option([], "--library", "-l", metavar="NAME", help="Only these music libraries (repeatable; default: plex.libraries)."),
     as_json: bool = typer.Option(False, "--json", help="Print the results as JSON."),
 ) -> None:
     """Search the library: full-text and vector results fused by reciprocal rank.
@@ -30,7 +31,7 @@ def search(
 
     state = get_state(ctx)
     filters = filters_from_flags(genres=genre, year=year, artists=artist)
-    result = search_tracks(state.context, query, filters=filters, limit=limit)
+    result = search_tracks(state.context, query, filters=filters, limit=limit, libraries=library)
     notes = result.notes
     rows: list[dict[str, Any]] = [hit.as_dict() for hit in result.hits]
     if as_json:

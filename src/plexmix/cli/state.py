@@ -57,6 +57,7 @@ class AppState:
 
         if self._context is None or self._context.loaded is not self.loaded:
             self._context = Context(self.loaded)
+            self._context.ask_pin = _ask_pin
         return self._context
 
     def reload(self) -> None:
@@ -111,3 +112,12 @@ def get_state(ctx: typer.Context) -> AppState:
     if not isinstance(root.obj, AppState):
         root.obj = AppState()
     return root.obj
+
+
+def _ask_pin(user: str) -> str | None:
+    """A Plex Home user's PIN, typed hidden (``None`` without a terminal to ask at)."""
+    from plexmix.cli.output import interactive
+
+    if not interactive():
+        return None
+    return str(typer.prompt(f"Plex Home PIN of {user}", hide_input=True)).strip() or None

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import typer
 
-from plexmix.cli.output import confirm, duration, print_json, when
+from plexmix.cli.output import confirm, duration, interactive, print_json, when
 from plexmix.cli.state import AppState, get_state
+
+if TYPE_CHECKING:
+    from plexmix.storage.sources import Source
 
 app = typer.Typer(
     help="Mirror your Plex music library into the local database.\n\nExample: plexmix sync full",
@@ -16,7 +22,12 @@ app = typer.Typer(
 NO_EMBEDDINGS = typer.Option(False, "--no-embeddings", help="Skip embedding new or changed tracks.")
 JSON = typer.Option(False, "--json", help="Print the result as JSON.")
 YES = typer.Option(False, "--yes", "-y", help="Never ask for confirmation.")
-LIBRARY = typer.Option(None, "--library", "-l", metavar="NAME", help="Music library name (default: plex.library).")
+LIBRARY = typer.Option(
+    [], "--library", "-l", metavar="NAME", help="Music library to sync (repeatable; default: plex.libraries)."
+)
+VERIFY_LIBRARY = typer.Option(
+    None, "--library", "-l", metavar="NAME", help="Music library to check (default: plex.library)."
+)
 
 
 @app.callback(invoke_without_command=True)
@@ -24,14 +35,15 @@ def sync_default(
     ctx: typer.Context,
     no_embeddings: bool = NO_EMBEDDINGS,
     as_json: bool = JSON,
-    library: str | None = LIBRARY,
+    library: list[str] = LIBRARY,
+    yes: bool = YES,
 ) -> None:
     """Sync what changed since the last sync (same as `plexmix sync incremental`).
 
     Example: plexmix sync
     """
     if ctx.invoked_subcommand is None:
-        _run(get_state(ctx), "incremental", no_embeddings, as_json, library)
+        _run(get_state(ctx), "incremental", no_embeddings, as_json, library, yes)
 
 
 @app.command("full")
@@ -39,13 +51,14 @@ def sync_full(
     ctx: typer.Context,
     no_embeddings: bool = NO_EMBEDDINGS,
     as_json: bool = JSON,
-    library: str | None = LIBRARY,
+    library: list[str] = LIBRARY,
+    yes: bool = YES,
 ) -> None:
     """Read the whole library from Plex; remove what Plex no longer has.
 
     Example: plexmix sync full
     """
-    _run(get_state(ctx), "full", no_embeddings, as_json, library)
+    _run(get_state(ctx), "full", no_embeddings, as_json, library, yes)
 
 
 @app.command("incremental")
@@ -53,13 +66,14 @@ def sync_incremental(
     ctx: typer.Context,
     no_embeddings: bool = NO_EMBEDDINGS,
     as_json: bool = JSON,
-    library: str | None = LIBRARY,
+    library: list[str] = LIBRARY,
+    yes: bool = YES,
 ) -> None:
     """Only what was added, changed, played, rated or deleted since the last successful sync.
 
     Example: plexmix sync incremental --no-embeddings
     """
-    _run(get_state(ctx), "incremental", no_embeddings, as_json, library)
+    _run(get_state(ctx), "incremental", no_embeddings, as_json, library, yes)
 
 
 @app.command("verify")
@@ -68,7 +82,7 @@ def sync_verify(
     repair: bool = typer.Option(False, "--repair", help="Fix what differs (full sync + index rebuild)."),
     yes: bool = YES,
     as_json: bool = JSON,
-    library: str | None = LIBRARY,
+    library: str | None = VERIFY_LIBRARY,
 ) -> None:
     """Compare the local database with Plex: counts, missing and stale tracks, orphans.
 
@@ -116,7 +130,7 @@ def sync_status(
     """
     from rich.table import Table
 
-    from plexmix.services.sync import sync_status as status
+    from plexmix.services.sync_run import sync_status as status
 
     state = get_state(ctx)
     records, counts = status(state.context, limit)
@@ -144,17 +158,33 @@ def sync_status(
     )
 
 
-def _run(state: AppState, mode: str, no_embeddings: bool, as_json: bool, library: str | None) -> None:
-    from plexmix.services.sync import sync_library
+def _run(
+    state: AppState, mode: str, no_embeddings: bool, as_json: bool,
+    libraries: Sequence[str] = (), yes: bool = False,
+) -> None:
+    from plexmix.services.sync_run import sync_library
+
+    def confirm_removal(sources: list[Source]) -> bool:
+        names = ", ".join(f"'{s.title}'" for s in sources)
+        question = f"No longer in plex.libraries: {names}. Remove their tracks from the database?"
+        if not (yes or interactive()):
+            state.err.print(f"[yellow]Kept[/] {names}: not in plex.libraries (run with --yes to remove).")
+            return False
+        return confirm(question, yes=yes, default=False)
 
     embed = not no_embeddings
     if as_json or state.quiet:  # no bars: Rich's progress machinery is not even imported
-        outcome = sync_library(state.context, mode, library=library, embed=embed)
+        outcome = sync_library(
+            state.context, mode, libraries=libraries, embed=embed, confirm_removal=confirm_removal
+        )
     else:
         from plexmix.cli.progress import RichProgress
 
         with RichProgress(state.err) as progress:
-            outcome = sync_library(state.context, mode, library=library, embed=embed, progress=progress)
+            outcome = sync_library(
+                state.context, mode, libraries=libraries, embed=embed, progress=progress,
+                confirm_removal=confirm_removal,
+            )
     if as_json:
         print_json(state.out, outcome.as_dict())
         return
@@ -164,6 +194,14 @@ def _run(state: AppState, mode: str, no_embeddings: bool, as_json: bool, library
         f"{report.added:,} added, {report.updated:,} updated, {report.removed:,} removed, "
         f"{report.unchanged:,} unchanged."
     )
+    if len(outcome.libraries) > 1:
+        for name, part in outcome.libraries.items():
+            state.out.print(
+                f"  {name}: {part.added:,} added, {part.updated:,} updated, {part.removed:,} removed "
+                f"({part.mode})."
+            )
+    for name, tracks in outcome.removed_libraries.items():
+        state.out.print(f"Removed the library '{name}' ({tracks:,} tracks) from the database.")
     if outcome.embeddings is not None:
         if outcome.embeddings.note:
             state.err.print(f"[yellow]Note:[/] {outcome.embeddings.note}")

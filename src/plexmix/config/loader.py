@@ -27,6 +27,7 @@ ENV_SETTINGS: dict[str, str] = {
     "PLEX_LIBRARY": "plex.library",
     "PLEX_LIBRARIES": "plex.libraries",
     "PLEX_SERVER": "plex.server",
+    "PLEX_USER": "plex.user",
     "DATABASE_PATH": "database.path",
     "FAISS_INDEX_PATH": "database.faiss_index_path",
     "DEFAULT_AI_PROVIDER": "ai.provider",

@@ -1,9 +1,9 @@
 """Named Plex servers: which one a command talks to, and where that server's token is kept.
 
-``plex.url`` (with the ``plex`` section's libraries) is the server profile called
+``plex.url`` (with the ``plex`` section's libraries and user) is the server profile called
 ``default``; ``servers.NAME`` in config.yaml adds more, each with its own token in the keyring
 (secret ``plex_token@NAME``, environment variable ``PLEX_TOKEN_NAME``). ``--server NAME`` (or
-``plex.server``) picks one: :func:`apply_profile` copies its url and libraries into the
+``plex.server``) picks one: :func:`apply_profile` copies its url, libraries and user into the
 ``plex`` section, so everything downstream reads one place.
 """
 
@@ -44,7 +44,7 @@ def profile_names(settings: Settings) -> list[str]:
 
 
 def apply_profile(settings: Settings) -> Settings:
-    """``settings`` with the chosen profile's url and libraries in the ``plex`` section."""
+    """``settings`` with the chosen profile's url, libraries and user in the ``plex`` section."""
     name = settings.plex.server
     if not name or name == DEFAULT:
         return settings
@@ -63,5 +63,7 @@ def apply_profile(settings: Settings) -> Settings:
     update: dict[str, object] = {"url": profile.url}
     if profile.libraries:
         update.update(libraries=list(profile.libraries), library=None)
+    if profile.user:
+        update["user"] = profile.user
     plex = settings.plex.model_copy(update=update)
     return settings.model_copy(update={"plex": plex})

@@ -54,6 +54,8 @@ class PlexSettings(_Section):
     library: str | None = None  # one library (older configs); plex.libraries names several
     libraries: list[str] = Field(default_factory=list)  # names, or [all]; empty = plex.library
     server: str | None = None  # the server profile in use (a key of `servers`); None = this section
+    user: str | None = None  # a Plex Home user to act as (their plays, ratings and playlists)
+    account_url: str = "https://plex.tv"  # the Plex account service (asked only to switch users)
     timeout: float = Field(default=30.0, gt=0)
     max_retries: int = Field(default=5, ge=0, le=20)
     requests_per_second: float | None = Field(default=None, gt=0)
@@ -80,6 +82,7 @@ class ServerProfile(_Section):
 
     url: str | None = None  # required to use the profile (checked then, so it can be set in steps)
     libraries: list[str] = Field(default_factory=list)  # empty: plex.libraries
+    user: str | None = None  # empty: plex.user
 
     @field_validator("url")
     @classmethod
@@ -90,6 +93,15 @@ class ServerProfile(_Section):
     @classmethod
     def _split(cls, value: object) -> object:
         return _name_list(value)
+
+
+def user_folder(name: str) -> str:
+    """A folder name for a Plex user: readable, safe on every file system, one per name."""
+    import hashlib
+    import re
+
+    slug = re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-")[:40] or "user"
+    return f"{slug}-{hashlib.sha1(name.casefold().encode()).hexdigest()[:6]}"
 
 
 def _name_list(value: object) -> object:
@@ -185,11 +197,38 @@ class Settings(BaseModel):
     servers: dict[str, ServerProfile] = Field(default_factory=dict)  # named Plex servers
 
     @property
-    def db_path(self) -> Path:
+    def server_home(self) -> Path | None:
+        """Where a named server profile keeps its database and index (``None``: the default
+        server, whose files are ``database.path`` and ``database.faiss_index_path``)."""
+        name = self.plex.server
+        return self.home / "servers" / name if name and name != "default" else None
+
+    @property
+    def server_db_path(self) -> Path:
+        """The server's database (its owner's plays and ratings)."""
+        if (folder := self.server_home) is not None:
+            return folder / "plexmix.db"
         return Path(self.database.path or self.home / "plexmix.db").expanduser()
 
     @property
+    def user_home(self) -> Path | None:
+        """A Plex Home user's own folder beside the server's database (``None``: no user): their
+        plays, ratings and playlists are theirs, so their mirror is too."""
+        if not self.plex.user:
+            return None
+        return self.server_db_path.parent / "users" / user_folder(self.plex.user)
+
+    @property
+    def db_path(self) -> Path:
+        folder = self.user_home
+        return folder / "plexmix.db" if folder is not None else self.server_db_path
+
+    @property
     def index_path(self) -> Path:
+        if (folder := self.user_home) is not None:
+            return folder / "embeddings.index"
+        if (folder := self.server_home) is not None:
+            return folder / "embeddings.index"
         return Path(self.database.faiss_index_path or self.home / "embeddings.index").expanduser()
 
     @property

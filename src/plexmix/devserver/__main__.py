@@ -10,6 +10,7 @@ Several libraries, servers and Home users:
 * ``--home-user NAME[:PIN]`` (repeatable) adds a Plex Home user with their own token, plays,
   ratings and playlists; ``--owner NAME`` names the admin. The Home's plex.tv account API is served
   under ``/plex.tv`` (printed as ``PLEX_ACCOUNT_URL``): point ``plexmix.plex.home`` at it.
+* ``--player NAME`` (repeatable) adds a player the server sees (``plexmix players``, ``plexmix play``).
 """
 
 from __future__ import annotations
@@ -61,6 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--home-user", action="append", default=[], metavar="NAME[:PIN]",
         help="a Plex Home user, with a PIN when given (repeatable)",
     )
+    parser.add_argument(
+        "--player", action="append", default=[], metavar="NAME",
+        help="a player (Plexamp) the server sees, for `plexmix players` and `plexmix play` (repeatable)",
+    )
     return parser
 
 
@@ -88,7 +93,7 @@ def build_emulator(args: argparse.Namespace) -> PlexEmulator:
     return PlexEmulator(
         libraries, token=args.token, host=args.host, port=args.port, friendly_name=args.name,
         machine_identifier=args.machine_id, extra_sections=extra, owner=args.owner,
-        home_users=args.home_user, seed=args.seed,
+        home_users=args.home_user, seed=args.seed, players=args.player,
     )
 
 
@@ -119,6 +124,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if len(emu.home.people) > 1:
             users = ", ".join(p.name + (" (PIN)" if p.pin else "") for p in emu.home.people[1:])
             print(f"Plex Home users: {users}", flush=True)
+        if args.player:
+            print(f"Players: {', '.join(args.player)}", flush=True)
         print(f"PLEX_ACCOUNT_URL={emu.account_url}", flush=True)
         print("Press Ctrl+C to stop.", flush=True)
         threading.Event().wait()

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from plexmix.devserver import render
 from plexmix.devserver.library import EmuAlbum, EmuArtist, EmuTrack, MusicLibrary
+from plexmix.devserver.play_routes import PlayEndpoints
 from plexmix.devserver.playlist_routes import PlaylistEndpoints
 from plexmix.devserver.playlists import PlaylistRequestError
 from plexmix.devserver.query import KIND_BY_TYPE, QueryError, meta_xml, paging
@@ -27,12 +28,13 @@ def _same(item: Any) -> Any:
     return item
 
 
-class Api(SonicEndpoints, PlaylistEndpoints):
+class Api(SonicEndpoints, PlaylistEndpoints, PlayEndpoints):
     def __init__(self, emu: PlexEmulator) -> None:
         super().__init__(emu.sections)
         self.emu = emu
         self.lib = emu.library
         self.playlist_store = emu.playlists
+        self.players = emu.players
 
     def dispatch(self, req: Request) -> Response:
         return dispatch(self, ROUTES, req, (QueryError, PlaylistRequestError))

@@ -31,6 +31,7 @@ from urllib.parse import parse_qsl, urlsplit
 from plexmix.devserver.account import ACCOUNT_PREFIXES, AccountService
 from plexmix.devserver.faults import Fault, Hooks, Trap
 from plexmix.devserver.library import MusicLibrary
+from plexmix.devserver.players import Players, PlayerSpec
 from plexmix.devserver.playlists import PlaylistStore
 from plexmix.devserver.query import select
 from plexmix.devserver.routes import Api, Request, Response, error
@@ -126,6 +127,7 @@ class PlexEmulator:
         listing_tag_limit: at most this many Genre/Style/Mood tags per item in listings.
         owner, home_users, managed_users: the admin's name; Plex Home users as ``NAME[:PIN]``
             (managed: restricted), each with a token and plays/ratings derived from ``seed``.
+        players: the players it sees (``emu.players``: play queues, relayed commands; devserver.players).
     """
 
     def __init__(
@@ -144,6 +146,7 @@ class PlexEmulator:
         home_users: Sequence[str] = (),
         managed_users: Sequence[str] = (),
         seed: int = 0,
+        players: Sequence[PlayerSpec] = (),
     ) -> None:
         libraries = [library] if isinstance(library, MusicLibrary) else list(library)
         self.sections = Sections(libraries, extra_sections)
@@ -162,6 +165,7 @@ class PlexEmulator:
             now=self.library.clock(),
         )
         self.playlists = PlaylistStore(self.sections, self.machine_identifier)
+        self.players = Players(players, self.playlists, seed)
         self.hooks = Hooks()
         self._api = Api(self)
         self.account = AccountService(self)

@@ -84,9 +84,9 @@ class PlaylistGenerator:
                 vector_text = planned.search_text
         merged = merge_filters(request.flag_filters, read.filters)
         self._artist_era(read, merged)
-        seeds = [self._seed_tracks(seed) for seed in read.seeds]
+        seeds = list(request.seeds) or [self._seed_tracks(seed) for seed in read.seeds]
         sonic = self._sonic_neighbours(seeds, notes)
-        text = read.search_text
+        text = "" if request.seeds else read.search_text  # given seeds are the whole query
         for missing in (s for s in seeds if not s.track_ids):
             notes.append(f"No song or artist '{missing.label}' in the library; read as words.")
             text = f"{text} {missing.label}"
@@ -315,6 +315,7 @@ class PlaylistGenerator:
             estimate=estimate, notes=notes, seconds=time.perf_counter() - started,
             understood=resolved.understood, seeds=resolved.seeds, rank_by=resolved.rank_by,
             implied_moods=resolved.implied_moods, prefer_styles=resolved.prefer_styles,
+            sonic_neighbours=len(resolved.sonic),
         )
 
     def _first_seed(self, resolved: Resolved, tracks: dict[int | None, Track]) -> list[int]:
@@ -394,4 +395,4 @@ def _describes(text: str) -> bool:
 def _passes(t: Track, filters: TrackFilters) -> bool:
     return filters.matches(year=t.year, rating=t.rating, artist=t.artist_name, genres=t.genres, moods=t.moods,
                            last_played=t.last_played, duration_ms=t.duration_ms, styles=t.styles,
-                           play_count=t.play_count)
+                           play_count=t.play_count, source_id=t.source_id)

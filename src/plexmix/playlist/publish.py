@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from plexmix.errors import PlaylistError, PlexError
 from plexmix.storage import playlists
+from plexmix.storage.sources import servers_of
 
 if TYPE_CHECKING:
     from plexmix.playlist.generator import GeneratedPlaylist
@@ -42,6 +43,19 @@ def summary_for(playlist: GeneratedPlaylist) -> str:
     return f'Made by PlexMix for "{playlist.mood}" (curator: {curator}).'
 
 
+def check_one_server(db: SQLiteManager, playlist: GeneratedPlaylist, client: PlexClient) -> None:
+    """Refuse to write tracks to a server they did not come from (a profile pointed at another
+    server, or tracks of several servers): their ratingKeys would name other tracks there."""
+    servers = servers_of(db.conn, [item.track.source_id for item in playlist.tracks]) - {""}
+    here = client.server_info().machine_identifier
+    if servers - {here}:
+        raise PlaylistError(
+            f"These tracks come from {'other servers' if len(servers) > 1 else 'another Plex server'} "
+            f"than {client.safe_url}; a playlist holds the tracks of one server only.",
+            hint="Pick that server with --server NAME, or run `plexmix sync` to mirror this one.",
+        )
+
+
 def publish(
     db: SQLiteManager,
     playlist: GeneratedPlaylist,
@@ -62,6 +76,7 @@ def publish(
     plex_key: str | None = None
     replaced, plex_error = False, None
     if client is not None:
+        check_one_server(db, playlist, client)
         existing = client.find_playlist(name)
         if existing is not None and not replace:
             raise PlaylistExistsError(

@@ -25,6 +25,8 @@ class PlaylistRequest:
     blocked_genres: list[str] = field(default_factory=list)
     parse_mood: bool = True
     plan: bool = True  # with an LLM curator: a planning call reads the mood too
+    seeds: list[SeedTracks] = field(default_factory=list)  # given directly (radio): the mood only names it
+    libraries: list[str] = field(default_factory=list)  # --library: only these (default: plex.libraries)
 
 
 @dataclass
@@ -106,6 +108,7 @@ class GeneratedPlaylist(ReadAs):
     rank_by: str | None = None
     implied_moods: list[str] = field(default_factory=list)
     prefer_styles: list[str] = field(default_factory=list)
+    sonic_neighbours: int = 0  # Plex's sonically similar tracks that joined the ranking
 
     @property
     def filter_lines(self) -> list[str]:

@@ -30,6 +30,10 @@ class HomeUserError(PlexError):
     """A Plex Home user cannot be switched to: unknown user, wrong or missing PIN, not the admin."""
 
 
+class PinRequiredError(HomeUserError):
+    """The Home user is protected by a PIN and none was given (ask for it, then try again)."""
+
+
 @dataclass(frozen=True, slots=True)
 class HomeUser:
     id: int
@@ -142,7 +146,8 @@ def user_server_token(
                 raise _no_access(target.title)
             return str(token)
         if target.protected and not pin:
-            raise HomeUserError(f"The Plex Home user '{target.title}' is protected by a PIN.", hint=_PIN_HINT)
+            message = f"The Plex Home user '{target.title}' is protected by a PIN."
+            raise PinRequiredError(message, hint=_PIN_HINT)
         try:
             switched = account.switchHomeUser(target, pin)
         except BadRequest as exc:

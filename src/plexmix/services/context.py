@@ -7,7 +7,7 @@ keeps one.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +23,9 @@ class Context:
     def __init__(self, loaded: LoadedSettings, credentials: CredentialStore | None = None) -> None:
         self.loaded = loaded
         self._credentials = credentials
+        # Asked for a Plex Home user's PIN when one is needed and PLEX_PIN is not set (the CLI
+        # prompts, hidden; None: no one to ask, so a PIN-protected user is an error).
+        self.ask_pin: Callable[[str], str | None] | None = None
 
     @classmethod
     def load(
@@ -55,4 +58,4 @@ class Context:
         """A client connected to the configured server, with the music library selected."""
         from plexmix.services.wiring import client_from_settings
 
-        return client_from_settings(self.settings, self.credentials, library=library)
+        return client_from_settings(self.settings, self.credentials, library=library, ask_pin=self.ask_pin)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from typing_extensions import Unpack
 
 from plexmix.errors import PlexError, UsageError
+from plexmix.services.libraries import library_scope
 from plexmix.services.progress import NullProgress, Progress
 
 if TYPE_CHECKING:
@@ -107,6 +108,7 @@ def plan_playlist(ctx: Context, request: PlaylistRequest, *, provider: str | Non
     from plexmix.playlist.filters import describe_filters
 
     with ctx.open_db() as db:
+        request.flag_filters.source_ids = library_scope(ctx.settings, db.conn, request.libraries)
         generator, notes = _generator(ctx, db, provider)
         resolved = generator.resolve(request, call_planner=False)  # a dry run calls no model
         filters = resolved.filters
@@ -137,8 +139,12 @@ def create_playlist(
     confirm_replace: Callable[[str], bool] | None = None,
     export: tuple[str, Path] | None = None,
     progress: Progress | None = None,
+    make: Callable[[PlaylistGenerator, PlexClient | None], GeneratedPlaylist] | None = None,
 ) -> CreateResult:
     """Make the playlist, write it to Plex (unless ``write_to_plex`` is False) and save it locally.
+
+    ``make(generator, client)`` replaces ``generator.generate(request)`` (a journey makes its own
+    tracks; ``client`` is None when Plex is not used).
 
     A playlist of the same name in Plex is replaced in place when ``replace`` is set, or when
     ``confirm_replace(name)`` says yes; otherwise :class:`PlaylistExistsError` is raised. Plex
@@ -152,6 +158,7 @@ def create_playlist(
     if export is not None:
         check_format(export[0])  # before anything is written
     with ctx.open_db() as db:
+        request.flag_filters.source_ids = library_scope(ctx.settings, db.conn, request.libraries)
         generator, notes = _generator(ctx, db, provider)
         client, connect_error = None, None
         if write_to_plex:
@@ -163,7 +170,7 @@ def create_playlist(
         try:
             progress.start(f"{CURATING} with {generator.provider.name}")
             try:
-                playlist = generator.generate(request)
+                playlist = generator.generate(request) if make is None else make(generator, client)
             finally:
                 progress.finish(f"{CURATING} with {generator.provider.name}")
             playlist.notes[:0] = [note for note in notes if note not in playlist.notes]
@@ -199,6 +206,7 @@ class RequestOptions(TypedDict, total=False):
     pool: int | None  # candidates retrieved for the curator
     avoid_recent: int | None  # days: skip tracks played since
     plan: bool | None  # the LLM planning call that reads the mood (None: the ai.plan setting)
+    libraries: Sequence[str]  # music libraries to draw from (default: plex.libraries)
 
 
 def playlist_request(ctx: Context, mood: str, **options: Unpack[RequestOptions]) -> PlaylistRequest:
@@ -233,4 +241,6 @@ def playlist_request(ctx: Context, mood: str, **options: Unpack[RequestOptions])
         max_per_artist=settings.max_per_artist, max_per_album=settings.max_per_album,
         blocked_artists=settings.blocked_artists, blocked_genres=settings.blocked_genres,
         plan=ctx.settings.ai.plan if plan is None else plan,
+        libraries=list(options.get("libraries", ())),
     )
+

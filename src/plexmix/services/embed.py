@@ -34,6 +34,7 @@ from plexmix.storage.embedding_store import (
     embedded_ids,
     load_vectors,
     pending_tracks,
+    reuse_vectors,
     save_embeddings,
 )
 from plexmix.storage.mirror import track_count
@@ -57,6 +58,7 @@ class EmbedReport:
     """What one :func:`refresh_embeddings` run did."""
 
     embedded: int = 0  # vectors made and stored by this run
+    reused: int = 0  # tracks given the vector of another track with the same text (no provider call)
     skipped_unchanged: int = 0  # tracks whose stored vector was still current
     failed: int = 0  # tracks in batches that failed after retries (retried next run)
     removed_from_index: int = 0  # ids dropped from the index (tracks gone)
@@ -76,13 +78,15 @@ def refresh_embeddings(
     full_rebuild: bool = False,
     commit_every: int = 1024,
     commit_seconds: float = 2.0,
+    donor: Path | None = None,
 ) -> EmbedReport:
     """Embed new and changed tracks with ``provider`` and update the index at ``index_path``.
 
     Raises :class:`IndexMismatchError` when the index (or the stored vectors) belong to another
     model, unless ``full_rebuild``: then every track without a current vector of this model is
     embedded and the index is rebuilt from scratch. Failed batches are counted and reported,
-    not raised; the next run retries them.
+    not raised; the next run retries them. ``donor``: another database whose vectors of the same
+    texts are copied first (a Plex Home user's mirror takes the server's).
     """
     started = time.perf_counter()
     path = Path(index_path)
@@ -96,9 +100,21 @@ def refresh_embeddings(
     pending = pending_tracks(conn, model_id)
     total_tracks = track_count(conn)
     report.skipped_unchanged = max(0, total_tracks - len(pending))
+    # The same text (a recording in two libraries) is embedded once: reuse what is stored, send
+    # each new text once, then copy its vector to the tracks that share it.
+    reused = set(reuse_vectors(conn, model_id, pending, donor)) if donor is not None else set()
+    reused |= set(reuse_vectors(conn, model_id, [p for p in pending if p.track_id not in reused]))
+    first: dict[str, PendingTrack] = {}
+    for track in pending:
+        if track.track_id not in reused:
+            first.setdefault(track.text_hash, track)
     changed = _embed_pending(
-        conn, provider, pending, report, progress, commit_every, commit_seconds
+        conn, provider, list(first.values()), report, progress, commit_every, commit_seconds
     )
+    sharing = [p for p in pending if p.track_id not in reused and first[p.text_hash] is not p]
+    copied = reuse_vectors(conn, model_id, sharing)
+    report.reused = len(reused) + len(copied)
+    changed += [*reused, *copied]
 
     db_ids = embedded_ids(conn, model_id)
     if old is not None and current:
@@ -194,11 +210,12 @@ class EmbedResult:
     seconds: float
     note: str | None = None  # why another provider than the configured one was used
     errors: list[str] = field(default_factory=list)
+    reused: int = 0  # given the stored vector of the same text (no provider call)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "provider": self.provider, "model": self.model, "embedded": self.embedded,
-            "unchanged": self.unchanged, "failed": self.failed,
+            "reused": self.reused, "unchanged": self.unchanged, "failed": self.failed,
             "removed_from_index": self.removed_from_index, "seconds": round(self.seconds, 2),
         }
 
@@ -232,14 +249,17 @@ def embed_library(
         embedder, choice = build_embedder(ctx.loaded, ctx.credentials)
         if wipe:
             delete_embeddings(db.conn)
+        settings = ctx.settings
+        donor = settings.server_db_path if settings.plex.user else None  # a Home user's mirror
         report = refresh_embeddings(
-            db.conn, embedder, ctx.settings.index_path, progress=progress, full_rebuild=full_rebuild
+            db.conn, embedder, settings.index_path, progress=progress, full_rebuild=full_rebuild,
+            donor=donor,
         )
     return EmbedResult(
         provider=choice.name, model=embedder.model_id, embedded=report.embedded,
         unchanged=report.skipped_unchanged, failed=report.failed,
         removed_from_index=report.removed_from_index, seconds=report.seconds, note=choice.note,
-        errors=report.errors,
+        errors=report.errors, reused=report.reused,
     )
 
 

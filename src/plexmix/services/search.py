@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from plexmix.errors import UsageError
@@ -41,10 +42,13 @@ class SearchResult:
 
 
 def search_tracks(
-    ctx: Context, query: str, *, filters: TrackFilters | None = None, limit: int = 20
+    ctx: Context, query: str, *, filters: TrackFilters | None = None, limit: int = 20,
+    libraries: Sequence[str] = (),
 ) -> SearchResult:
-    """The ``limit`` best matches for ``query`` among the tracks that pass ``filters``."""
+    """The ``limit`` best matches for ``query`` among the tracks that pass ``filters``, in the
+    music libraries named (default: the configured set)."""
     from plexmix.playlist.retrieval import retrieve
+    from plexmix.services.libraries import library_scope
     from plexmix.services.wiring import build_retrieval
     from plexmix.storage import library
     from plexmix.storage.queries import TrackFilters
@@ -56,8 +60,10 @@ def search_tracks(
             f"--limit must be between 1 and {MAX_RESULTS} (got {limit}).", hint="For example --limit 20."
         )
     with ctx.open_db() as db:
+        scope = library_scope(ctx.settings, db.conn, libraries)
+        filters = replace(filters or TrackFilters(), source_ids=scope)
         index, embedder, notes = build_retrieval(ctx.loaded, ctx.credentials, db.conn)
-        found = retrieve(db.conn, query, filters or TrackFilters(), limit, index=index, embedder=embedder)
+        found = retrieve(db.conn, query, filters, limit, index=index, embedder=embedder)
         tracks = {t.id: t for t in library.get_tracks(db.conn, [tid for tid, _ in found.ranked])}
     hits = [
         SearchHit(

@@ -11,15 +11,13 @@ never go to ``config.yaml``.
 from __future__ import annotations
 
 import logging
-import signal
-import threading
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from plexmix.config.credentials import PROVIDER_SECRETS, SECRETS, mask
+from plexmix.config.credentials import PROVIDER_SECRETS, SECRETS, mask, spec_for
 from plexmix.errors import LibraryNotFoundError, PlexAuthError, PlexConnectionError, PlexMixError
 from plexmix.services.setup_input import (
     DEFAULT_LOCAL_MODEL,
@@ -36,6 +34,7 @@ from plexmix.services.setup_input import (
     parse_word,
     parse_yes_no,
 )
+from plexmix.utils.interrupts import interrupts_deferred
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -87,6 +86,8 @@ class SetupWizard:
     """Asks everything ``plexmix config init`` needs, then saves config.yaml and the secrets."""
 
     STEPS = 6
+    TOKEN = "plex_token"  # the secret the server's token goes to
+    URL_KEY = "plex.url"  # the setting its address goes to
 
     def __init__(
         self,
@@ -137,7 +138,7 @@ class SetupWizard:
 
             register_secret(value)
             self.secrets[name] = value
-            self.say(f"[green]✓[/] {SECRETS[name].label} received ({mask(value)}).")
+            self.say(f"[green]✓[/] {spec_for(name).label} received ({mask(value)}).")
         return value or (existing or "")
 
     # -- steps ---------------------------------------------------------------------------------
@@ -181,7 +182,7 @@ class SetupWizard:
         default_url = (self.current.plex.url if self.current else None) or "http://localhost:32400"
         url = self._ask_valid("Plex server URL", parse_plex_url, default_url)
         self.say(TOKEN_HELP)
-        token = self._ask_secret("plex_token", "Plex token (hidden as you type)", parse_token)
+        token = self._ask_secret(self.TOKEN, "Plex token (hidden as you type)", parse_token)
         while True:
             self.say(f"Connecting to {escape(url)} …")
             try:
@@ -190,10 +191,9 @@ class SetupWizard:
                 self.say(
                     f"[red]✗[/] The server at {escape(url)} rejected this token. Copy it again (see above)."
                 )
-                self.secrets.pop("plex_token", None)
-                token = self._ask_secret(
-                    "plex_token", "Plex token (hidden as you type)", parse_token, keep=False
-                )
+                self.secrets.pop(self.TOKEN, None)
+                question = "Plex token (hidden as you type)"
+                token = self._ask_secret(self.TOKEN, question, parse_token, keep=False)
                 continue
             except PlexConnectionError as exc:
                 if "not a valid" in exc.message:
@@ -209,7 +209,7 @@ class SetupWizard:
                 self.say(f"[red]✗[/] {escape(url)} did not answer like a Plex server: {escape(exc.message)}")
             else:
                 info = client.server_info()
-                self.values["plex.url"] = url
+                self.values[self.URL_KEY] = url
                 self.say(
                     f"[green]✓[/] Connected to {escape(info.name or 'Plex')} (Plex {escape(info.version)})."
                 )
@@ -289,19 +289,26 @@ class SetupWizard:
 
     def save(self) -> WizardResult:
         self._step(5, "Save")
+        return self._write()
+
+    def _write(self) -> WizardResult:
+        """config.yaml with the answers, and the new secrets: all of them, or none."""
         from plexmix.config.loader import read_config_file, write_config_file
 
         data = read_config_file(self.config_path)
         old = data.get("embeddings")
         before = self.current.embeddings.provider if self.current else None
-        if isinstance(old, dict) and (old.get("provider") or before) != self.values["embeddings.provider"]:
+        chosen = self.values.get("embeddings.provider", before)
+        if isinstance(old, dict) and (old.get("provider") or before) != chosen:
             for stale in ("model", "dimension"):  # they belonged to the previous provider
                 old.pop(stale, None)
         for key, value in self.values.items():
-            section, _, name = key.partition(".")
-            node = data.get(section)
-            if not isinstance(node, dict):
-                node = data[section] = {}
+            *sections, name = key.split(".")  # section.name, or servers.PROFILE.name
+            node = data
+            for section in sections:
+                if not isinstance(node.get(section), dict):
+                    node[section] = {}
+                node = node[section]
             node[name] = value
         _check_settings(data, self.home, self.config_path)
         result = WizardResult(self.config_path, dict(self.values))
@@ -320,7 +327,7 @@ class SetupWizard:
     def _report_secrets(self, stored: dict[str, str]) -> None:
         if not stored:
             return
-        labels = " and ".join(SECRETS[name].label for name in stored)
+        labels = " and ".join(spec_for(name).label for name in stored)
         where = next(iter(stored.values()))
         if where == "keyring":
             self.say(f"[green]✓[/] {labels} stored in the system keyring.")
@@ -362,25 +369,6 @@ def _check_settings(data: dict[str, Any], home: Path, path: Path) -> None:
             f"The settings in {path} are not valid together with the answers: {key}: {message}.",
             hint=f"Fix or remove {key} in {path}, then run `plexmix config init` again.",
         ) from exc
-
-
-@contextmanager
-def interrupts_deferred() -> Iterator[None]:
-    """Hold back Ctrl+C (SIGINT) until the block has finished, then raise KeyboardInterrupt.
-
-    Only the main thread receives signals; elsewhere the block runs unchanged.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    caught: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, _frame: caught.append(signum))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    if caught:
-        raise KeyboardInterrupt
 
 
 @contextmanager

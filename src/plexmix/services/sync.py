@@ -38,9 +38,6 @@ from plexmix.utils.prefetch import prefetch
 if TYPE_CHECKING:
     from plexmix.plex.client import PlexClient
     from plexmix.plex.models import PlexAlbum, PlexArtist, PlexTrack
-    from plexmix.services.context import Context
-    from plexmix.services.embed import EmbedResult
-    from plexmix.storage.models import SyncRecord
     from plexmix.storage.sqlite_manager import Connection, SQLiteManager
 
 log = logging.getLogger(__name__)
@@ -78,9 +75,11 @@ class SyncEngine:
         progress: Progress | None = None,
         batch_size: int = BATCH_SIZE,
         safety_margin_s: int = SAFETY_MARGIN_S,
+        source_id: int = 1,
     ) -> None:
-        self.client = client
+        self.client = client  # with the music library to mirror selected
         self.db = db
+        self.source_id = source_id  # that library's source (storage.sources): rows say so
         self.progress: Progress = progress or NullProgress()
         self.batch_size = batch_size
         self.safety_margin_s = safety_margin_s
@@ -96,7 +95,7 @@ class SyncEngine:
         return self._run("full", self._full)
 
     def incremental_sync(self) -> SyncReport:
-        since = since_last_sync(self.db.conn, self.safety_margin_s)
+        since = since_last_sync(self.db.conn, self.safety_margin_s, self.source_id)
         if since is None:
             log.info("No earlier successful sync: running a full sync.")
             return self.full_sync()
@@ -130,7 +129,7 @@ class SyncEngine:
                     self.progress.advance("Tracks", len(batch))
                 self.progress.finish("Tracks")
         report.tracks_seen = len(seen)
-        gone = mirror.all_track_keys(self.db.conn) - seen
+        gone = mirror.all_track_keys(self.db.conn, self.source_id) - seen
         self._delete(report, gone)
         with self.db.transaction() as tx:  # every track was derived from tags just read
             mirror.mark_tags_synced(tx)
@@ -207,13 +206,13 @@ class SyncEngine:
         disagree (then also fetch anything missed). A track deleted after that count is the next
         sync's to notice."""
         conn = self.db.conn
-        local_count = mirror.track_count(conn)
+        local_count = mirror.track_count(conn, self.source_id)
         if plex_count == local_count:
             log.debug("Track counts agree (%d): no deletions to look for.", plex_count)
         else:
             log.debug("Track counts differ (Plex %d, local %d): comparing keys.", plex_count, local_count)
             plex_keys = self.client.track_keys()
-            local_keys = mirror.all_track_keys(conn)
+            local_keys = mirror.all_track_keys(conn, self.source_id)
             self._delete(report, local_keys - plex_keys)
             missed = sorted(plex_keys - local_keys)
             if missed:
@@ -245,7 +244,8 @@ class SyncEngine:
         def row(a: PlexArtist) -> Row:
             triple = tags[a.rating_key] = (raw_text(a.genres), raw_text(a.moods), raw_text(a.styles))
             return artist_row(a.rating_key, name=a.title, sort_name=a.sort_title, summary=a.summary,
-                              added_at=a.added_at, updated_at=a.updated_at, tags=triple)
+                              added_at=a.added_at, updated_at=a.updated_at, tags=triple,
+                              source_id=self.source_id)
 
         for batch in self._written_batches("Artists", map(row, artists), total, write_artists):
             report.artists += len(batch)
@@ -263,7 +263,8 @@ class SyncEngine:
             years[a.rating_key] = a.year
             artist_id = artist_ids.get(a.artist_key) if a.artist_key else None
             return album_row(a.rating_key, artist_id, title=a.title, year=a.year,
-                             added_at=a.added_at, updated_at=a.updated_at, tags=triple)
+                             added_at=a.added_at, updated_at=a.updated_at, tags=triple,
+                             source_id=self.source_id)
 
         for batch in self._written_batches("Albums", map(row, albums), total, write_albums):
             report.albums += len(batch)
@@ -281,7 +282,7 @@ class SyncEngine:
             with self.db.transaction() as tx:
                 artist_ids, album_ids = inherited.ids(tx, batch)
                 inherited.load(tx, batch)
-                rows = track_rows(batch, inherited, artist_ids, album_ids)
+                rows = track_rows(batch, inherited, artist_ids, album_ids, self.source_id)
                 counts, written = library.upsert_tracks(tx, rows, artist_ids, album_ids, tag_cache)
         except BaseException:
             tag_cache.reload()
@@ -303,9 +304,9 @@ class SyncEngine:
     def _run(self, mode: str, body: Callable[[SyncReport], None]) -> SyncReport:
         report = SyncReport(mode=mode)
         started = time.monotonic()
-        previous = history.last_watermarks(self.db.conn)
+        previous = history.last_watermarks(self.db.conn, self.source_id)
         self.marks = SyncMarks(previous_ratings=previous.ratings if previous is not None else None)
-        report.sync_id = history.start_sync(self.db.conn, mode)
+        report.sync_id = history.start_sync(self.db.conn, mode, source_id=self.source_id)
         status, error = history.FAILED, None
         try:
             body(report)
@@ -328,55 +329,3 @@ class SyncEngine:
             if status == history.SUCCESS:
                 self.marks.save(self.db.conn, report.sync_id)
         return report
-
-
-# -- the use cases -----------------------------------------------------------------------------
-@dataclass
-class SyncOutcome:
-    """A sync and, unless skipped, the embedding run after it."""
-
-    report: SyncReport
-    embeddings: EmbedResult | None = None
-    embeddings_skipped: str | None = None  # why the embedding step did not run (no key, ...)
-
-    def as_dict(self) -> dict[str, object]:
-        data = self.report.as_dict()
-        if self.embeddings is not None:
-            data["embeddings"] = self.embeddings.as_dict()
-        elif self.embeddings_skipped is not None:
-            data["embeddings"] = {"skipped": self.embeddings_skipped}
-        return data
-
-
-def sync_library(
-    ctx: Context,
-    mode: str = "incremental",
-    *,
-    library: str | None = None,
-    embed: bool = True,
-    progress: Progress | None = None,
-) -> SyncOutcome:
-    """Mirror the Plex library (``full`` or ``incremental``), then embed what changed.
-
-    A missing key for the embedding provider skips that step with a warning; the sync stands.
-    """
-    from plexmix.errors import CredentialError
-
-    progress = progress or NullProgress()
-    with ctx.plex(library) as client, ctx.open_db() as db:
-        outcome = SyncOutcome(SyncEngine(client, db, progress=progress).sync(mode))
-        if embed:
-            from plexmix.services.embed import embed_library  # numpy and the model runtime: only here
-
-            try:
-                outcome.embeddings = embed_library(ctx, db, progress=progress)
-            except CredentialError as exc:
-                log.warning("%s %s", exc.message, exc.hint or "")
-                outcome.embeddings_skipped = exc.message
-    return outcome
-
-
-def sync_status(ctx: Context, limit: int = 10) -> tuple[list[SyncRecord], dict[str, int]]:
-    """The last ``limit`` syncs, newest first, and what the database holds."""
-    with ctx.open_db() as db:
-        return history.recent_syncs(db.conn, limit), mirror.counts(db.conn)

@@ -35,13 +35,13 @@ class Since:
     ratings: int
 
 
-def since_last_sync(conn: Connection, margin_s: int = SAFETY_MARGIN_S) -> Since | None:
+def since_last_sync(conn: Connection, margin_s: int = SAFETY_MARGIN_S, source_id: int = 1) -> Since | None:
     """Where to read from after the last successful sync (None: there was none).
 
     Plays and ratings stored by an older PlexMix (None) start from the metadata watermark, as
     that PlexMix read them.
     """
-    marks = history.last_watermarks(conn)
+    marks = history.last_watermarks(conn, source_id)
     if marks is None:
         return None
     return Since(

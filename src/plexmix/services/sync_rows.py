@@ -65,7 +65,8 @@ class Inherited:
 
 
 def track_rows(
-    tracks: Iterable[PlexTrack], inherited: Inherited, artist_ids: dict[str, int], album_ids: dict[str, int]
+    tracks: Iterable[PlexTrack], inherited: Inherited, artist_ids: dict[str, int], album_ids: dict[str, int],
+    source_id: int = 1,
 ) -> TrackRows:
     """Plex tracks as stored: their own tags if they have them, else their album's, else their
     artist's (one kind at a time; styles always inherited); no year: their album's."""
@@ -87,7 +88,7 @@ def track_rows(
             year=t.year if t.year is not None else album_years.get(album_key),
             rating=t.user_rating, play_count=t.view_count or 0, last_played=t.last_viewed_at,
             file_path=t.file_path, added_at=t.added_at, updated_at=t.updated_at,
-            music_analysis_version=t.music_analysis_version, tags=tags,
+            music_analysis_version=t.music_analysis_version, tags=tags, source_id=source_id,
         ))
     return out
 

@@ -31,13 +31,14 @@ class VerifyReport(LibraryHealth):
     extra_keys: list[str] = field(default_factory=list)  # here, gone from Plex
     integrity_problems: list[str] = field(default_factory=list)
     repaired: bool = False
+    stored_tracks: int = 0  # of every library (the search index holds them all)
 
     @property
     def ok(self) -> bool:
         return not (
             self.missing_keys or self.extra_keys or self.tracks_without_album
             or self.tracks_without_artist or self.orphan_albums or self.orphan_artists
-            or self.integrity_problems or self.fts_rows != self.local_counts.get("tracks", 0)
+            or self.integrity_problems or self.fts_rows != self.stored_tracks
             or self.plex_counts.get("tracks") != self.local_counts.get("tracks")
         )
 
@@ -47,15 +48,17 @@ class VerifyReport(LibraryHealth):
             "missing_keys": self.missing_keys[:SAMPLE], "extra_keys": self.extra_keys[:SAMPLE],
             **{f.name: getattr(self, f.name) for f in fields(LibraryHealth)},
             "integrity_problems": self.integrity_problems, "repaired": self.repaired,
+            "stored_tracks": self.stored_tracks,
             "missing_count": len(self.missing_keys), "extra_count": len(self.extra_keys), "ok": self.ok,
         }
 
 
-def inspect(client: PlexClient, db: SQLiteManager) -> VerifyReport:
+def inspect(client: PlexClient, db: SQLiteManager, source_id: int = 1) -> VerifyReport:
+    """The selected library in Plex against its rows here (``source_id``)."""
     conn = db.conn
-    counts = mirror.counts(conn)
+    counts = mirror.source_counts(conn, source_id)
     plex_keys = client.track_keys()
-    local_keys = mirror.all_track_keys(conn)
+    local_keys = mirror.all_track_keys(conn, source_id)
     return VerifyReport(
         **asdict(mirror.health(conn)),
         plex_counts={
@@ -65,19 +68,20 @@ def inspect(client: PlexClient, db: SQLiteManager) -> VerifyReport:
         missing_keys=sorted(plex_keys - local_keys),
         extra_keys=sorted(local_keys - plex_keys),
         integrity_problems=db.integrity_check(),
+        stored_tracks=mirror.track_count(conn),
     )
 
 
 def verify(engine: SyncEngine, *, repair: bool = False) -> VerifyReport:
     """Compare with Plex; with ``repair``, fix differences with a full sync and an FTS rebuild."""
-    report = inspect(engine.client, engine.db)
+    report = inspect(engine.client, engine.db, engine.source_id)
     if not repair or report.ok:
         return report
     log.info("Repairing: running a full sync and rebuilding the search index.")
     engine.full_sync()
     with engine.db.transaction() as tx:
         library.rebuild_fts(tx)
-    after = inspect(engine.client, engine.db)
+    after = inspect(engine.client, engine.db, engine.source_id)
     after.repaired = True
     return after
 
@@ -91,10 +95,14 @@ def verify_library(
 ) -> VerifyReport:
     """Compare the database with Plex; repair what differs when ``repair`` is set and
     ``confirm_repair(report)`` (if given) agrees."""
+    from plexmix.services.libraries import targets
     from plexmix.services.sync import SyncEngine
 
-    with ctx.plex(library_name) as client, ctx.open_db() as db:
-        engine = SyncEngine(client, db)
+    with ctx.plex() as client, ctx.open_db() as db:
+        with db.transaction() as tx:
+            target = targets(tx, client, ctx.settings, [library_name] if library_name else ())[0]
+        client.select_library(target.library.title)
+        engine = SyncEngine(client, db, source_id=target.source.id)
         report = verify(engine, repair=False)
         if repair and not report.ok and (confirm_repair is None or confirm_repair(report)):
             report = verify(engine, repair=True)

@@ -7,7 +7,7 @@ directly. Heavy modules are imported inside the functions.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -162,9 +162,14 @@ def build_retrieval(
 
 
 def client_from_settings(
-    settings: Settings, credentials: CredentialStore, *, library: str | None = None
+    settings: Settings,
+    credentials: CredentialStore,
+    *,
+    library: str | None = None,
+    ask_pin: Callable[[str], str | None] | None = None,
 ) -> PlexClient:
-    """A client for the configured server and music library (connects and selects it)."""
+    """A client for the configured server and music library (connects and selects it), acting
+    as ``plex.user`` when set (``ask_pin(user)`` is asked for a Home user's PIN when needed)."""
     from plexmix.plex.client import PlexClient
 
     if not settings.plex.url:
@@ -173,6 +178,8 @@ def client_from_settings(
             hint="Run `plexmix config init`, or set PLEX_URL (e.g. http://192.168.1.10:32400).",
         )
     token = credentials.require(token_secret(settings.plex.server))
+    if settings.plex.user:
+        token = _user_token(settings, credentials, token, ask_pin)
     client = PlexClient(
         settings.plex.url,
         token,
@@ -184,3 +191,23 @@ def client_from_settings(
     client.connect()
     client.select_library(library or settings.plex.library)
     return client
+
+
+def _user_token(
+    settings: Settings, credentials: CredentialStore, owner_token: str,
+    ask_pin: Callable[[str], str | None] | None,
+) -> str:
+    """The server token of the Plex Home user ``plex.user``, switched to through the account
+    service with the owner's token. The PIN comes from ``PLEX_PIN``, else ``ask_pin`` when the
+    user has one. Nothing is stored: the switch is made again by each command."""
+    from plexmix.plex.home import PinRequiredError, user_server_token
+
+    user, url = str(settings.plex.user), str(settings.plex.url)
+    pin = credentials.environ.get("PLEX_PIN") or None
+    try:
+        return user_server_token(url, owner_token, user, pin, account_url=settings.plex.account_url)
+    except PinRequiredError:
+        asked = ask_pin(user) if ask_pin is not None else None
+        if not asked:
+            raise
+        return user_server_token(url, owner_token, user, asked, account_url=settings.plex.account_url)

@@ -14,6 +14,7 @@ import hashlib
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -88,6 +89,54 @@ def pending_tracks(conn: sqlite3.Connection, model_id: str) -> list[PendingTrack
         for track_id, text, digest, model, stored_hash in iter_track_texts(conn)
         if model != model_id or stored_hash != digest
     ]
+
+
+def reuse_vectors(
+    conn: sqlite3.Connection, model_id: str, pending: Sequence[PendingTrack], donor: Path | None = None
+) -> list[int]:
+    """Give the tracks of ``pending`` whose text is already embedded with ``model_id`` (another
+    track's: the same recording in two libraries) a copy of that vector. Returns their ids.
+
+    ``donor``: another PlexMix database to copy from instead (a Home user's mirror takes the
+    vectors of the server's), attached for the copy."""
+    if not pending:
+        return []
+    if donor is not None:
+        if not donor.exists() or conn.in_transaction:
+            return []
+        conn.execute("ATTACH DATABASE ? AS donor", (str(donor),))  # only read from
+        try:
+            return _copy_vectors(conn, model_id, pending, "donor.embeddings")
+        finally:
+            conn.execute("DETACH DATABASE donor")
+    return _copy_vectors(conn, model_id, pending, "main.embeddings")
+
+
+def _copy_vectors(
+    conn: sqlite3.Connection, model_id: str, pending: Sequence[PendingTrack], source: str
+) -> list[int]:
+    now = int(time.time())
+    with transaction(conn):
+        conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS reuse_wanted (track_id INTEGER PRIMARY KEY, text_hash TEXT)"
+        )
+        conn.execute("DELETE FROM reuse_wanted")
+        rows = [(p.track_id, p.text_hash) for p in pending]
+        conn.executemany("INSERT INTO reuse_wanted VALUES (?, ?)", rows)
+        conn.execute(
+            "INSERT OR REPLACE INTO embeddings"
+            " (track_id, model, dimension, text_hash, vector, created_at, updated_at)"
+            " SELECT w.track_id, e.model, e.dimension, e.text_hash, e.vector, ?, ?"
+            f" FROM reuse_wanted w JOIN {source} e ON e.model = ? AND e.text_hash = w.text_hash"
+            " AND (e.track_id != w.track_id OR ? != 'main.embeddings') GROUP BY w.track_id",
+            (now, now, model_id, source),
+        )
+        reused = [row[0] for row in conn.execute(
+            "SELECT w.track_id FROM reuse_wanted w JOIN embeddings e ON e.track_id = w.track_id"
+            " AND e.model = ? AND e.text_hash = w.text_hash", (model_id,)
+        )]
+        conn.execute("DELETE FROM reuse_wanted")
+    return reused
 
 
 def save_embeddings(

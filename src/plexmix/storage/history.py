@@ -23,16 +23,19 @@ class SyncCounts(UpsertCounts):
     albums: int = 0
 
 
-def start_sync(conn: sqlite3.Connection, mode: str, server_time: int | None = None) -> int:
-    """Record a sync as running. A row left ``running`` by a killed process is marked interrupted."""
+def start_sync(
+    conn: sqlite3.Connection, mode: str, server_time: int | None = None, *, source_id: int = 1
+) -> int:
+    """Record a sync of one music library (``source_id``) as running. A row left ``running`` by
+    a killed process is marked interrupted."""
     conn.execute(
         "UPDATE sync_history SET status = ?, error_message = COALESCE(error_message, ?) "
         "WHERE status = ?",
         (INTERRUPTED, "The sync process stopped before it finished.", RUNNING),
     )
     cur = conn.execute(
-        "INSERT INTO sync_history (mode, status, started_at, server_time) VALUES (?, ?, ?, ?)",
-        (mode, RUNNING, int(time.time()), server_time),
+        "INSERT INTO sync_history (mode, status, started_at, server_time, source_id) VALUES (?, ?, ?, ?, ?)",
+        (mode, RUNNING, int(time.time()), server_time, source_id),
     )
     return int(cur.lastrowid or 0)
 
@@ -83,16 +86,17 @@ class Watermarks:
     ratings: int | None
 
 
-def last_watermarks(conn: sqlite3.Connection) -> Watermarks | None:
-    """The watermarks of the last successful sync (None: there was none, or it stored none).
+def last_watermarks(conn: sqlite3.Connection, source_id: int = 1) -> Watermarks | None:
+    """The watermarks of the last successful sync of one music library (None: there was none, or
+    it stored none). Syncs from before sources (schema 12) were of source 1's library.
 
     A sync by a PlexMix older than schema 9 stored only the metadata one: plays and ratings are
     then ``None`` and are read from the metadata watermark, as that PlexMix did.
     """
     row = conn.execute(
         "SELECT server_time, plays_time, ratings_time FROM sync_history WHERE status = ? "
-        "ORDER BY id DESC LIMIT 1",
-        (SUCCESS,),
+        "AND COALESCE(source_id, 1) = ? ORDER BY id DESC LIMIT 1",
+        (SUCCESS, source_id),
     ).fetchone()
     if row is None or row[0] is None:
         return None

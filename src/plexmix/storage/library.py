@@ -67,7 +67,7 @@ _TAGS = ("genres", "moods", "styles")
 _TAG_COLUMNS = TEXT_COLUMNS
 _LINKS = ("artist_key", "album_key", "artist_id", "album_id")
 # Not in a column of their name: the row's identity, the tags, the links and the joined names.
-_NOT_STORED_AS_IS = {"id", "plex_key", *_TAGS, *_LINKS, "artist_name", "album_title"}
+_NOT_STORED_AS_IS = {"id", "plex_key", "source_id", *_TAGS, *_LINKS, "artist_name", "album_title"}
 
 
 def _plain(model: type[LibraryItem]) -> tuple[str, ...]:
@@ -76,9 +76,9 @@ def _plain(model: type[LibraryItem]) -> tuple[str, ...]:
 
 
 _ARTIST_PLAIN, _ALBUM_PLAIN, _TRACK_PLAIN = _plain(Artist), _plain(Album), _plain(Track)
-_ARTIST_COLUMNS = (*_ARTIST_PLAIN, *_TAG_COLUMNS)
-_ALBUM_COLUMNS = ("artist_id", *_ALBUM_PLAIN, *_TAG_COLUMNS)
-_TRACK_COLUMNS = ("artist_id", "album_id", *_TRACK_PLAIN, *_TAG_COLUMNS)
+_ARTIST_COLUMNS = (*_ARTIST_PLAIN, *_TAG_COLUMNS, "source_id")
+_ALBUM_COLUMNS = ("artist_id", *_ALBUM_PLAIN, *_TAG_COLUMNS, "source_id")
+_TRACK_COLUMNS = ("artist_id", "album_id", *_TRACK_PLAIN, *_TAG_COLUMNS, "source_id")
 
 
 def _upsert_sql(table: str, columns: Sequence[str], *, new_tags_known: bool = False) -> str:
@@ -107,18 +107,19 @@ assert _TRACK_PLAIN == (
 
 def artist_row(
     plex_key: str, *, name: str, sort_name: str | None, summary: str | None,
-    added_at: int | None, updated_at: int | None, tags: TagTexts,
+    added_at: int | None, updated_at: int | None, tags: TagTexts, source_id: int = 1,
 ) -> Row:
-    """An artist as :func:`upsert_artists` writes it (``tags``: the stored texts)."""
-    return (plex_key, added_at, updated_at, name, sort_name, summary, *tags)
+    """An artist as :func:`upsert_artists` writes it (``tags``: the stored texts; ``source_id``:
+    its music library)."""
+    return (plex_key, added_at, updated_at, name, sort_name, summary, *tags, source_id)
 
 
 def album_row(
     plex_key: str, artist_id: int | None, *, title: str, year: int | None,
-    added_at: int | None, updated_at: int | None, tags: TagTexts,
+    added_at: int | None, updated_at: int | None, tags: TagTexts, source_id: int = 1,
 ) -> Row:
     """An album as :func:`upsert_albums` writes it, linked to its artist's row id."""
-    return (plex_key, artist_id, added_at, updated_at, title, year, *tags)
+    return (plex_key, artist_id, added_at, updated_at, title, year, *tags, source_id)
 
 
 def track_row(
@@ -126,11 +127,13 @@ def track_row(
     track_number: int | None, disc_number: int | None, duration_ms: int | None, year: int | None,
     rating: float | None, play_count: int, last_played: int | None, file_path: str | None,
     added_at: int | None, updated_at: int | None, music_analysis_version: int | None, tags: TagTexts,
+    source_id: int = 1,
 ) -> Row:
     """A track as :func:`upsert_tracks` writes it, linked to its artist's and album's row ids."""
     return (
         plex_key, artist_id, album_id, added_at, updated_at, title, track_number, disc_number,
         duration_ms, year, rating, play_count, last_played, file_path, music_analysis_version, *tags,
+        source_id,
     )
 
 
@@ -158,6 +161,7 @@ class TrackRows:
                 duration_ms=t.duration_ms, year=t.year, rating=t.rating, play_count=t.play_count,
                 last_played=t.last_played, file_path=t.file_path, added_at=t.added_at,
                 updated_at=t.updated_at, music_analysis_version=t.music_analysis_version, tags=_tags_of(t),
+                source_id=t.source_id,
             ))
         return out
 
@@ -208,7 +212,7 @@ def upsert_artists(conn: sqlite3.Connection, artists: Sequence[Artist]) -> Upser
     """Insert or update artists with their tags (new rows are marked ``tags_synced``)."""
     rows = [
         artist_row(a.plex_key, name=a.name, sort_name=a.sort_name, summary=a.summary,
-                   added_at=a.added_at, updated_at=a.updated_at, tags=_tags_of(a))
+                   added_at=a.added_at, updated_at=a.updated_at, tags=_tags_of(a), source_id=a.source_id)
         for a in artists
     ]
     return upsert_rows(conn, "artists", rows)
@@ -221,7 +225,7 @@ def upsert_albums(
     rows = [
         album_row(a.plex_key, artist_ids.get(a.artist_key) if a.artist_key else a.artist_id,
                   title=a.title, year=a.year, added_at=a.added_at, updated_at=a.updated_at,
-                  tags=_tags_of(a))
+                  tags=_tags_of(a), source_id=a.source_id)
         for a in albums
     ]
     return upsert_rows(conn, "albums", rows)

@@ -317,6 +317,28 @@ M011_LOOKUPS_FOR_CREATE = """
         END;
 """
 
+# Several music libraries in one database (one database per server: Plex's ratingKeys are unique
+# per server). Each library is a source; every artist, album and track says which it came from.
+# Rows from before belong to source 1, a placeholder the next sync gives to the library the older
+# PlexMix synced (``plex.library``, else the server's first music library): no re-sync. A text
+# already embedded (the same recording in another library) is found by its hash and not re-sent.
+M012_SOURCES = """
+        CREATE TABLE sources (
+            id INTEGER PRIMARY KEY,
+            server_id TEXT NOT NULL DEFAULT '',
+            server_name TEXT NOT NULL DEFAULT '',
+            section_key TEXT NOT NULL DEFAULT '',
+            section_uuid TEXT NOT NULL DEFAULT '',
+            title TEXT NOT NULL DEFAULT ''
+        );
+        INSERT INTO sources (id) VALUES (1);
+        ALTER TABLE artists ADD COLUMN source_id INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE albums ADD COLUMN source_id INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE tracks ADD COLUMN source_id INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE sync_history ADD COLUMN source_id INTEGER;
+        CREATE INDEX idx_embeddings_text ON embeddings(model, text_hash);
+"""
+
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "core tables", M001_CORE_TABLES),
     (2, "tags and full-text search", M002_TAGS_AND_FTS),
@@ -329,6 +351,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (9, "play and rating watermarks", M009_ACTIVITY_WATERMARKS),
     (10, "embedding change counter", M010_EMBEDDING_CHANGES),
     (11, "indexed artist names, loved order and vector counts for create", M011_LOOKUPS_FOR_CREATE),
+    (12, "sources: several music libraries", M012_SOURCES),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

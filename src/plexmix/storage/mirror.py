@@ -16,18 +16,32 @@ from plexmix.storage.library import chunks
 from plexmix.storage.tags import TagTexts
 
 
-def all_track_keys(conn: sqlite3.Connection) -> set[str]:
-    return {k for (k,) in conn.execute("SELECT plex_key FROM tracks")}
+def all_track_keys(conn: sqlite3.Connection, source_id: int | None = None) -> set[str]:
+    """Plex keys of every stored track, or of one music library's (``source_id``)."""
+    if source_id is None:
+        return {k for (k,) in conn.execute("SELECT plex_key FROM tracks")}
+    return {k for (k,) in conn.execute("SELECT plex_key FROM tracks WHERE source_id = ?", (source_id,))}
 
 
-def track_count(conn: sqlite3.Connection) -> int:
-    return int(conn.execute("SELECT COUNT(*) FROM tracks").fetchone()[0])
+def track_count(conn: sqlite3.Connection, source_id: int | None = None) -> int:
+    """Stored tracks, all or one music library's (``source_id``)."""
+    if source_id is None:
+        return int(conn.execute("SELECT COUNT(*) FROM tracks").fetchone()[0])
+    return int(conn.execute("SELECT COUNT(*) FROM tracks WHERE source_id = ?", (source_id,)).fetchone()[0])
 
 
 def counts(conn: sqlite3.Connection) -> dict[str, int]:
     return {
         table: conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
         for table in ("artists", "albums", "tracks", "genres", "embeddings", "playlists")
+    }
+
+
+def source_counts(conn: sqlite3.Connection, source_id: int) -> dict[str, int]:
+    """Artists, albums and tracks of one music library (``source_id``)."""
+    return {
+        table: conn.execute(f"SELECT COUNT(*) FROM {table} WHERE source_id = ?", (source_id,)).fetchone()[0]
+        for table in ("artists", "albums", "tracks")
     }
 
 

@@ -46,6 +46,7 @@ class LibraryItem:
 
     id: int | None = None
     plex_key: str
+    source_id: int = 1  # the music library it came from (storage.sources)
     added_at: int | None = None
     updated_at: int | None = None
     genres: list[str] = field(default_factory=list)

@@ -36,10 +36,11 @@ class TrackFilters:
     duration_max_ms: int | None = None
     play_count_min: int | None = None  # "most played": at least once; "never played": max 0
     play_count_max: int | None = None
+    source_ids: list[int] = field(default_factory=list)  # only these music libraries (storage.sources)
 
     def is_empty(self) -> bool:
         return not (
-            self.genres or self.artists or self.moods or self.styles
+            self.genres or self.artists or self.moods or self.styles or self.source_ids
             or self.exclude_artists or self.exclude_genres or self.exclude_moods or self.exclude_styles
             or self.year_min is not None or self.year_max is not None
             or self.rating_min is not None or self.exclude_played_since is not None
@@ -50,8 +51,10 @@ class TrackFilters:
     def matches(self, *, year: int | None, rating: float | None, artist: str | None,
                 genres: list[str], moods: list[str] | None = None,
                 last_played: int | None = None, duration_ms: int | None = None,
-                styles: list[str] | None = None, play_count: int = 0) -> bool:
+                styles: list[str] | None = None, play_count: int = 0, source_id: int = 1) -> bool:
         """The same rules as :func:`filter_sql`, for checking a track in Python."""
+        if self.source_ids and source_id not in self.source_ids:
+            return False
         artist_l = (artist or "").casefold()
         mood_set = set(moods or [])
         style_set = set(styles or [])
@@ -170,6 +173,9 @@ def filter_sql(filters: TrackFilters, alias: str = "t", *, probe: bool = False) 
     ]
     clauses: list[str] = []
     params: list[object] = []
+    if filters.source_ids:
+        clauses.append(f"{alias}.source_id IN ({marks(filters.source_ids)})")
+        params.extend(filters.source_ids)
     for names, compared, clause in name_lists:
         if names:
             values = [compared(name) for name in names]

@@ -1,10 +1,10 @@
-"""Where rows come from: one *source* per music library of a Plex server.
+"""Where rows come from: one *source* per music library of the server.
 
-Every artist, album and track carries ``source_id`` (the ``sources`` row of its library), and
-``plex_key`` is unique per source, so several libraries of several servers share one database.
-A database from before sources (one library of one server) is migrated in place by
-:func:`add_sources`: its rows belong to source 1, a placeholder whose server and library are
-filled in by the first sync after the upgrade (see :func:`source_for`), with no re-sync.
+Every artist, album and track carries ``source_id`` (the ``sources`` row of its library), so
+several libraries share one database; each server has its own database (Plex's ratingKeys are
+unique per server, not across servers). A database from before sources (migration 12) keeps its
+rows in source 1, a placeholder whose server and library the first sync after the upgrade fills
+in (see :func:`source_for`), with no re-sync.
 """
 
 from __future__ import annotations
@@ -12,8 +12,6 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-REBUILT = ("artists", "albums", "tracks")  # the tables that gain source_id
 
 
 @dataclass(frozen=True)
@@ -29,58 +27,6 @@ class Source:
     def legacy(self) -> bool:
         """A placeholder for rows synced before sources existed (claimed by the next sync)."""
         return self.server_id == ""
-
-
-def add_sources(conn: sqlite3.Connection) -> None:
-    """The schema change: a ``sources`` table; ``source_id`` on artists, albums and tracks with
-    ``UNIQUE (source_id, plex_key)`` in place of ``UNIQUE (plex_key)``; ``playlists.server_id``.
-
-    SQLite cannot drop a UNIQUE constraint, so the three tables are rebuilt (same ids, same
-    columns): the caller runs this in a transaction with foreign keys OFF, or dropping a table
-    would null the references to it. Their triggers and indexes are saved and made again.
-    """
-    conn.execute(
-        "CREATE TABLE sources ("
-        " id INTEGER PRIMARY KEY,"
-        " server_id TEXT NOT NULL DEFAULT '',"
-        " server_name TEXT NOT NULL DEFAULT '',"
-        " section_key TEXT NOT NULL DEFAULT '',"
-        " section_uuid TEXT NOT NULL DEFAULT '',"
-        " title TEXT NOT NULL DEFAULT '')"
-    )
-    conn.execute("INSERT INTO sources (id) VALUES (1)")
-    saved = conn.execute(
-        "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL"
-        " AND type IN ('trigger', 'index') AND tbl_name IN (?, ?, ?)",
-        REBUILT,
-    ).fetchall()
-    for kind, name, _ in saved:
-        if kind == "trigger":
-            conn.execute(f'DROP TRIGGER "{name}"')  # names from sqlite_master, not user input
-    for table in REBUILT:
-        _rebuild(conn, table)
-    for _, _, sql in saved:
-        conn.execute(sql)
-    conn.execute("ALTER TABLE playlists ADD COLUMN server_id TEXT NOT NULL DEFAULT ''")
-
-
-def _rebuild(conn: sqlite3.Connection, table: str) -> None:
-    query = "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?"
-    sql = conn.execute(query, (table,)).fetchone()[0]
-    unique = "plex_key TEXT NOT NULL UNIQUE"
-    if unique not in sql:
-        raise sqlite3.DatabaseError(f"unexpected schema of {table}: {sql}")
-    body = sql.replace(unique, "plex_key TEXT NOT NULL", 1).rstrip().removesuffix(")")
-    new_sql = (
-        body.replace(f"CREATE TABLE {table}", f"CREATE TABLE {table}_rebuilt", 1)
-        + ", source_id INTEGER NOT NULL DEFAULT 1 REFERENCES sources(id),"
-        " UNIQUE (source_id, plex_key))"
-    )
-    columns = ", ".join(row[1] for row in conn.execute(f"PRAGMA table_info({table})"))
-    conn.execute(new_sql)
-    conn.execute(f"INSERT INTO {table}_rebuilt ({columns}) SELECT {columns} FROM {table}")
-    conn.execute(f"DROP TABLE {table}")
-    conn.execute(f"ALTER TABLE {table}_rebuilt RENAME TO {table}")
 
 
 def all_sources(conn: sqlite3.Connection) -> list[Source]:
@@ -100,13 +46,16 @@ def source_for(
     title: str,
     claim_legacy: bool = False,
 ) -> Source:
-    """The source of one library (made when new). With ``claim_legacy`` the placeholder of a
-    database from before sources becomes this library's, keeping its rows: the caller passes it
-    for the library the older PlexMix synced (``plex.library``, else the first music library)."""
+    """The source of one library (made when new). The placeholder of a database from before
+    sources becomes this library's, keeping its rows, when ``claim_legacy`` (the caller passes it
+    for the library the older PlexMix synced: ``plex.library``, else the first music library) or
+    when it holds no rows (a new database)."""
     known = all_sources(conn)
     found = next((s for s in known if (s.server_id, s.section_uuid) == (server_id, section_uuid)), None)
-    if found is None and claim_legacy:
-        found = next((s for s in known if s.legacy), None)
+    if found is None:
+        legacy = next((s for s in known if s.legacy), None)
+        if legacy is not None and (claim_legacy or not _has_rows(conn, legacy.id)):
+            found = legacy
     if found is None:
         cursor = conn.execute("INSERT INTO sources (server_id) VALUES (?)", (server_id,))
         source_id = int(cursor.lastrowid or 0)
@@ -118,6 +67,13 @@ def source_for(
         (server_id, server_name, section_key, section_uuid, title, source_id),
     )
     return Source(source_id, server_id, server_name, section_key, section_uuid, title)
+
+
+def _has_rows(conn: sqlite3.Connection, source_id: int) -> bool:
+    return any(
+        conn.execute(f"SELECT EXISTS (SELECT 1 FROM {table} WHERE source_id = ?)", (source_id,)).fetchone()[0]
+        for table in ("tracks", "albums", "artists")
+    )
 
 
 def source_ids(
@@ -133,6 +89,15 @@ def source_ids(
         if s.legacy
         or ((server_id is None or s.server_id == server_id) and (not wanted or s.title.casefold() in wanted))
     ]
+
+
+def servers_of(conn: sqlite3.Connection, source_ids: Sequence[int]) -> set[str]:
+    """The machine ids of the servers these sources came from (``''``: not known yet)."""
+    wanted = sorted(set(source_ids))
+    if not wanted:
+        return set()
+    sql = f"SELECT DISTINCT server_id FROM sources WHERE id IN ({','.join('?' * len(wanted))})"
+    return {row[0] for row in conn.execute(sql, wanted)}
 
 
 def remove_source(conn: sqlite3.Connection, source_id: int) -> dict[str, int]:
