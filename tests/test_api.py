@@ -98,3 +98,23 @@ def test_documented_examples_run(emulator: PlexEmulator, monkeypatch: pytest.Mon
     assert isinstance(made, CreateResult) and made.plex_error is None and len(made.playlist.tracks) == 25
     assert emulator.playlists.playlists[int(made.published.plex_key)].track_keys
     assert shown.getvalue().count("\n") == 25
+
+
+def test_players_and_play_through_the_api(monkeypatch: pytest.MonkeyPatch) -> None:
+    from plexmix.api import PlexMix
+
+    player = ("Living Room", "living-room-id", "Plexamp")
+    with PlexEmulator(load_library(DEMO_PATH, limit=120, track_genres=True), players=[player]) as emu:
+        monkeypatch.setenv("PLEX_URL", emu.url)
+        monkeypatch.setenv("PLEX_TOKEN", emu.token)
+        monkeypatch.setenv("DEFAULT_AI_PROVIDER", "none")
+        pm = PlexMix.open()
+        pm.sync(embed=False)
+        made = pm.create_playlist("evening", limit=5, name="Evening")
+        assert [p.name for p in pm.players()] == ["Living Room"]
+        played = pm.play("Evening")
+        assert played.player == "Living Room" and played.tracks == len(made.playlist.tracks)
+        commands = emu.players.commands
+        assert [(c.player, c.play_queue_id) for c in commands] == [("living-room-id", played.play_queue_id)]
+        queued = pm.play("Evening", queue_only=True)  # a queue for Plexamp, no player asked
+        assert queued.player is None and len(emu.players.commands) == 1

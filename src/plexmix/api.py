@@ -26,7 +26,9 @@ if TYPE_CHECKING:
     from plexmix.services.create import CreateResult, PlaylistPlan, RequestOptions
     from plexmix.services.doctor import Check
     from plexmix.services.embed import EmbeddingStatus, EmbedResult
+    from plexmix.plex.play import PlayerInfo
     from plexmix.services.journey import JourneyResult
+    from plexmix.services.play import PlaybackResult
     from plexmix.services.progress import Progress
     from plexmix.services.radio import MadeOptions, RadioPlan, RadioResult
     from plexmix.services.search import SearchResult
@@ -211,6 +213,22 @@ class PlexMix:
         if dry_run:
             return plan_journey(self.context, start, end, steps=steps, **split_options(options)[0])
         return make_journey(self.context, start, end, steps=steps, **options)
+
+    def players(self) -> list[PlayerInfo]:
+        """The Plex players (Plexamp, Plex Web, TVs) the server sees now."""
+        from plexmix.services.play import players
+
+        return players(self.context)
+
+    def play(
+        self, playlist: str, *, player: str | None = None, shuffle: bool = False, queue_only: bool = False
+    ) -> PlaybackResult:
+        """Play ``playlist`` (a PlexMix playlist's name or ID, else a Plex playlist's title or
+        ratingKey) now: a play queue started on ``player`` (default: the only one), or with
+        ``queue_only`` a queue for Plexamp to pick up."""
+        from plexmix.services.play import play_playlist
+
+        return play_playlist(self.context, playlist, player=player, shuffle=shuffle, queue_only=queue_only)
 
     def playlists(self) -> list[Playlist]:
         """The playlists PlexMix made, newest first."""
