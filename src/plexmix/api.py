@@ -23,10 +23,10 @@ from plexmix.services.context import Context
 
 if TYPE_CHECKING:
     from plexmix.config.settings import Settings
+    from plexmix.plex.play import PlayerInfo
     from plexmix.services.create import CreateResult, PlaylistPlan, RequestOptions
     from plexmix.services.doctor import Check
     from plexmix.services.embed import EmbeddingStatus, EmbedResult
-    from plexmix.plex.play import PlayerInfo
     from plexmix.services.journey import JourneyResult
     from plexmix.services.play import PlaybackResult
     from plexmix.services.progress import Progress
