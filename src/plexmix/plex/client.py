@@ -83,6 +83,7 @@ class PlexClient(PlaylistOps, SonicOps):
         self._server: PlexServer | None = None
         self._info: ServerInfo | None = None
         self.library: LibraryInfo | None = None
+        self._sections: list[LibraryInfo] | None = None
 
     def __repr__(self) -> str:
         return f"PlexClient({self.safe_url!r})"
@@ -199,9 +200,12 @@ class PlexClient(PlaylistOps, SonicOps):
 
     # -- libraries --------------------------------------------------------------------------
     def music_libraries(self) -> list[LibraryInfo]:
-        """The server's music sections, in server order."""
-        root = self._read("/library/sections", action="list the libraries")
-        return [parse_library(el) for el in (root if root is not None else []) if el.get("type") == "artist"]
+        """The server's music sections, in server order (asked once per client)."""
+        if self._sections is None:
+            root = self._read("/library/sections", action="list the libraries")
+            children = list(root) if root is not None else []
+            self._sections = [parse_library(el) for el in children if el.get("type") == "artist"]
+        return list(self._sections)
 
     def select_library(self, name_or_index: str | int | None = None) -> LibraryInfo:
         """Choose the music library to work on.
