@@ -8,6 +8,8 @@ import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -96,3 +98,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         for marker, skip in skips.items():
             if marker in item.keywords:
                 item.add_marker(skip)
+
+
+@pytest.fixture
+def loopback_only(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Fail any request that would leave the machine (e.g. to the real plex.tv); the URLs asked."""
+    import requests
+
+    seen: list[str] = []
+    send = requests.adapters.HTTPAdapter.send
+
+    def guarded(self: Any, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:
+        assert urlsplit(str(request.url)).hostname == "127.0.0.1", f"non-loopback request: {request.url}"
+        seen.append(str(request.url))
+        return send(self, request, *args, **kwargs)
+
+    monkeypatch.setattr(requests.adapters.HTTPAdapter, "send", guarded)
+    return seen

@@ -9,10 +9,8 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
-import requests
 
 from plexmix.devserver.library import MusicLibrary
 from plexmix.devserver.server import PlexEmulator
@@ -21,19 +19,7 @@ from plexmix.plex.home import account_session
 os.environ.setdefault("PLEXAPI_PLEXAPI_AUTORELOAD", "false")
 
 
-@pytest.fixture(autouse=True)
-def loopback_only(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Fail any request that would leave the machine (e.g. to the real plex.tv)."""
-    seen: list[str] = []
-    send = requests.adapters.HTTPAdapter.send
-
-    def guarded(self: Any, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:
-        assert urlsplit(str(request.url)).hostname == "127.0.0.1", f"non-loopback request: {request.url}"
-        seen.append(str(request.url))
-        return send(self, request, *args, **kwargs)
-
-    monkeypatch.setattr(requests.adapters.HTTPAdapter, "send", guarded)
-    return seen
+pytestmark = pytest.mark.usefixtures("loopback_only")  # no request may leave the machine
 
 
 @pytest.fixture

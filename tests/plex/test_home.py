@@ -6,11 +6,8 @@ Every request must stay on 127.0.0.1: the plex.tv account API is the emulator's 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
-import requests
 
 from plexmix.devserver.library import MusicLibrary
 from plexmix.devserver.server import PlexEmulator
@@ -18,20 +15,7 @@ from plexmix.errors import PlexAuthError, PlexError
 from plexmix.plex.client import PlexClient
 from plexmix.plex.home import HomeUser, HomeUserError, account_session, home_users, user_server_token
 
-
-@pytest.fixture(autouse=True)
-def loopback_only(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Fail any request that would leave the machine (e.g. to the real plex.tv)."""
-    seen: list[str] = []
-    send = requests.adapters.HTTPAdapter.send
-
-    def guarded(self: Any, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:
-        assert urlsplit(str(request.url)).hostname == "127.0.0.1", f"non-loopback request: {request.url}"
-        seen.append(str(request.url))
-        return send(self, request, *args, **kwargs)
-
-    monkeypatch.setattr(requests.adapters.HTTPAdapter, "send", guarded)
-    return seen
+pytestmark = pytest.mark.usefixtures("loopback_only")  # no request may leave the machine
 
 
 @pytest.fixture

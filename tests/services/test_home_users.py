@@ -8,11 +8,8 @@ import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
-import requests
 from typer.testing import CliRunner
 
 from plexmix.cli.main import app
@@ -24,16 +21,7 @@ from plexmix.storage.sqlite_manager import SQLiteManager
 runner = CliRunner()
 
 
-@pytest.fixture(autouse=True)
-def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Fail any request that would leave the machine (e.g. to the real plex.tv)."""
-    send = requests.adapters.HTTPAdapter.send
-
-    def guarded(self: Any, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:
-        assert urlsplit(str(request.url)).hostname == "127.0.0.1", f"non-loopback request: {request.url}"
-        return send(self, request, *args, **kwargs)
-
-    monkeypatch.setattr(requests.adapters.HTTPAdapter, "send", guarded)
+pytestmark = pytest.mark.usefixtures("loopback_only")  # no request may leave the machine
 
 
 @pytest.fixture
