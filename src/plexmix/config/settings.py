@@ -49,7 +49,22 @@ def _plex_url(value: str | None) -> str | None:
 ALL_LIBRARIES = "all"  # plex.libraries: [all] = every music library of the server
 
 
-class PlexSettings(_Section):
+class _Server(_Section):
+    """The checks of a server's ``url`` and ``libraries``, for the ``plex`` section and each
+    server profile (fields are declared by each, in their own order)."""
+
+    @field_validator("url", check_fields=False)
+    @classmethod
+    def _check_url(cls, value: str | None) -> str | None:
+        return _plex_url(value)
+
+    @field_validator("libraries", mode="before", check_fields=False)
+    @classmethod
+    def _split(cls, value: object) -> object:
+        return _name_list(value)
+
+
+class PlexSettings(_Server):
     url: str | None = None
     library: str | None = None  # one library (older configs); plex.libraries names several
     libraries: list[str] = Field(default_factory=list)  # names, or [all]; empty = plex.library
@@ -61,38 +76,18 @@ class PlexSettings(_Section):
     requests_per_second: float | None = Field(default=None, gt=0)
     page_size: int = Field(default=1000, ge=50, le=10000)
 
-    @field_validator("url")
-    @classmethod
-    def _check_url(cls, value: str | None) -> str | None:
-        return _plex_url(value)
-
-    @field_validator("libraries", mode="before")
-    @classmethod
-    def _split(cls, value: object) -> object:
-        return _name_list(value)
-
     @property
     def library_names(self) -> list[str]:
         """The libraries to use: names, ``[all]``, or ``[]`` for the server's first music library."""
         return list(self.libraries) or ([self.library] if self.library else [])
 
 
-class ServerProfile(_Section):
+class ServerProfile(_Server):
     """One named Plex server (``servers.NAME`` in config.yaml); its token is a secret, never here."""
 
     url: str | None = None  # required to use the profile (checked then, so it can be set in steps)
     libraries: list[str] = Field(default_factory=list)  # empty: plex.libraries
     user: str | None = None  # empty: plex.user
-
-    @field_validator("url")
-    @classmethod
-    def _check_url(cls, value: str | None) -> str | None:
-        return _plex_url(value)
-
-    @field_validator("libraries", mode="before")
-    @classmethod
-    def _split(cls, value: object) -> object:
-        return _name_list(value)
 
 
 def user_folder(name: str) -> str:
