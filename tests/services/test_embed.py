@@ -19,8 +19,9 @@ from plexmix.storage.embedding_store import (
     pending_tracks,
     save_embeddings,
 )
+from plexmix.storage.index_header import read_index_metadata
 from plexmix.storage.track_text import text_hash, track_text
-from plexmix.storage.vector_index import VectorIndex, read_index_metadata
+from plexmix.storage.vector_index import VectorIndex
 
 
 @pytest.fixture

@@ -10,7 +10,8 @@ import pytest
 
 from plexmix.errors import EmbeddingError, IndexMismatchError
 from plexmix.storage import vector_index as vi
-from plexmix.storage.vector_index import VectorIndex, ids_checksum, read_index_metadata
+from plexmix.storage.index_header import read_index_metadata
+from plexmix.storage.vector_index import VectorIndex, ids_checksum
 
 MODEL = "test:hash-v1:32"
 

@@ -16,8 +16,9 @@ from playlist_helpers import embed_cache_file
 
 from plexmix.devserver.csv_loader import demo_library
 from plexmix.storage import vector_index as vi
+from plexmix.storage.index_header import read_index_metadata
 from plexmix.storage.track_text import track_text
-from plexmix.storage.vector_index import VectorIndex, read_index_metadata
+from plexmix.storage.vector_index import VectorIndex
 
 COUNT = 30_000
 MODEL = "local:all-MiniLM-L6-v2-onnx-int8:384"

@@ -260,7 +260,7 @@ def check_vectors(loaded: LoadedSettings, provider: str | None) -> list[Check]:
         return [Check("Stored embeddings", "skip", "not checked (no usable embedding provider)")]
     want = expected_model_id(loaded, provider, _stored_model_ids(settings.db_path))
     rows = [_check_db_vectors(settings.db_path, want)]
-    from plexmix.storage.vector_index import read_index_metadata
+    from plexmix.storage.index_header import read_index_metadata
 
     path = settings.index_path
     try:

@@ -295,7 +295,7 @@ class EmbeddingStatus:
 def embedding_status(ctx: Context) -> EmbeddingStatus:
     from plexmix.services.wiring import build_embedder
     from plexmix.storage.embedding_store import embedding_stats
-    from plexmix.storage.vector_index import read_index_metadata
+    from plexmix.storage.index_header import read_index_metadata
 
     embedder, choice = build_embedder(ctx.loaded, ctx.credentials)
     path = ctx.settings.index_path

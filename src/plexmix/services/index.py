@@ -18,13 +18,9 @@ from plexmix.storage.embedding_store import (
     models_present,
     stored_stamp,
 )
+from plexmix.storage.index_header import read_index_metadata
 from plexmix.storage.sqlite_manager import Connection
-from plexmix.storage.vector_index import (
-    GENERATE_HINT,
-    VectorIndex,
-    ids_checksum,
-    read_index_metadata,
-)
+from plexmix.storage.vector_index import GENERATE_HINT, VectorIndex, ids_checksum
 
 log = logging.getLogger(__name__)
 

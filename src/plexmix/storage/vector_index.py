@@ -22,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import struct
 import time
 from collections.abc import Iterable
@@ -34,11 +33,11 @@ import numpy as np
 from plexmix.errors import EmbeddingError, IndexMismatchError
 from plexmix.storage.ann import Approximate
 from plexmix.storage.id_arrays import sorted_unique
-from plexmix.utils.files import atomic_file
+from plexmix.storage.index_header import MAGIC, read_header
+from plexmix.utils.files import atomic_file, fsync_dir
 
 log = logging.getLogger(__name__)
 
-MAGIC = b"PLXVIDX1"
 FORMAT_VERSION = 1
 # A filter of n ids is scored directly (gather + einsum) when n x dimension is at most this;
 # above it FAISS's IDSelectorBatch scan is faster. Measured at 100k vectors (bench/embeddings.py):
@@ -311,7 +310,7 @@ class VectorIndex:
             if approx is not None:
                 approx.write(writer)
             del writer
-        _fsync_dir(target.parent)
+        fsync_dir(target.parent)
 
     @classmethod
     def load(cls, path: str | Path) -> VectorIndex:
@@ -322,7 +321,7 @@ class VectorIndex:
         faiss = _faiss()
         try:
             with open(source, "rb") as handle:
-                meta = _read_header(handle)
+                meta = read_header(handle)
                 reader = faiss.PyCallbackIOReader(handle.read)
                 # read_index returns the owning, already downcast object: keep that one (a
                 # second proxy from downcast_index would not own the index).
@@ -363,39 +362,3 @@ class VectorIndex:
 
 def _pairs(labels: np.ndarray, scores: np.ndarray) -> list[tuple[int, float]]:
     return [(int(i), float(s)) for i, s in zip(labels, scores, strict=True) if i >= 0]
-
-
-def _read_header(handle: Any) -> dict[str, Any]:
-    prefix = handle.read(len(MAGIC) + 4)
-    if len(prefix) < len(MAGIC) + 4 or prefix[: len(MAGIC)] != MAGIC:
-        raise ValueError("not a PlexMix vector index")
-    (length,) = struct.unpack("<I", prefix[len(MAGIC) :])
-    if length > 1_000_000:
-        raise ValueError("header too large")
-    meta = json.loads(handle.read(length).decode("utf-8"))
-    required = {"model_id", "dimension", "count", "checksum"}
-    if not isinstance(meta, dict) or not required <= set(meta):
-        raise ValueError("incomplete header")
-    return meta
-
-
-def read_index_metadata(path: str | Path) -> dict[str, Any] | None:
-    """The JSON header of an index file without loading the vectors; None if absent or damaged."""
-    try:
-        with open(path, "rb") as handle:
-            return _read_header(handle)
-    except (OSError, ValueError, UnicodeDecodeError):
-        return None
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

@@ -42,3 +42,17 @@ def write_private_file(path: Path, text: str) -> None:
     """Write a text file only its owner can read (mode 0600), atomically."""
     atomic_write_bytes(path, text.encode("utf-8"), mode=0o600)
     os.chmod(path, 0o600)
+
+
+def fsync_dir(folder: Path) -> None:
+    """Flush a folder's entries (a rename into it) to disk, where the system allows it."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -15,7 +15,8 @@ from plexmix.config.embedding_models import KNOWN_MODELS, stored_dimension
 from plexmix.errors import IndexMismatchError
 from plexmix.providers.embeddings import RetryPolicy, get_embedding_provider
 from plexmix.services.embed import refresh_embeddings
-from plexmix.storage.vector_index import VectorIndex, read_index_metadata
+from plexmix.storage.index_header import read_index_metadata
+from plexmix.storage.vector_index import VectorIndex
 
 
 @pytest.fixture
