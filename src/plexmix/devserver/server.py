@@ -15,15 +15,10 @@ plays, ratings and playlists, and serves their plex.tv account API under ``/plex
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import socket
-import sys
 import threading
 from collections import Counter, OrderedDict
 from collections.abc import Sequence
-from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -31,6 +26,7 @@ from urllib.parse import parse_qsl, urlsplit
 from plexmix.devserver.account import ACCOUNT_PREFIXES, AccountService
 from plexmix.devserver.faults import Fault, Hooks, Trap
 from plexmix.devserver.library import MusicLibrary
+from plexmix.devserver.loopback import LoopbackServer
 from plexmix.devserver.players import Players, PlayerSpec
 from plexmix.devserver.playlists import PlaylistStore
 from plexmix.devserver.query import select
@@ -40,78 +36,6 @@ from plexmix.devserver.users import Home, Person
 
 DEFAULT_VERSION = "1.41.3.9314-a0bfb8370"
 _OPEN_PATHS = frozenset({"/identity"})
-_REASONS = {429: "Too Many Requests", 414: "Request-URI Too Long"}
-
-
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    emulator: PlexEmulator
-
-    def __init__(self, address: tuple[str, int], emulator: PlexEmulator) -> None:
-        self.emulator = emulator
-        self.connections: set[socket.socket] = set()
-        self.connections_lock = threading.Lock()
-        super().__init__(address, _Handler)
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        with self.connections_lock:
-            self.connections.add(request)
-        super().process_request(request, client_address)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client that went away mid-answer (killed, timed out) is normal: no traceback."""
-        if isinstance(sys.exc_info()[1], ConnectionError):
-            return
-        super().handle_error(request, client_address)
-
-    def shutdown_request(self, request: Any) -> None:
-        with self.connections_lock:
-            self.connections.discard(request)
-        super().shutdown_request(request)
-
-    def close_connections(self) -> None:
-        with self.connections_lock:
-            conns = list(self.connections)
-            self.connections.clear()
-        for conn in conns:
-            with contextlib.suppress(OSError):
-                conn.shutdown(socket.SHUT_RDWR)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-    timeout = 60
-    server: _HTTPServer
-    server_version = "PlexMediaServer-Emulator"
-    sys_version = ""
-
-    def log_message(self, format: str, *args: Any) -> None:  # quiet; tokens may be in query strings
-        return
-
-    def date_time_string(self, timestamp: float | None = None) -> str:
-        """The ``Date`` header on the library's clock, like a real server's on its own."""
-        now = self.server.emulator.library.clock() if timestamp is None else timestamp
-        return formatdate(now, usegmt=True)
-
-    def _handle(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length:
-            self.rfile.read(length)
-        emu = self.server.emulator
-        headers = {name.lower(): value for name, value in self.headers.items()}
-        response = emu.handle(self.command, self.path, headers)
-        self.send_response(response.status, _REASONS.get(response.status))
-        for name, value in response.headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(response.body)))
-        self.send_header("X-Plex-Protocol", "1.0")
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(response.body)
-
-    do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _handle  # noqa: N815
 
 
 class PlexEmulator:
@@ -171,7 +95,7 @@ class PlexEmulator:
         self.account = AccountService(self)
         self._cache: OrderedDict[tuple[Any, ...], list[Any]] = OrderedDict()
         self._cache_lock = threading.Lock()
-        self._httpd: _HTTPServer | None = None
+        self._httpd: LoopbackServer | None = None
         self._thread: threading.Thread | None = None
 
     @property
@@ -195,7 +119,7 @@ class PlexEmulator:
     def start(self) -> PlexEmulator:
         if self._httpd is not None:
             return self
-        self._httpd = _HTTPServer((self.host, self.port), self)
+        self._httpd = LoopbackServer((self.host, self.port), self)
         self.port = self._httpd.server_address[1]
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True,
