@@ -52,10 +52,6 @@ def _total(mode: str, reports: Sequence[SyncReport]) -> SyncReport:
     total = SyncReport(mode=mode, status=history.SUCCESS)
     for r in reports:
         total += r
-        total.removed += r.removed
-        total.artists += r.artists
-        total.albums += r.albums
-        total.tracks_seen += r.tracks_seen
         total.duration_s += r.duration_s
         total.changed_keys.extend(r.changed_keys)
         total.sync_id = r.sync_id

@@ -5,10 +5,12 @@ from __future__ import annotations
 import sqlite3
 import time
 from dataclasses import dataclass
+from typing import TypeVar
 
 from plexmix.storage.library import UpsertCounts
 from plexmix.storage.models import SyncRecord
 
+Counts = TypeVar("Counts", bound="SyncCounts")
 RUNNING, SUCCESS, FAILED, INTERRUPTED = "running", "success", "failed", "interrupted"
 
 
@@ -21,6 +23,16 @@ class SyncCounts(UpsertCounts):
     tracks_seen: int = 0
     artists: int = 0
     albums: int = 0
+
+    def __iadd__(self: Counts, other: UpsertCounts) -> Counts:
+        """Add another batch's track counts, or (another SyncCounts) a whole sync's counts."""
+        super().__iadd__(other)
+        if isinstance(other, SyncCounts):
+            self.removed += other.removed
+            self.tracks_seen += other.tracks_seen
+            self.artists += other.artists
+            self.albums += other.albums
+        return self
 
 
 def start_sync(
