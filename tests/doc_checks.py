@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
+import shutil
 import sqlite3
 import stat
+import subprocess
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -436,6 +439,7 @@ def check_create(ran: Ran) -> None:
         assert data["name"] == name and data["plex_key"] == playlist["plex_key"]
         assert [int(t["plex_key"]) for t in data["tracks"]] == keys
         assert data["provider"] == (ran.option("provider") or "none") and data["fallback"] is False
+        check_history(ran, data)
     else:
         printed = [row["Title"] for row in ran.table()]
         assert printed == [t["title"] for t in tracks], "the printed table is not the saved playlist"
@@ -443,6 +447,25 @@ def check_create(ran: Ran) -> None:
         assert f"Saved {n} tracks as playlist #{newest} {where}" in ran.out.replace("\n", " "), ran.out
     if ran.option("export"):
         check_export(ran, ran.option("export"), name, tracks)
+
+
+def check_history(ran: Ran, data: dict[str, Any]) -> None:
+    """``--json``'s ``mode`` and each track's ``history``: the stored plays, skips, rating and
+    last play (ISO 8601, UTC) and the mode's score in 0..1."""
+    from datetime import datetime, timezone
+
+    assert data["mode"] == (ran.option("mode") or "balanced")
+    with ran.db() as conn:
+        for item in data["tracks"]:
+            plays, skips, rating, last = conn.execute(
+                "SELECT play_count, skip_count, rating, last_played FROM tracks WHERE plex_key = ?",
+                (item["plex_key"],),
+            ).fetchone()
+            history = item["history"]
+            iso = None if last is None else datetime.fromtimestamp(last, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+            assert (history["plays"], history["skips"], history["rating"], history["last_played"]) == (
+                plays, skips, rating, iso), item
+            assert history["mode_score"] is None or 0 <= history["mode_score"] <= 1, item
 
 
 def check_dry_run(ran: Ran, newest: int) -> None:
@@ -837,3 +860,86 @@ def check_journey(ran: Ran) -> None:
         assert isinstance(data["smoothness"], float) and data["smoothness"] > 0
     else:
         assert re.search(rf"method: {method}; smoothness \d\.\d{{3}}", " ".join(ran.out.split())), ran.out
+
+
+# -- schedule --------------------------------------------------------------------------------------
+SCHEDULE_MARKER = "# plexmix refresh (managed by plexmix schedule)"
+SCHEDULED = ["refresh", "--all", "--sync", "--trigger", "schedule"]
+
+
+def _unit_dir(ran: Ran) -> Path:
+    return Path(ran.env.get("XDG_CONFIG_HOME") or Path(ran.env["HOME"]) / ".config") / "systemd" / "user"
+
+
+def _runs_plexmix(ran: Ran, command: list[str]) -> None:
+    """The entry's program is an absolute path that really is this plexmix."""
+    assert Path(command[0]).is_absolute(), command
+    done = subprocess.run([*command, "--version"], capture_output=True, text=True, timeout=120, check=False)
+    assert done.stdout.strip() == f"plexmix {plexmix.__version__}", f"`{ran.text}`: {command} is not plexmix"
+
+
+@checks("schedule install")
+def check_schedule_install(ran: Ran) -> None:
+    assert ran.option("print_only"), f"`{ran.text}`: only `--print` may run here (it changes nothing)"
+    home = Path(ran.env["PLEXMIX_HOME"])
+    log = str(home / "logs" / "refresh.log")
+    hour, minute = (int(part) for part in ran.option("at").split(":"))
+    every, kind = ran.option("every"), ran.option("kind")
+    assert not (Path(ran.env["HOME"]) / ".config" / "systemd").exists(), "--print wrote unit files"
+    if ran.out.startswith("# "):  # the two systemd units, each after a comment naming its file
+        assert kind in (None, "systemd"), ran.out
+        files = dict(re.findall(r"^# (/\S+)\n(.*?)(?=^# /|\Z)", ran.out, re.S | re.M))
+        service = files.pop(str(_unit_dir(ran) / "plexmix-refresh.service"))
+        timer = files.pop(str(_unit_dir(ran) / "plexmix-refresh.timer"))
+        assert not files and service.startswith(SCHEDULE_MARKER) and timer.startswith(SCHEDULE_MARKER)
+        assert f"\nEnvironment=PLEXMIX_HOME={home}\n" in service and "\nType=oneshot\n" in service
+        assert f"\nStandardOutput=append:{log}\n" in service and f"\nStandardError=append:{log}\n" in service
+        found = re.search(r"^ExecStart=(.+)$", service, re.M)
+        assert found, service
+        exec_start = shlex.split(found.group(1))
+        assert exec_start[-len(SCHEDULED):] == SCHEDULED
+        _runs_plexmix(ran, exec_start[: -len(SCHEDULED)])
+        day = "Mon " if every == "weekly" else ""
+        clock = f"{'*' if every == 'hourly' else f'{hour:02d}'}:{minute:02d}:00"
+        assert f"\nOnCalendar={day}*-*-* {clock}\n" in timer and "\nPersistent=true\n" in timer, timer
+        return
+    assert kind in (None, "cron"), ran.out
+    (line,) = ran.out.strip().splitlines()
+    fields = f"{minute} {'*' if every == 'hourly' else hour} * * {'1' if every == 'weekly' else '*'}"
+    assert line.startswith(fields + " ") and line.endswith(" " + SCHEDULE_MARKER), line
+    words = shlex.split(line[len(fields):].replace("\\%", "%"), comments=True)
+    assert words[0] == f"PLEXMIX_HOME={home}" and words[-3:] == [">>", log, "2>&1"], words
+    assert words[-3 - len(SCHEDULED):-3] == SCHEDULED, words
+    _runs_plexmix(ran, words[1:-3 - len(SCHEDULED)])
+
+
+def _crontab_lines(ran: Ran) -> list[str] | None:
+    """The user's crontab (read only), or None without a crontab program."""
+    program = shutil.which("crontab", path=ran.env.get("PATH"))
+    if program is None:
+        return None
+    done = subprocess.run([program, "-l"], capture_output=True, text=True, timeout=30, check=False)
+    return done.stdout.splitlines() if done.returncode == 0 else []
+
+
+@checks("schedule show")
+def check_schedule_show(ran: Ran) -> None:
+    crontab = _crontab_lines(ran)
+    ours = [line for line in crontab or [] if line.rstrip().endswith(SCHEDULE_MARKER)]
+    timer = _unit_dir(ran) / "plexmix-refresh.timer"
+    has_timer = timer.is_file() and timer.read_text(encoding="utf-8").startswith(SCHEDULE_MARKER)
+    expected = [("cron", line) for line in ours] + ([("systemd", str(timer))] if has_timer else [])
+    if not ran.option("as_json"):
+        if not expected:
+            assert "No PlexMix schedule is installed" in ran.out, ran.out
+        for kind, _ in expected:
+            assert kind in ran.out, ran.out
+        return
+    data = ran.json()
+    has_fields(data, {"scheduler": (str, type(None)), "installed": list}, ran.text)
+    if data["scheduler"] == "cron":
+        assert crontab is not None, "cron is offered without a crontab program on PATH"
+    if data["scheduler"] == "systemd":
+        assert ran.env.get("XDG_RUNTIME_DIR") and shutil.which("systemctl", path=ran.env.get("PATH"))
+    found = [(e["kind"], e["entry"] if e["kind"] == "cron" else e["where"]) for e in data["installed"]]
+    assert found == expected, (found, expected)

@@ -81,8 +81,22 @@ def test_documented_examples_run(emulator: PlexEmulator, monkeypatch: pytest.Mon
     assert isinstance(result, CreateResult) and result.plex_error is None
     on_plex = emulator.playlists.playlists[int(result.published.plex_key)]
     assert on_plex.title == "Rainy Sunday"
-    assert [str(k) for k in on_plex.track_keys] == [item.track.plex_key for item in result.playlist.tracks]
     assert len(result.playlist.tracks) == 10
+    # After the refresh and the extend below, Plex holds what PlexMix remembers, in that order.
+    remembered = pm.playlist_tracks(result.published.playlist_id)
+    assert [str(k) for k in on_plex.track_keys] == [entry.track.plex_key for entry in remembered]
+    # The refresh replaced the playlist in place, and extend appended five more to it.
+    change = namespace["change"]
+    assert change.status in ("refreshed", "unchanged") and change.plex_key == result.published.plex_key
+    assert change.command.startswith("plexmix create 'rainy sunday jazz'")
+    assert len(on_plex.track_keys) == namespace["grown"].total == 15
+    assert "[('completed', 1)]" in printed
+    # The template's playlist: its name, the most played genre (not `top`) as its filter.
+    daily = namespace["daily"]
+    assert isinstance(daily, CreateResult) and daily.published.name == "Daily mix"
+    assert len(daily.playlist.tracks) == 6 and "('daily-mix', 'built-in')" in printed
+    genre = next(line for line in daily.playlist.filter_lines if line.startswith("genre: "))
+    assert genre != "genre: top" and all(genre[7:] in item.track.genres for item in daily.playlist.tracks)
     # The error example printed the message and the hint.
     assert "The mood is empty. |" in printed
     # The doctor ran every check and reported the Plex server as reachable.

@@ -49,6 +49,8 @@ import typer
 from pydantic import BaseModel
 from typer.testing import CliRunner
 
+import doc_checks_fresh  # noqa: F401 - registers the refresh and extend checkers
+import doc_checks_templates  # noqa: F401 - registers the templates and create --template checkers
 from doc_checks import CHECKS, SECRET_SETTINGS, Parsed, Ran
 from plexmix.cli.main import app
 from plexmix.config.credentials import SECRETS
@@ -322,11 +324,15 @@ class World:
     template: Path  # a synced and embedded PLEXMIX_HOME with playlist #1
     env: dict[str, str | None]
     playlist_keys: set[int]
+    playlist_entries: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
 
     def reset_playlists(self) -> None:
+        """Only the template's playlists, each with its tracks as made (a refresh rewrites them)."""
         for playlist in self.emulator.playlists.find():
             if playlist.rating_key not in self.playlist_keys:
                 self.emulator.playlists.delete(playlist.rating_key)
+            else:
+                playlist.entries = list(self.playlist_entries[playlist.rating_key])
 
 
 @pytest.fixture(scope="module")
@@ -341,8 +347,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             for argv in (["sync"], ["create", "calm evening", "--limit", "5", "--name", "Docs test"]):
                 result = runner.invoke(app, argv, env={**env, "PLEXMIX_HOME": str(template)})
                 assert result.exit_code == 0, result.output
-        keys = {p.rating_key for p in emulator.playlists.find()}
-        yield World(emulator, template, env, keys)
+        made = {p.rating_key: list(p.entries) for p in emulator.playlists.find()}
+        yield World(emulator, template, env, set(made), made)
 
 
 # -- the tests -------------------------------------------------------------------------------------

@@ -27,14 +27,17 @@ if TYPE_CHECKING:
     from plexmix.services.create import CreateResult, PlaylistPlan, RequestOptions
     from plexmix.services.doctor import Check
     from plexmix.services.embed import EmbeddingStatus, EmbedResult
+    from plexmix.services.extend import ExtendResult
     from plexmix.services.journey import JourneyResult
     from plexmix.services.play import PlaybackResult
     from plexmix.services.progress import Progress
     from plexmix.services.radio import MadeOptions, RadioPlan, RadioResult
+    from plexmix.services.refresh import RefreshReport
     from plexmix.services.search import SearchResult
     from plexmix.services.sync_run import SyncOutcome
+    from plexmix.services.templates import TemplateInfo
     from plexmix.services.verify import VerifyReport
-    from plexmix.storage.models import Playlist, PlaylistEntry, SyncRecord
+    from plexmix.storage.models import Playlist, PlaylistEntry, RefreshRun, SyncRecord
 
 
 class PlexMix:
@@ -142,9 +145,13 @@ class PlexMix:
         """A playlist for ``mood``, written to Plex (unless ``write_to_plex=False``) and saved locally.
 
         ``options``: ``limit``, ``genres``, ``year``, ``rating``, ``artists``, ``pool``,
-        ``avoid_recent``, ``plan`` and ``libraries`` (see
+        ``avoid_recent``, ``plan``, ``libraries`` and ``mode`` (see
         :class:`~plexmix.services.create.RequestOptions`).
-        Filters named in the mood ("90s", "highly rated", a genre or artist) apply too; the
+        ``mode`` blends listening history with similarity: ``"balanced"`` (the default: skips
+        count against a track), ``"favourites"`` (loved and often played), ``"discover"`` (rarely
+        or never played) or ``"rediscover"`` (loved once, not played for a long time); another
+        name raises :class:`~plexmix.errors.UsageError`. Filters named in the mood ("90s", "highly
+        rated", a genre or artist) apply too; the
         options win. ``plan=False`` skips the LLM planning call that reads the mood, ``True``
         makes it; ``None`` (the default) follows the ``ai.plan`` setting. A Plex
         failure does not raise: ``result.plex_error`` says what happened and the playlist is kept
@@ -158,6 +165,34 @@ class PlexMix:
             self.context, request, name=name, provider=provider, replace=replace,
             write_to_plex=write_to_plex, export=target, progress=progress,
         )
+
+    def create_from_template(
+        self,
+        template: str,
+        mood: str | None = None,
+        *,
+        name: str | None = None,
+        provider: str | None = None,
+        replace: bool = False,
+        write_to_plex: bool = True,
+        progress: Progress | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> CreateResult:
+        """A playlist from the template called ``template`` (see :meth:`templates`), as
+        ``plexmix create --template``: ``mood``, ``name``, ``provider`` and ``options`` given win
+        over the template's. Its recipe names the template, so :meth:`refresh` makes it again."""
+        from plexmix.services.create import create_playlist
+        from plexmix.services.templates import template_request
+
+        made = template_request(self.context, template, mood, name=name, provider=provider, **options)
+        return create_playlist(self.context, made.request, name=made.name, provider=made.provider,
+                               replace=replace, write_to_plex=write_to_plex, progress=progress)
+
+    def templates(self) -> list[TemplateInfo]:
+        """Every playlist template: the built-in ones and those in config.yaml (``templates:``)."""
+        from plexmix.services.templates import list_templates
+
+        return list_templates(self.settings)
 
     def plan_playlist(
         self, mood: str, *, provider: str | None = None, **options: Unpack[RequestOptions]
@@ -183,7 +218,8 @@ class PlexMix:
         """A playlist of songs like one seed: ``song`` ("Title - Artist", a Plex ratingKey or
         words), or ``artist``, ``album`` ("Album" or "Album - Artist") or ``playlist`` (a PlexMix
         playlist id or name, or a Plex playlist's title). ``options`` are :meth:`create_playlist`'s
-        (``limit``, the filters, ``name``, ``provider``, ``replace``, ``write_to_plex``, ``export`` ...).
+        (``limit``, the filters, ``mode``, ``name``, ``provider``, ``replace``, ``write_to_plex``,
+        ``export`` ...).
 
         ``result.signals`` says what ranked the songs: ``sonic`` (Plex's sonic analysis, when the
         server has it for the seeds), ``embeddings``, ``tags`` (shared genres, moods, styles) and
@@ -241,6 +277,40 @@ class PlexMix:
         from plexmix.services.playlists import playlist_tracks
 
         return playlist_tracks(self.context, playlist_id)[1]
+
+    def refresh(
+        self, *playlists: str, every: bool = False, dry_run: bool = False, force: bool = False,
+        recreate: bool | None = None, avoid_played: bool | None = None, sync: bool = False,
+        progress: Progress | None = None,
+    ) -> RefreshReport:
+        """Make the named playlists (ids, names or Plex ratingKeys), or ``every`` one that keeps a
+        recipe, again from their recipes, replacing their tracks in Plex in place (same ratingKey).
+        Tracks played since the last refresh are left out (``avoid_played``, default: the
+        ``refresh.avoid_played`` setting). A playlist edited in Plex is skipped unless ``force``;
+        one deleted in Plex is skipped, or made again with ``recreate``. ``report.changes`` says
+        what each gained, kept and lost; ``dry_run`` writes nothing. Holds the run lock."""
+        from plexmix.services.refresh import RefreshOptions, refresh_playlists
+
+        options = RefreshOptions(dry_run=dry_run, force=force, recreate=recreate, avoid_played=avoid_played,
+                                 sync=sync)
+        return refresh_playlists(self.context, playlists, every=every, options=options, progress=progress)
+
+    def refresh_history(self, limit: int = 10) -> list[RefreshRun]:
+        """The latest refresh runs, newest first."""
+        from plexmix.services.refresh import refresh_history
+
+        return refresh_history(self.context, limit)
+
+    def extend(
+        self, playlist: str, add: int, *, provider: str | None = None, dry_run: bool = False,
+        progress: Progress | None = None,
+    ) -> ExtendResult:
+        """Append ``add`` tracks that fit ``playlist`` (a PlexMix playlist's id or name: from its
+        recipe; or a Plex playlist's title or ratingKey: from its tracks), never one already in it."""
+        from plexmix.services.extend import extend_playlist
+
+        return extend_playlist(self.context, playlist, add, provider=provider, dry_run=dry_run,
+                               progress=progress)
 
     def doctor(self) -> list[Check]:
         """Every configuration check of ``plexmix config validate`` (Plex, keys, models, paths)."""

@@ -27,6 +27,12 @@ class UsageError(PlexMixError):
     exit_code = 2
 
 
+class BusyError(PlexMixError):
+    """Another PlexMix run holds the run lock (exit code 75, EX_TEMPFAIL: try again later)."""
+
+    exit_code = 75
+
+
 class ConfigError(PlexMixError):
     """Settings are missing, invalid or inconsistent."""
 

@@ -36,8 +36,9 @@ def test_no_python_types_in_any_help() -> None:
 
 def test_arguments_and_options_have_readable_names() -> None:
     create = runner.invoke(app, ["create", "--help"]).output
-    assert re.search(r"Usage: .*create \[OPTIONS\] MOOD\b", create)
-    for shown in ("--genre GENRE", "--export FORMAT PATH", "--year YEARS", "--limit N", "--avoid-recent DAYS"):
+    assert re.search(r"Usage: .*create \[OPTIONS\] \[MOOD\]", create)  # optional with --template
+    for shown in ("--genre GENRE", "--export FORMAT PATH", "--year YEARS", "--limit N", "--avoid-recent DAYS",
+                  "--template NAME", "--added-within DAYS"):
         assert shown in create, shown
     config_set = runner.invoke(app, ["config", "set", "--help"]).output
     assert re.search(r"config set \[OPTIONS\] KEY \[VALUE\]", config_set)

@@ -24,6 +24,7 @@ def expected_track(lib: MusicLibrary, t: EmuTrack) -> PlexTrack:
         last_viewed_at=t.last_viewed_at, file_path=t.file, genres=t.genres, moods=t.moods,
         added_at=t.added_at, updated_at=t.updated_at, original_title=t.original_title,
         last_rated_at=t.last_rated_at, music_analysis_version=1 if lib.analysed(t) else None,
+        skip_count=t.skip_count,
     )
 
 

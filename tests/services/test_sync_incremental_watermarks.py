@@ -24,8 +24,9 @@ from plexmix.storage import history
 from plexmix.storage.sqlite_manager import SQLiteManager
 
 # Requests an incremental sync with nothing changed makes: one count, then changed artists,
-# albums and tracks, plays and ratings (each an empty listing); no read by key.
-NOTHING_CHANGED_REQUESTS = 6
+# albums and tracks, plays, skips and ratings (each an empty listing), the play history since the
+# newest stored play (an empty page); no read by key.
+NOTHING_CHANGED_REQUESTS = 8
 
 
 @pytest.fixture

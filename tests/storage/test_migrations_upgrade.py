@@ -42,7 +42,7 @@ TIDY = "tidytuesday_spotify_songs.csv.gz"
 # Tables the migrations fill themselves; everything else an older PlexMix wrote is copied.
 MADE_BY_MIGRATIONS = {"schema_version", "fts_control", "mirror_state", "embedding_state", "embedding_models"}
 COPY_ORDER = [
-    "artists", "albums", "tracks", "genres", "track_genres", "tags", "track_tags", "embeddings",
+    "sources", "artists", "albums", "tracks", "genres", "track_genres", "tags", "track_tags", "embeddings",
     "sync_history", "playlists", "playlist_tracks",
 ]
 PAST = list(range(1, LATEST_VERSION))
@@ -120,7 +120,7 @@ def _write_as_version(src: Path, dst: Path, version: int) -> None:
         conn.execute("BEGIN")
         for table in (t for t in COPY_ORDER if t in tables):
             columns = ", ".join(r[1] for r in conn.execute(f"PRAGMA main.table_info({table})"))
-            conn.execute(f"INSERT INTO main.{table} ({columns}) SELECT {columns} FROM src.{table}")
+            conn.execute(f"INSERT OR REPLACE INTO main.{table} ({columns}) SELECT {columns} FROM src.{table}")
         conn.execute("COMMIT")
         conn.execute("DETACH DATABASE src")
     finally:

@@ -6,7 +6,20 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
-    from plexmix.cli import config_cmd, create, demo, embeddings_cmd, listing, play, radio, search, sync
+    from plexmix.cli import (
+        config_cmd,
+        create,
+        demo,
+        embeddings_cmd,
+        listing,
+        play,
+        radio,
+        refresh,
+        schedule,
+        search,
+        sync,
+        templates,
+    )
     from plexmix.cli.errors import PlexMixCommand
 
     app.add_typer(config_cmd.app, name="config")
@@ -16,7 +29,11 @@ def register(app: typer.Typer) -> None:
     app.command("search", cls=PlexMixCommand)(search.search)
     app.command("radio", cls=PlexMixCommand)(radio.radio)
     app.command("journey", cls=PlexMixCommand)(radio.journey)
+    app.command("refresh", cls=PlexMixCommand)(refresh.refresh)
+    app.command("extend", cls=PlexMixCommand)(refresh.extend)
     app.add_typer(listing.app, name="list")
+    app.add_typer(schedule.app, name="schedule")
+    app.add_typer(templates.app, name="templates")
     app.command("demo")(demo.demo)
     app.command("players")(play.players)
     app.command("play", cls=PlexMixCommand)(play.play)

@@ -35,11 +35,12 @@ def list_playlists(ctx: typer.Context, as_json: bool = JSON) -> None:
         state.out.print('No playlists yet. Try [bold]plexmix create "rainy sunday jazz"[/].')
         return
     table = Table(title="PlexMix playlists")
-    for column in ("ID", "Name", "Tracks", "Mood", "Curator", "Plex key", "Created"):
+    for column in ("ID", "Name", "Tracks", "Mood", "Curator", "Plex key", "Created", "Refreshed"):
         table.add_column(column, justify="right" if column in ("ID", "Tracks") else "left")
     for p in items:
+        refreshed = when(p.refreshed_at) if p.refreshed_at else ("never" if p.recipe else "(no recipe)")
         table.add_row(str(p.id), p.name, str(p.track_count), p.mood_query or "", p.provider or "",
-                      p.plex_key or "(local)", when(p.created_at))
+                      p.plex_key or "(local)", when(p.created_at), refreshed)
     state.out.print(table)
 
 

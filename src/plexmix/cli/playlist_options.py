@@ -33,6 +33,9 @@ OnlyArtist = Annotated[list[str], typer.Option("--only-artist", metavar="ARTIST"
 Provider = Annotated[str | None, typer.Option("--provider", "-p", metavar="PROVIDER", help="gemini, openai, claude, local or none.")]
 Pool = Annotated[int | None, typer.Option("--pool", metavar="N", help="Candidate pool size (default 100).")]
 AvoidRecent = Annotated[int | None, typer.Option("--avoid-recent", metavar="DAYS", help="Skip tracks played in the last N days.")]
+AddedWithin = Annotated[int | None, typer.Option("--added-within", metavar="DAYS", help="Only tracks added to Plex in the last N days.")]
+Template = Annotated[str | None, typer.Option("--template", "-t", metavar="NAME", help="Start from a template (plexmix templates list); flags given win.")]
+Mode = Annotated[str | None, typer.Option("--mode", metavar="MODE", help="Blend listening history in: balanced (default: skips count against), favourites, discover or rediscover.")]
 NoPlan = Annotated[bool, typer.Option("--no-plan", help="Skip the AI planning call that reads the mood (default: the ai.plan setting).")]
 Replace = Annotated[bool, typer.Option("--replace", help="Update the playlist of the same name in place.")]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Show filters, candidates and the cost estimate only.")]
@@ -59,6 +62,9 @@ class Flags:
     provider: Provider = None
     pool: Pool = None
     avoid_recent: AvoidRecent = None
+    added_within: AddedWithin = None
+    template: Template = None
+    mode: Mode = None
     no_plan: NoPlan = False
     replace: Replace = False
     dry_run: DryRun = False
@@ -74,7 +80,7 @@ class Flags:
         """The request options these flags set (``services.create.RequestOptions``)."""
         return {"limit": self.limit, "genres": self.genre, "year": self.year, "rating": self.rating,
                 "artists": self.artist or self.only_artist, "pool": self.pool, "avoid_recent": self.avoid_recent,
-                "libraries": self.library}
+                "libraries": self.library, "mode": self.mode, "added_within": self.added_within}
 
 
 FILTERS = ("genre", "year", "rating", "library")

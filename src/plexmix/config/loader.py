@@ -239,6 +239,8 @@ def _config_error(exc: ValidationError, sources: Mapping[str, str], path: Path) 
             hint="Check the spelling; `plexmix config show` lists every setting.",
         )
     hint = f"Fix it with `plexmix config set {key} VALUE`."
+    if key.startswith("templates"):  # templates are edited in config.yaml, not with `config set`
+        hint = f"Fix the template in {path} (see docs/configuration.md, Templates)."
     if origin.startswith("env:"):  # the variable overrides config.yaml: `config set` would not help
         hint = f"Fix or unset the environment variable {origin[4:]} (it overrides config.yaml)."
     return ConfigError(

@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from plexmix.config.embedding_models import DEFAULT_MODELS, expected_dimension
+from plexmix.config.templates import PlaylistTemplate, check_template_names
 from plexmix.errors import ConfigError
 
 AIProviderName = Literal["gemini", "openai", "claude", "local", "none"]
@@ -165,6 +166,12 @@ class PlaylistSettings(_Section):
     blocked_genres: list[str] = Field(default_factory=list)
 
 
+class RefreshSettings(_Section):
+    avoid_played: bool = True  # a refresh leaves out what was played since the last one
+    missing: Literal["report", "recreate"] = "report"  # a playlist deleted in Plex
+    lock_wait: int = Field(default=600, ge=0)  # seconds to wait for another run to finish
+
+
 class LoggingSettings(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     file: Path | None = None  # default: $PLEXMIX_HOME/plexmix.log
@@ -188,8 +195,15 @@ class Settings(BaseModel):
     ai: AISettings = Field(default_factory=AISettings)
     embeddings: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     playlist: PlaylistSettings = Field(default_factory=PlaylistSettings)
+    refresh: RefreshSettings = Field(default_factory=RefreshSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
     servers: dict[str, ServerProfile] = Field(default_factory=dict)  # named Plex servers
+    templates: dict[str, PlaylistTemplate] = Field(default_factory=dict)  # config/templates.py
+
+    @field_validator("templates")
+    @classmethod
+    def _template_names(cls, value: dict[str, PlaylistTemplate]) -> dict[str, PlaylistTemplate]:
+        return check_template_names(value)
 
     @property
     def server_home(self) -> Path | None:

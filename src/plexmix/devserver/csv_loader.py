@@ -29,6 +29,7 @@ from functools import lru_cache
 from itertools import chain
 from pathlib import Path
 
+from plexmix.devserver.history import with_skips
 from plexmix.devserver.library import Clock, EmuAlbum, EmuArtist, EmuTrack, MusicLibrary
 from plexmix.devserver.sonic import sonic_vector
 from plexmix.devserver.tags import FEATURES, genre_and_style, mean_features, moods_for
@@ -217,7 +218,7 @@ def build_library(
     builder = _Builder(MusicLibrary(clock=clock, sonic_analysis=sonic), random.Random(seed), now)
     for copy in range(max(1, repeat)):
         builder.add_copy(plans, "" if copy == 0 else f" ({copy + 1})")
-    return builder.finish()
+    return with_skips(builder.finish(), seed)
 
 
 @dataclass(slots=True)

@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from plexmix.devserver.history import OWNER_ACCOUNT, PlayHistory
+
 Clock = Callable[[], int]
 
 
@@ -86,13 +88,17 @@ class EmuTrack:
     updated_at: int = 0
     original_title: str | None = None
     last_rated_at: int | None = None
+    skip_count: int = 0  # skipCount: times a player skipped it (devserver.history)
+    last_skipped_at: int | None = None  # lastSkippedAt
     # The track's sonic features (0..1 each, see devserver.sonic); None = never analysed.
     sonic: tuple[float, ...] | None = None
 
 
 # Per-user state: a real server keeps it apart from the metadata, so changing it does not
 # move ``updatedAt`` (rating sets ``lastRatedAt``, playing sets ``lastViewedAt``).
-USER_STATE_FIELDS = frozenset({"user_rating", "view_count", "last_viewed_at", "last_rated_at"})
+USER_STATE_FIELDS = frozenset(
+    {"user_rating", "view_count", "last_viewed_at", "last_rated_at", "skip_count", "last_skipped_at"}
+)
 
 _TRACK_FIELDS = frozenset(f.name for f in fields(EmuTrack)) - {"rating_key"}
 _ALBUM_FIELDS = frozenset(f.name for f in fields(EmuAlbum)) - {"rating_key"}
@@ -148,6 +154,7 @@ class MusicLibrary:
         self.lock = threading.RLock()
         self.version = 0
         self.keys = KeySequence()
+        self.history = PlayHistory(lambda: self.items("track"), KeySequence())  # derived on first read
 
     # -- keys -------------------------------------------------------------------------------
     def new_key(self) -> int:
@@ -164,6 +171,7 @@ class MusicLibrary:
         """Let ``other`` (another section of the same server) draw keys from this library's sequence."""
         self.keys.bump(other.keys.next)
         other.keys = self.keys
+        other.history.ids = self.history.ids
 
     def _reserve(self, key: int | None) -> int:
         if key is None:
@@ -254,13 +262,22 @@ class MusicLibrary:
             touch = bool(set(changes) - USER_STATE_FIELDS)
         return self._update(self.tracks, _TRACK_FIELDS, rating_key, changes, touch)
 
-    def record_play(self, rating_key: int, at: int | None = None) -> EmuTrack:
-        """One more play of a track (``viewCount`` + 1, ``lastViewedAt``); ``updatedAt`` unchanged."""
+    def record_play(
+        self, rating_key: int, at: int | None = None, account_id: int = OWNER_ACCOUNT
+    ) -> EmuTrack:
+        """One more play of a track (``viewCount`` + 1, ``lastViewedAt``, a history row);
+        ``updatedAt`` unchanged."""
         with self.lock:
             track = self.tracks[rating_key]
-            return self.update_track(
-                rating_key, view_count=track.view_count + 1, last_viewed_at=at or self.clock()
-            )
+            at = at or self.clock()
+            self.history.record(track, at, account_id)
+            return self.update_track(rating_key, view_count=track.view_count + 1, last_viewed_at=at)
+
+    def record_skip(self, rating_key: int) -> EmuTrack:
+        """A player skipped the track (``skipCount`` + 1, ``lastSkippedAt``); ``updatedAt`` unchanged."""
+        with self.lock:
+            skips = self.tracks[rating_key].skip_count + 1
+            return self.update_track(rating_key, skip_count=skips, last_skipped_at=self.clock())
 
     def update_album(self, rating_key: int, **changes: Any) -> EmuAlbum:
         """Change album fields; ``updated_at`` becomes the clock's time unless given."""

@@ -40,6 +40,8 @@ _FIELDS: dict[str, tuple[str, Getter]] = {
     "lastViewedAt": ("date", lambda o: getattr(o, "last_viewed_at", None)),
     "lastRatedAt": ("date", lambda o: getattr(o, "last_rated_at", None)),
     "viewCount": ("integer", lambda o: getattr(o, "view_count", 0)),
+    "lastSkippedAt": ("date", lambda o: getattr(o, "last_skipped_at", None)),
+    "skipCount": ("integer", lambda o: getattr(o, "skip_count", 0)),
     "userRating": ("integer", lambda o: getattr(o, "user_rating", None)),
     "year": ("integer", lambda o: getattr(o, "year", None)),
     "index": ("integer", lambda o: getattr(o, "index", 1)),
@@ -50,12 +52,13 @@ _FIELDS: dict[str, tuple[str, Getter]] = {
 _FIELD_TITLES = {
     "title": "Title", "addedAt": "Date Added", "updatedAt": "Date Updated",
     "lastViewedAt": "Last Played", "lastRatedAt": "Last Rated", "viewCount": "Plays",
-    "userRating": "Rating", "year": "Year",
+    "userRating": "Rating", "year": "Year", "skipCount": "Skip Count", "lastSkippedAt": "Last Skipped",
 }
 # The fields each type's <Meta> lists (what plexapi validates a filter against), as a real
 # server's: user state (plays, ratings) only where the server keeps it.
 _ITEM_FIELDS = ("title", "addedAt", "updatedAt", "lastViewedAt", "lastRatedAt", "viewCount", "userRating")
-_META_FIELDS = {"artist": _ITEM_FIELDS, "album": (*_ITEM_FIELDS, "year"), "track": (*_ITEM_FIELDS, "year")}
+_META_FIELDS = {"artist": _ITEM_FIELDS, "album": (*_ITEM_FIELDS, "year"),
+                "track": (*_ITEM_FIELDS, "year", "skipCount", "lastSkippedAt")}
 _OTHER_FIELDS = ("title", "addedAt", "lastViewedAt", "viewCount", "userRating", "year")  # collections
 _SORTS = {
     "titleSort": lambda o: (getattr(o, "sort_title", "") or o.title).lower(),

@@ -154,6 +154,8 @@ def track_xml(
         + _opt("viewCount", track.view_count or None)
         + _opt("lastViewedAt", track.last_viewed_at)
         + _opt("lastRatedAt", track.last_rated_at)
+        + _opt("skipCount", track.skip_count or None)
+        + _opt("lastSkippedAt", track.last_skipped_at)
         + _opt("year", track.year)
         + _opt("parentYear", album.year if album else None)
         + f' duration="{track.duration_ms}" addedAt="{track.added_at}" updatedAt="{track.updated_at}"'

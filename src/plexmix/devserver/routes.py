@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from plexmix.devserver import render
+from plexmix.devserver.history_routes import HistoryEndpoints
 from plexmix.devserver.library import EmuAlbum, EmuArtist, EmuTrack, MusicLibrary
 from plexmix.devserver.play_routes import PlayEndpoints
 from plexmix.devserver.playlist_routes import PlaylistEndpoints
@@ -28,7 +29,7 @@ def _same(item: Any) -> Any:
     return item
 
 
-class Api(SonicEndpoints, PlaylistEndpoints, PlayEndpoints):
+class Api(SonicEndpoints, PlaylistEndpoints, PlayEndpoints, HistoryEndpoints):
     def __init__(self, emu: PlexEmulator) -> None:
         super().__init__(emu.sections)
         self.emu = emu

@@ -23,6 +23,7 @@ from typing import Any, Generic, TypeVar, overload
 import numpy as np
 
 from plexmix.devserver.csv_loader import DEFAULT_NOW, _safe, _sort_title, demo_library
+from plexmix.devserver.history import skips_for
 from plexmix.devserver.library import Clock, EmuAlbum, EmuArtist, EmuTrack, MusicLibrary
 from plexmix.devserver.mixing import frac as _frac
 from plexmix.devserver.mixing import mix as _mix
@@ -259,6 +260,7 @@ class SyntheticLibrary(MusicLibrary):
         else:
             track.file, track.original_title = src.file, src.original_title
         track.genres, track.moods, track.sonic = list(src.genres), list(src.moods), src.sonic
+        track.skip_count = skips_for(self.seed, track)
         return track
 
     def _cached(self, kind: str, key: int, build: Callable[[int], Any]) -> Any:

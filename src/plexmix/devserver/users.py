@@ -99,6 +99,7 @@ class Person:
             lib.record_play(track.rating_key)
             return
         before = self.state.get(track.rating_key).view_count
+        lib.history.record(track, lib.clock(), self.id)
         self.state.change(track.rating_key, view_count=before + 1, last_viewed_at=lib.clock())
 
     def unplay(self, lib: MusicLibrary, track: EmuTrack) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from plexmix.errors import UsageError
 from plexmix.playlist.generator import GeneratedPlaylist
+from plexmix.playlist.modes import signals_dict
 
 FORMATS = ("m3u", "json")
 
@@ -25,12 +26,14 @@ def playlist_json(playlist: GeneratedPlaylist, *, name: str, plex_key: str | Non
         "understood": playlist.understood_dict,
         "understood_line": playlist.understood_line,
         "notes": playlist.notes,
+        "mode": playlist.mode,
         "tracks": [
             {
                 "plex_key": item.track.plex_key, "title": item.track.title,
                 "artist": item.track.artist_name, "album": item.track.album_title,
                 "year": item.track.year, "genres": list(item.track.genres),
                 "score": item.score, "reason": item.reason,
+                "history": signals_dict(item.track, playlist.mode_scores.get(item.track.id or 0)),
             }
             for item in playlist.tracks
         ],

@@ -67,8 +67,11 @@ def filters_from_flags(
     year: str | None = None,
     rating: float | None = None,
     artists: Iterable[str] = (),
+    added_within: int | None = None,
+    now: float | None = None,
 ) -> TrackFilters:
-    """The filters given as options (``--genre``, ``--year``, ``--rating``, ``--artist``).
+    """The filters given as options (``--genre``, ``--year``, ``--rating``, ``--artist``,
+    ``--added-within DAYS``: added to Plex in the ``added_within`` days before ``now``).
 
     Shared by ``create``, ``search`` and the library API; blank names are ignored and bad values
     are a :class:`UsageError` naming the option.
@@ -80,6 +83,11 @@ def filters_from_flags(
         filters.year_min, filters.year_max = parse_year(year)
     if rating is not None:
         filters.rating_min = parse_rating(rating)
+    if added_within is not None:
+        if added_within < 1:
+            raise UsageError(f"Bad --added-within value '{added_within}'.",
+                             hint="Use a number of days, e.g. 30.")
+        filters.added_since = max(0, int(time.time() if now is None else now) - added_within * 86400)
     return filters
 
 
@@ -184,7 +192,7 @@ def understood_line(filters: TrackFilters) -> str:
 
 
 def _history(filters: TrackFilters) -> list[str]:
-    """What the filters say about plays, in words."""
+    """What the filters say about plays and additions, in words."""
     parts: list[str] = []
     if filters.play_count_max == 0:
         parts.append("never played")
@@ -196,6 +204,8 @@ def _history(filters: TrackFilters) -> list[str]:
     if filters.exclude_played_since is not None:
         when = _dt.datetime.fromtimestamp(filters.exclude_played_since).strftime("%Y-%m-%d")
         parts.append(f"not played since {when}")
+    if filters.added_since is not None:
+        parts.append("added since " + _dt.datetime.fromtimestamp(filters.added_since).strftime("%Y-%m-%d"))
     return parts
 
 

@@ -195,7 +195,7 @@ class PlaylistGenerator:
         themselves are left out (``generate`` puts one first); a seed artist's tracks compete."""
         pool = pool or max(request.pool, request.length * 2)
         filters, text = resolved.filters, resolved.search_text
-        seed_ids, song_ids = resolved.seed_ids, set(resolved.seed_song_ids)
+        seed_ids, song_ids = resolved.seed_ids, set(resolved.seed_song_ids) | request.exclude_ids
         extra: list[list[int]] = []
         if seed_ids:
             extra.append(similar.tracks_sharing_tags(self.conn, seed_ids, filters, pool))
@@ -211,7 +211,8 @@ class PlaylistGenerator:
         if vector is None and resolved.vector_text and self.index is not None and self.embedder is not None:
             vector = self.embedder.embed_query(f"{text} {resolved.vector_text}")
         found = retrieve(
-            self.conn, text, filters, pool + len(seed_ids), index=self.index, embedder=self.embedder,
+            self.conn, text, filters, pool + len(seed_ids) + len(request.exclude_ids),
+            index=self.index, embedder=self.embedder,
             query_vector=vector, extra_rankings=extra,
             use_keywords=not seed_ids or _describes(text), keyword_budget=KEYWORD_BUDGET,
         )
@@ -220,7 +221,7 @@ class PlaylistGenerator:
             most = queries.best_loved_track_ids(self.conn, filters, pool + len(song_ids), by="plays")
             most = [tid for tid in most if tid not in song_ids][:pool]
             found.ranked = [(tid, round(1.0 - i / len(most), 4)) for i, tid in enumerate(most)]
-        tracks = {t.id: t for t in library.get_tracks(self.conn, [tid for tid, _ in found.ranked])}
+        tracks = resolved.ranked_tracks(self.conn, request.mode, found)  # ordered by the mode
         return found, [
             Candidate(
                 id=tid, title=t.title, artist=t.artist_name, album=t.album_title, year=t.year,
@@ -280,7 +281,7 @@ class PlaylistGenerator:
                 max_per_artist=max_per_artist, max_per_album=request.max_per_album, looser=looser,
             )
 
-        first = self._first_seed(resolved, tracks)
+        first = [tid for tid in self._first_seed(resolved, tracks) if tid not in request.exclude_ids]
         order = [*first, *chosen_ids, *ranked_rest]
         ordered = diverse(order, [])
         if len(ordered) < request.length and len(candidates) >= max(request.pool, request.length * 2):
@@ -315,7 +316,7 @@ class PlaylistGenerator:
             estimate=estimate, notes=notes, seconds=time.perf_counter() - started,
             understood=resolved.understood, seeds=resolved.seeds, rank_by=resolved.rank_by,
             implied_moods=resolved.implied_moods, prefer_styles=resolved.prefer_styles,
-            sonic_neighbours=len(resolved.sonic),
+            sonic_neighbours=len(resolved.sonic), mode=request.mode, mode_scores=resolved.mode_scores,
         )
 
     def _first_seed(self, resolved: Resolved, tracks: dict[int | None, Track]) -> list[int]:
@@ -395,4 +396,4 @@ def _describes(text: str) -> bool:
 def _passes(t: Track, filters: TrackFilters) -> bool:
     return filters.matches(year=t.year, rating=t.rating, artist=t.artist_name, genres=t.genres, moods=t.moods,
                            last_played=t.last_played, duration_ms=t.duration_ms, styles=t.styles,
-                           play_count=t.play_count, source_id=t.source_id)
+                           play_count=t.play_count, source_id=t.source_id, added_at=t.added_at)

@@ -13,6 +13,7 @@ from plexmix.storage.sources import servers_of
 
 if TYPE_CHECKING:
     from plexmix.playlist.generator import GeneratedPlaylist
+    from plexmix.playlist.recipe import Recipe
     from plexmix.plex.client import PlexClient
     from plexmix.storage.sqlite_manager import SQLiteManager
 
@@ -63,6 +64,7 @@ def publish(
     *,
     client: PlexClient | None,
     replace: bool = False,
+    recipe: Recipe | None = None,
 ) -> Published:
     """Create (or, with ``replace``, update in place) the Plex playlist, then save it locally.
 
@@ -100,5 +102,7 @@ def publish(
             tx, name=name, track_ids=track_ids, reasons=reasons, plex_key=plex_key,
             mood_query=playlist.mood, description=summary, provider=playlist.provider,
             model=playlist.model, created_by_ai=not playlist.fallback,
+            recipe=recipe.to_json() if recipe is not None else None,
+            written_keys=keys if plex_key is not None else None,
         )
     return Published(playlist_id, name, plex_key, replaced, plex_error)

@@ -6,10 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from plexmix.playlist.filters import describe_filters, understood_dict, understood_line
+from plexmix.playlist.modes import ranked_tracks
 from plexmix.playlist.phrases import Seed
+from plexmix.playlist.recipe import Recipe
+from plexmix.playlist.retrieval import Retrieved
 from plexmix.providers.ai.records import PromptEstimate
 from plexmix.storage.models import Track
 from plexmix.storage.queries import TrackFilters
+from plexmix.storage.sqlite_manager import Connection
 
 
 @dataclass
@@ -27,6 +31,9 @@ class PlaylistRequest:
     plan: bool = True  # with an LLM curator: a planning call reads the mood too
     seeds: list[SeedTracks] = field(default_factory=list)  # given directly (radio): the mood only names it
     libraries: list[str] = field(default_factory=list)  # --library: only these (default: plex.libraries)
+    exclude_ids: set[int] = field(default_factory=set)  # never these tracks (extend: those already in)
+    recipe: Recipe | None = None  # what made the request, saved with the playlist (refresh, extend)
+    mode: str = "balanced"  # how listening history is blended with similarity (playlist.modes)
 
 
 @dataclass
@@ -109,6 +116,8 @@ class GeneratedPlaylist(ReadAs):
     implied_moods: list[str] = field(default_factory=list)
     prefer_styles: list[str] = field(default_factory=list)
     sonic_neighbours: int = 0  # Plex's sonically similar tracks that joined the ranking
+    mode: str = "balanced"  # the ranking mode (playlist.modes)
+    mode_scores: dict[int, float] = field(default_factory=dict)  # track id -> the mode's history score
 
     @property
     def filter_lines(self) -> list[str]:
@@ -131,6 +140,12 @@ class Resolved(ReadAs):
     prefer_styles: list[str] = field(default_factory=list)  # preferred, not required
     vector_text: str | None = None  # the planner's description of the sound, for the vector search
     sonic: list[int] = field(default_factory=list)  # Plex's sonically nearest tracks to the seeds
+    mode_scores: dict[int, float] = field(default_factory=dict)  # track id -> the mode's history score
+
+    def ranked_tracks(self, conn: Connection, mode: str, found: Retrieved) -> dict[int | None, Track]:
+        """The retrieved tracks by id, ``found.ranked`` re-ordered by the ranking ``mode``
+        (:mod:`plexmix.playlist.modes`; each track's history score kept in ``mode_scores``)."""
+        return ranked_tracks(conn, mode, found, self.mode_scores)
 
     @property
     def seed_ids(self) -> list[int]:

@@ -26,6 +26,7 @@ from urllib.parse import urlencode
 
 from plexmix.errors import LibraryNotFoundError, PlaylistError, PlexError
 from plexmix.plex.chunking import key_chunks
+from plexmix.plex.history import HistoryOps
 from plexmix.plex.models import LibraryInfo, PlaylistInfo, PlexAlbum, PlexArtist, PlexTrack, ServerInfo
 from plexmix.plex.parsing import PARSERS, is_kind, parse_library, parse_track
 from plexmix.plex.playlists import PlaylistOps
@@ -46,7 +47,7 @@ TYPE_IDS: dict[str, int] = {"artist": 8, "album": 9, "track": 10}
 DEFAULT_MAX_URL_LENGTH = 2000  # path + query; real servers answer 414 somewhere above this
 
 
-class PlexClient(PlaylistOps, SonicOps):
+class PlexClient(PlaylistOps, SonicOps, HistoryOps):
     """A Plex server connection scoped to one music library (see :meth:`select_library`)."""
 
     def __init__(
@@ -334,10 +335,12 @@ class PlexClient(PlaylistOps, SonicOps):
             yield from page
 
     def iter_tracks_activity(self, played_since: int, rated_since: int) -> Iterator[PlexTrack]:
-        """Tracks played at/after ``played_since`` or rated at/after ``rated_since`` (epoch
-        seconds on the server's clock), each once: user state does not move ``updatedAt``."""
+        """Tracks played or skipped at/after ``played_since`` or rated at/after ``rated_since``
+        (epoch seconds on the server's clock), each once: user state does not move ``updatedAt``."""
         seen: set[str] = set()
-        for field, since in (("lastViewedAt", played_since), ("lastRatedAt", rated_since)):
+        for field, since in (
+            ("lastViewedAt", played_since), ("lastSkippedAt", played_since), ("lastRatedAt", rated_since)
+        ):
             for page in self.iter_pages("track", extra_filters=[(f"track.{field}>>", str(int(since) - 1))]):
                 for track in page:
                     if track.rating_key not in seen:

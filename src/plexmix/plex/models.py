@@ -83,3 +83,14 @@ class PlexTrack(PlexItem):
     original_title: str | None = None  # originalTitle (the track artist on compilations)
     last_rated_at: int | None = None  # lastRatedAt
     music_analysis_version: int | None = None  # musicAnalysisVersion (sonic analysis)
+    skip_count: int = 0  # skipCount
+
+
+@dataclass(slots=True, frozen=True)
+class PlexPlay:
+    """One row of Plex's play history: ``historyKey``'s id, the track, ``viewedAt``, ``accountID``."""
+
+    history_id: int
+    rating_key: str
+    viewed_at: int
+    account_id: int | None = None

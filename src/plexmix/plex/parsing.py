@@ -6,7 +6,7 @@ import math
 from typing import Any
 from xml.etree.ElementTree import Element
 
-from plexmix.plex.models import LibraryInfo, PlaylistInfo, PlexAlbum, PlexArtist, PlexTrack
+from plexmix.plex.models import LibraryInfo, PlaylistInfo, PlexAlbum, PlexArtist, PlexPlay, PlexTrack
 
 
 def _float(value: str | None) -> float | None:
@@ -101,6 +101,19 @@ def parse_track(el: Element) -> PlexTrack:
         original_title=get("originalTitle") or None,
         last_rated_at=_int(get("lastRatedAt")),
         music_analysis_version=_int(get("musicAnalysisVersion")),
+        skip_count=_int(get("skipCount")) or 0,
+    )
+
+
+def parse_play(el: Element) -> PlexPlay | None:
+    """A row of the play history (``historyKey`` ends with its id); None when it is no track's."""
+    get = el.attrib.get
+    history_id = _int((get("historyKey") or "").rsplit("/", 1)[-1])
+    viewed_at, key = _int(get("viewedAt")), get("ratingKey")
+    if history_id is None or viewed_at is None or not key or get("type") != "track":
+        return None
+    return PlexPlay(
+        history_id=history_id, rating_key=key, viewed_at=viewed_at, account_id=_int(get("accountID"))
     )
 
 

@@ -112,6 +112,19 @@ class PlaylistOps(ClientHost):
         """
         return self.url_budget.run(lambda limit: self._create(title, track_keys, summary, chunk_size, limit))
 
+    def add_to_playlist(
+        self, key: str, track_keys: Sequence[str], chunk_size: int | None = None
+    ) -> PlaylistInfo:
+        """Append tracks to a playlist (in as few requests as the URL budget allows)."""
+
+        def add(limit: int) -> PlaylistInfo:
+            self._require(key)
+            path_len = len(f"/playlists/{key}/items?")
+            self._add(key, self._uri_chunks(path_len, list(track_keys), chunk_size, limit))
+            return self._require(key)
+
+        return self.url_budget.run(add)
+
     def _create(
         self,
         title: str,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from dataclasses import replace as replace_fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 
@@ -175,12 +176,15 @@ def create_playlist(
                 progress.finish(f"{CURATING} with {generator.provider.name}")
             playlist.notes[:0] = [note for note in notes if note not in playlist.notes]
             playlist_name = name or default_name(request.mood)
+            recipe = replace_fields(request.recipe, provider=provider) if request.recipe is not None else None
             try:
-                published = publish(db, playlist, playlist_name, client=client, replace=replace)
+                published = publish(
+                    db, playlist, playlist_name, client=client, replace=replace, recipe=recipe
+                )
             except PlaylistExistsError:
                 if confirm_replace is None or not confirm_replace(playlist_name):
                     raise
-                published = publish(db, playlist, playlist_name, client=client, replace=True)
+                published = publish(db, playlist, playlist_name, client=client, replace=True, recipe=recipe)
         finally:
             if client is not None:
                 client.close()
@@ -207,6 +211,8 @@ class RequestOptions(TypedDict, total=False):
     avoid_recent: int | None  # days: skip tracks played since
     plan: bool | None  # the LLM planning call that reads the mood (None: the ai.plan setting)
     libraries: Sequence[str]  # music libraries to draw from (default: plex.libraries)
+    mode: str | None  # ranking mode: balanced (default), favourites, discover, rediscover
+    added_within: int | None  # days: only tracks added to Plex since
 
 
 def playlist_request(ctx: Context, mood: str, **options: Unpack[RequestOptions]) -> PlaylistRequest:
@@ -214,6 +220,8 @@ def playlist_request(ctx: Context, mood: str, **options: Unpack[RequestOptions])
     whether to make the planning call from ``ai.plan``)."""
     from plexmix.playlist.filters import filters_from_flags
     from plexmix.playlist.generator import PlaylistRequest
+    from plexmix.playlist.modes import check_mode
+    from plexmix.playlist.recipe import Recipe
 
     settings = ctx.settings.playlist
     limit, pool, avoid_recent = options.get("limit"), options.get("pool"), options.get("avoid_recent")
@@ -232,8 +240,9 @@ def playlist_request(ctx: Context, mood: str, **options: Unpack[RequestOptions])
         )
     flags = filters_from_flags(
         genres=options.get("genres", ()), year=options.get("year"), rating=options.get("rating"),
-        artists=options.get("artists", ()),
+        artists=options.get("artists", ()), added_within=options.get("added_within"),
     )
+    flags.genres = _genres(ctx, flags.genres, options.get("libraries", ()))
     plan = options.get("plan")
     return PlaylistRequest(
         mood=mood, length=length, pool=pool or settings.candidate_pool, flag_filters=flags,
@@ -241,6 +250,22 @@ def playlist_request(ctx: Context, mood: str, **options: Unpack[RequestOptions])
         max_per_artist=settings.max_per_artist, max_per_album=settings.max_per_album,
         blocked_artists=settings.blocked_artists, blocked_genres=settings.blocked_genres,
         plan=ctx.settings.ai.plan if plan is None else plan,
-        libraries=list(options.get("libraries", ())),
+        libraries=list(options.get("libraries", ())), mode=check_mode(options.get("mode")),
+        recipe=Recipe("create", mood, dict(options)),
     )
 
+
+def _genres(ctx: Context, genres: list[str], libraries: Sequence[str]) -> list[str]:
+    """``genres`` with ``top`` (a template's dynamic genre) read as the most played genre of the
+    libraries in use, found again each time a request is made (so each refresh follows the plays)."""
+    from plexmix.config.templates import TOP_GENRE
+    from plexmix.storage.genre_plays import most_played_genre
+
+    if not any(g.strip().casefold() == TOP_GENRE for g in genres):
+        return genres
+    with ctx.open_db() as db:
+        top = most_played_genre(db.conn, library_scope(ctx.settings, db.conn, libraries))
+    if top is None:
+        raise UsageError("--genre top needs genres, and no synced track has one.",
+                         hint="Run `plexmix sync` first, or name a genre.")
+    return list(dict.fromkeys(top if g.strip().casefold() == TOP_GENRE else g for g in genres))

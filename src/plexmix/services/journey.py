@@ -66,7 +66,7 @@ class JourneyResult:
 Make = Callable[["PlaylistGenerator", "PlexClient | None"], "GeneratedPlaylist"]
 
 
-def _tracer(route: Route, request: PlaylistRequest) -> Make:
+def tracer(route: Route, request: PlaylistRequest) -> Make:
     """What makes the journey's tracks inside ``create_playlist`` (see its ``make``)."""
 
     def make(generator: PlaylistGenerator, client: PlexClient | None) -> GeneratedPlaylist:
@@ -125,7 +125,7 @@ def _reason(step: int, last: int) -> str:
     return "The start." if step == 0 else "The end." if step == last else f"Step {step} of {last}."
 
 
-def _request(ctx: Context, route: Route, steps: int, options: RequestOptions) -> PlaylistRequest:
+def journey_request(ctx: Context, route: Route, steps: int, options: RequestOptions) -> PlaylistRequest:
     from plexmix.services.create import playlist_request
 
     if steps < MIN_STEPS:
@@ -154,10 +154,10 @@ def plan_journey(ctx: Context, start: str, end: str, *, steps: int = 12, choose:
     from plexmix.services.create import _generator
 
     route = _route(ctx, start, end, choose)
-    request = _request(ctx, route, steps, options)
+    request = journey_request(ctx, route, steps, options)
     with ctx.open_db() as db:
         generator, notes = _generator(ctx, db, "none")
-        playlist = _tracer(route, request)(generator, None)
+        playlist = tracer(route, request)(generator, None)
     playlist.notes[:0] = notes
     return JourneyResult(None, playlist, route)
 
@@ -168,11 +168,14 @@ def make_journey(ctx: Context, start: str, end: str, *, steps: int = 12, choose:
     (unless ``write_to_plex`` is False) and saved locally, like ``create``'s playlists."""
     from plexmix.playlist.publish import default_name
     from plexmix.services.create import create_playlist
+    from plexmix.services.recipes import journey_recipe
 
     wanted, save = split_options(options)
     route = _route(ctx, start, end, choose)
-    request = _request(ctx, route, steps, wanted)
-    save.update(provider="none", make=_tracer(route, request))  # no curator reorders a path
+    request = journey_request(ctx, route, steps, wanted)
+    with ctx.open_db() as db:
+        request = journey_recipe(db.conn, route, steps, request)
+    save.update(provider="none", make=tracer(route, request))  # no curator reorders a path
     save["name"] = save.get("name") or default_name(f"{route.start.seed.title} to {route.end.seed.title}")
     created = create_playlist(ctx, request, **save)
     return JourneyResult(created, created.playlist, route)

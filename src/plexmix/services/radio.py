@@ -197,11 +197,12 @@ def make_radio(ctx: Context, seed: RadioSeed, *, choose: Chooser | None = None,
     from plexmix.playlist.publish import default_name
     from plexmix.playlist.radio import signals
     from plexmix.services.create import create_playlist
+    from plexmix.services.recipes import radio_recipe
 
     wanted, save = split_options(options)
     with ctx.open_db() as db:
         found = find_seed(ctx, db.conn, seed, choose=choose, use_plex=save.get("write_to_plex", True))
-        request = radio_request(ctx, found, **wanted)
+        request = radio_recipe(db.conn, found, radio_request(ctx, found, **wanted))
     save["name"] = save.get("name") or default_name(f"{found.label} radio")
     created = create_playlist(ctx, request, **save)
     playlist = created.playlist

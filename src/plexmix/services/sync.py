@@ -10,6 +10,8 @@
   ``_learn_unknown_tags``); once after an upgrade from a schema before 8, it lists the tracks to
   learn their sonic analysis versions.
 
+Both also read Plex's per-play history since the newest play stored (:mod:`.sync_plays`).
+
 Every batch is its own transaction, so a sync killed at any point leaves a consistent database;
 its history row stays ``running`` and is marked ``interrupted`` by the next sync, which then
 completes exactly (an incremental sync starts from the last *successful* one).
@@ -27,6 +29,7 @@ from typing import TYPE_CHECKING, TypeVar
 from plexmix.errors import PlexMixError
 from plexmix.services.progress import NullProgress, Progress
 from plexmix.services.sync_marks import SAFETY_MARGIN_S, Since, SyncMarks, since_last_sync
+from plexmix.services.sync_plays import history_start, play_pages, store_plays
 from plexmix.services.sync_rows import Inherited, track_rows, write_albums, write_artists
 from plexmix.storage import history, library, mirror
 from plexmix.storage.history import SyncCounts
@@ -56,6 +59,7 @@ class SyncReport(SyncCounts):
     sync_id: int = 0
     duration_s: float = 0.0
     changed_keys: list[str] = field(default_factory=list)
+    plays: int = 0  # new rows of Plex's per-play history
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -105,6 +109,7 @@ class SyncEngine:
     def _full(self, report: SyncReport) -> None:
         totals = {kind: self.client.count(kind) for kind in ("artist", "album", "track")}
         self.marks.note_start(self.client.server_clock())  # before any listing is read
+        newest_play = history_start(self.db.conn, self.source_id, self.client.server_clock())
         # All three listings are fetched ahead in background threads while batches are written.
         # Closing them when the block ends, however it ends, stops those threads there and then.
         with contextlib.ExitStack() as listings:
@@ -114,6 +119,8 @@ class SyncEngine:
                 )
                 for kind in ("artist", "album", "track")
             )
+            plays_read = listings.enter_context(contextlib.closing(
+                prefetch(play_pages(self.client, newest_play), depth=64, name="plex-history")))
             seen: set[str] = set()
             with self.db.bulk_inserts():
                 artist_tags = self._sync_artists(report, flatten(artists), totals["artist"])
@@ -128,6 +135,7 @@ class SyncEngine:
                     seen.update(t.rating_key for t in batch)
                     self.progress.advance("Tracks", len(batch))
                 self.progress.finish("Tracks")
+            report.plays = store_plays(self.db, plays_read)
         report.tracks_seen = len(seen)
         gone = mirror.all_track_keys(self.db.conn, self.source_id) - seen
         self._delete(report, gone)
@@ -148,11 +156,11 @@ class SyncEngine:
         self._sync_albums(report, changed_albums, len(changed_albums))
         inherited = Inherited(from_db=True)  # read for the tracks written, once each
         tag_cache = TagCache(conn)
-        # A database from before schema 8 holds tracks whose sonic analysis was never read: list
-        # them once (only rows that differ are written; they do not count as seen).
+        # A database from before schema 8 (or 13) holds tracks whose sonic analysis (or skips) was
+        # never read: list them once (only rows that differ are written; they do not count as seen).
         unknown_analysis = not mirror.analysis_known(conn)
         if unknown_analysis:
-            log.info("Reading every track once for its sonic analysis: an older PlexMix made this database.")
+            log.info("Reading every track once for what an older PlexMix did not store (analysis, skips).")
             for page in self.client.iter_pages("track"):
                 self._write_tracks(report, page, inherited, tag_cache)
 
@@ -178,6 +186,8 @@ class SyncEngine:
         self.progress.finish("Tracks")
         report.tracks_seen = len(fetched)
         self._reconcile_deletions(report, inherited, plex_count)
+        newest_play = history_start(conn, self.source_id, self.client.server_clock())
+        report.plays = store_plays(self.db, play_pages(self.client, newest_play))
         if unknown_tags or unknown_analysis:
             with self.db.transaction() as tx:  # only now: a sync killed before this redoes the step
                 if unknown_tags:

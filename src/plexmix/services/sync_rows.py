@@ -89,6 +89,7 @@ def track_rows(
             rating=t.user_rating, play_count=t.view_count or 0, last_played=t.last_viewed_at,
             file_path=t.file_path, added_at=t.added_at, updated_at=t.updated_at,
             music_analysis_version=t.music_analysis_version, tags=tags, source_id=source_id,
+            skip_count=t.skip_count,
         ))
     return out
 

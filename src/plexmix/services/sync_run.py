@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -67,20 +68,26 @@ def sync_library(
     embed: bool = True,
     progress: Progress | None = None,
     confirm_removal: Callable[[list[Source]], bool] | None = None,
+    hold_lock: bool = True,
 ) -> SyncOutcome:
     """Mirror the music libraries (``full`` or ``incremental``), then embed what changed.
 
     ``libraries`` names them for this run; without it, the configured set (``plex.libraries``),
     and a library synced before but no longer in that set is removed with its rows when
-    ``confirm_removal(sources)`` agrees (kept otherwise). A missing key for the embedding
+    ``confirm_removal(sources)`` agrees (kept otherwise). The run lock of the data folder is held
+    throughout (``hold_lock=False``: the caller holds it). A missing key for the embedding
     provider skips that step with a warning; the sync stands.
     """
     from plexmix.errors import CredentialError
     from plexmix.services import libraries as libs
     from plexmix.storage.sources import remove_source
+    from plexmix.utils.lock import run_lock
 
     progress = progress or NullProgress()
-    with ctx.plex() as client, ctx.open_db() as db:
+    lock: AbstractContextManager[object] = (
+        run_lock(ctx.settings.home, wait=ctx.settings.refresh.lock_wait) if hold_lock else nullcontext()
+    )
+    with lock, ctx.plex() as client, ctx.open_db() as db:
         with db.transaction() as tx:
             chosen = libs.targets(tx, client, ctx.settings, libraries)
         reports: dict[str, SyncReport] = {}

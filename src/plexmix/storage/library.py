@@ -101,7 +101,7 @@ assert _ARTIST_PLAIN == ("added_at", "updated_at", "name", "sort_name", "summary
 assert _ALBUM_PLAIN == ("added_at", "updated_at", "title", "year"), _ALBUM_PLAIN
 assert _TRACK_PLAIN == (
     "added_at", "updated_at", "title", "track_number", "disc_number", "duration_ms", "year", "rating",
-    "play_count", "last_played", "file_path", "music_analysis_version",
+    "play_count", "last_played", "file_path", "music_analysis_version", "skip_count",
 ), _TRACK_PLAIN
 
 
@@ -127,13 +127,13 @@ def track_row(
     track_number: int | None, disc_number: int | None, duration_ms: int | None, year: int | None,
     rating: float | None, play_count: int, last_played: int | None, file_path: str | None,
     added_at: int | None, updated_at: int | None, music_analysis_version: int | None, tags: TagTexts,
-    source_id: int = 1,
+    source_id: int = 1, skip_count: int = 0,
 ) -> Row:
     """A track as :func:`upsert_tracks` writes it, linked to its artist's and album's row ids."""
     return (
         plex_key, artist_id, album_id, added_at, updated_at, title, track_number, disc_number,
-        duration_ms, year, rating, play_count, last_played, file_path, music_analysis_version, *tags,
-        source_id,
+        duration_ms, year, rating, play_count, last_played, file_path, music_analysis_version, skip_count,
+        *tags, source_id,
     )
 
 
@@ -161,7 +161,7 @@ class TrackRows:
                 duration_ms=t.duration_ms, year=t.year, rating=t.rating, play_count=t.play_count,
                 last_played=t.last_played, file_path=t.file_path, added_at=t.added_at,
                 updated_at=t.updated_at, music_analysis_version=t.music_analysis_version, tags=_tags_of(t),
-                source_id=t.source_id,
+                source_id=t.source_id, skip_count=t.skip_count,
             ))
         return out
 

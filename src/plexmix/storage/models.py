@@ -97,6 +97,7 @@ class Track(LibraryItem):
     last_played: int | None = None
     file_path: str | None = None
     music_analysis_version: int | None = None  # Plex's sonic analysis (None: not analysed)
+    skip_count: int = 0  # Plex's skipCount: times a player skipped it
 
 
 class _Row(BaseModel):
@@ -122,6 +123,22 @@ class SyncRecord(_Row):
     error_message: str | None = None
 
 
+class RefreshRun(_Row):
+    """A row of ``refresh_runs``: one ``plexmix refresh`` run (``plexmix refresh --history``)."""
+
+    id: int
+    started_at: int
+    finished_at: int | None = None
+    status: str
+    trigger: str = "manual"  # manual | schedule
+    refreshed: int = 0  # playlists
+    skipped: int = 0
+    failed: int = 0
+    added: int = 0  # tracks, over all its playlists
+    removed: int = 0
+    message: str | None = None
+
+
 class Playlist(_Row):
     id: int | None = None
     plex_key: str | None = None
@@ -134,6 +151,9 @@ class Playlist(_Row):
     created_at: int
     updated_at: int | None = None
     track_count: int = 0
+    recipe: str | None = None  # JSON (playlist.recipe.Recipe): what made it, for refresh and extend
+    refreshed_at: int | None = None
+    written_keys: str | None = None  # the Plex ratingKeys last written, comma-separated (edits in Plex)
 
 
 class PlaylistEntry(_Row):

@@ -22,26 +22,40 @@ def save_playlist(
     provider: str | None = None,
     model: str | None = None,
     created_by_ai: bool = True,
+    recipe: str | None = None,
+    written_keys: Sequence[str] | None = None,
+    playlist_id: int | None = None,
+    refreshed: bool = False,
 ) -> int:
-    """Insert a playlist, or replace the tracks of the one with the same ``plex_key``."""
+    """Insert a playlist, or replace the tracks of playlist ``playlist_id`` (a refresh) or of the
+    one with the same ``plex_key``. ``written_keys``: the ratingKeys just written to Plex. None
+    (Plex not written) keeps the stored key, recipe and written keys."""
     now = int(time.time())
     reasons = reasons or {}
     row = None
-    if plex_key:
+    if playlist_id is not None:
+        row = (playlist_id,)
+    elif plex_key:
         row = conn.execute("SELECT id FROM playlists WHERE plex_key = ?", (plex_key,)).fetchone()
+    keys = ",".join(written_keys) if written_keys is not None else None
     if row:
         playlist_id = int(row[0])
         conn.execute(
             "UPDATE playlists SET name = ?, description = ?, mood_query = ?, provider = ?, model = ?,"
-            " created_by_ai = ?, updated_at = ? WHERE id = ?",
-            (name, description, mood_query, provider, model, int(created_by_ai), now, playlist_id),
+            " created_by_ai = ?, updated_at = ?, plex_key = COALESCE(?, plex_key),"
+            " recipe = COALESCE(?, recipe), written_keys = COALESCE(?, written_keys),"
+            " refreshed_at = CASE WHEN ? THEN ? ELSE refreshed_at END WHERE id = ?",
+            (name, description, mood_query, provider, model, int(created_by_ai), now, plex_key, recipe,
+             keys, int(refreshed), now, playlist_id),
         )
         conn.execute("DELETE FROM playlist_tracks WHERE playlist_id = ?", (playlist_id,))
     else:
         cur = conn.execute(
             "INSERT INTO playlists (plex_key, name, description, mood_query, provider, model,"
-            " created_by_ai, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (plex_key, name, description, mood_query, provider, model, int(created_by_ai), now, now),
+            " created_by_ai, created_at, updated_at, recipe, written_keys)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (plex_key, name, description, mood_query, provider, model, int(created_by_ai), now, now,
+             recipe, keys),
         )
         playlist_id = int(cur.lastrowid or 0)
     conn.executemany(
@@ -76,6 +90,31 @@ def playlist_entries(conn: sqlite3.Connection, playlist_id: int) -> list[Playlis
     return [
         PlaylistEntry(position=r[0], track=tracks[r[1]], reason=r[2]) for r in rows if r[1] in tracks
     ]
+
+
+def find_playlists(conn: sqlite3.Connection, text: str) -> list[Playlist]:
+    """The playlists ``text`` names: its id (a number or ``#N``), its Plex ratingKey, or its name
+    (case aside), newest first."""
+    wanted = text.strip().removeprefix("#")
+    rows = conn.execute(
+        f"{_PLAYLIST_SELECT} WHERE CAST(p.id AS TEXT) = ? OR p.plex_key = ? OR p.name = ? COLLATE NOCASE"
+        " ORDER BY (CAST(p.id AS TEXT) = ?) DESC, p.created_at DESC, p.id DESC",
+        (wanted, wanted, text.strip(), wanted),
+    )
+    return [Playlist(**dict(r)) for r in rows]
+
+
+def with_recipes(conn: sqlite3.Connection) -> list[Playlist]:
+    """The playlists that keep a recipe (those ``refresh --all`` renews), oldest first."""
+    rows = conn.execute(f"{_PLAYLIST_SELECT} WHERE p.recipe IS NOT NULL ORDER BY p.id")
+    return [Playlist(**dict(r)) for r in rows]
+
+
+def playlist_track_ids(conn: sqlite3.Connection, playlist_id: int) -> list[int]:
+    rows = conn.execute(
+        "SELECT track_id FROM playlist_tracks WHERE playlist_id = ? ORDER BY position", (playlist_id,)
+    )
+    return [int(r[0]) for r in rows]
 
 
 def delete_playlist(conn: sqlite3.Connection, playlist_id: int) -> bool:

@@ -37,6 +37,7 @@ class TrackFilters:
     play_count_min: int | None = None  # "most played": at least once; "never played": max 0
     play_count_max: int | None = None
     source_ids: list[int] = field(default_factory=list)  # only these music libraries (storage.sources)
+    added_since: int | None = None  # epoch seconds: only tracks added to Plex at or after this
 
     def is_empty(self) -> bool:
         return not (
@@ -46,14 +47,18 @@ class TrackFilters:
             or self.rating_min is not None or self.exclude_played_since is not None
             or self.duration_min_ms is not None or self.duration_max_ms is not None
             or self.play_count_min is not None or self.play_count_max is not None
+            or self.added_since is not None
         )
 
     def matches(self, *, year: int | None, rating: float | None, artist: str | None,
                 genres: list[str], moods: list[str] | None = None,
                 last_played: int | None = None, duration_ms: int | None = None,
-                styles: list[str] | None = None, play_count: int = 0, source_id: int = 1) -> bool:
+                styles: list[str] | None = None, play_count: int = 0, source_id: int = 1,
+                added_at: int | None = None) -> bool:
         """The same rules as :func:`filter_sql`, for checking a track in Python."""
         if self.source_ids and source_id not in self.source_ids:
+            return False
+        if self.added_since is not None and (added_at is None or added_at < self.added_since):
             return False
         artist_l = (artist or "").casefold()
         mood_set = set(moods or [])
@@ -170,6 +175,7 @@ def filter_sql(filters: TrackFilters, alias: str = "t", *, probe: bool = False) 
         (filters.duration_max_ms, "{a}.duration_ms <= ?"),
         (filters.play_count_min, "{a}.play_count >= ?"),
         (filters.play_count_max, "{a}.play_count <= ?"),
+        (filters.added_since, "{a}.added_at >= ?"),
     ]
     clauses: list[str] = []
     params: list[object] = []
