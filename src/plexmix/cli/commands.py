@@ -12,6 +12,7 @@ def register(app: typer.Typer) -> None:
         demo,
         embeddings_cmd,
         listing,
+        mcp_cmd,
         play,
         radio,
         refresh,
@@ -19,6 +20,7 @@ def register(app: typer.Typer) -> None:
         search,
         sync,
         templates,
+        web_cmd,
     )
     from plexmix.cli.errors import PlexMixCommand
 
@@ -37,3 +39,5 @@ def register(app: typer.Typer) -> None:
     app.command("demo")(demo.demo)
     app.command("players")(play.players)
     app.command("play", cls=PlexMixCommand)(play.play)
+    app.command("web")(web_cmd.web)
+    app.command("mcp")(mcp_cmd.mcp)

@@ -34,10 +34,11 @@ def demo(
     keep: bool = typer.Option(False, "--keep", help="Keep the demo's data folder afterwards."),
     provider: str | None = typer.Option(None, "--provider", "-p", metavar="PROVIDER", help="Curator (default: none, or your configured key's)."),
     tracks: int | None = typer.Option(None, "--tracks", "-t", metavar="N", min=MIN_TRACKS, help=TRACKS_HELP),
+    web: bool = typer.Option(False, "--web", help="Then open the web page on the demo library (Ctrl+C stops it)."),
 ) -> None:
     """Try PlexMix end to end on a bundled library of real tracks (offline, no API key).
 
-    Example: plexmix demo --limit 10 --tracks 300
+    Example: plexmix demo --limit 10 --tracks 300; plexmix demo --web
     """
     import secrets
     import shutil
@@ -48,6 +49,10 @@ def demo(
     from plexmix.devserver.server import PlexEmulator
 
     outer = get_state(ctx)
+    if web:  # before the demo's minutes of work, not after
+        from plexmix.cli.web_cmd import require_web
+
+        require_web()
     home = Path(tempfile.mkdtemp(prefix="plexmix-demo-"))
     try:
         outer.err.print("[bold]PlexMix demo[/]: starting the bundled Plex emulator (real tracks, offline)…")
@@ -66,6 +71,10 @@ def demo(
             with client_from_settings(state.settings, state.credentials) as client:
                 names = [p.title for p in client.list_playlists()]
             state.out.print(f"[green]Demo done.[/] Playlists now on the (emulated) Plex server: {', '.join(names)}")
+            if web:
+                from plexmix.cli.web_cmd import start_page
+
+                start_page(state, "127.0.0.1", 0, open_page=True)
     finally:
         if keep:
             outer.err.print(f"Kept the demo data in {home}")

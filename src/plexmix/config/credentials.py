@@ -61,6 +61,8 @@ SECRETS: dict[str, SecretSpec] = {
             "anthropic_api_key", "plexmix-claude", "api_key", "ANTHROPIC_API_KEY", "Anthropic API key",
             "ai.anthropic_api_key", provider="claude",
         ),
+        # The token of `plexmix web` bound to a non-loopback address (made by it, shown once).
+        SecretSpec("web_token", "plexmix-web", "token", "PLEXMIX_WEB_TOKEN", "Web page token", "web.token"),
     )
 }
 
