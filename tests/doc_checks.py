@@ -20,6 +20,7 @@ import subprocess
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -440,6 +441,7 @@ def check_create(ran: Ran) -> None:
         assert [int(t["plex_key"]) for t in data["tracks"]] == keys
         assert data["provider"] == (ran.option("provider") or "none") and data["fallback"] is False
         check_history(ran, data)
+        check_order(ran, data)
     else:
         printed = [row["Title"] for row in ran.table()]
         assert printed == [t["title"] for t in tracks], "the printed table is not the saved playlist"
@@ -466,6 +468,22 @@ def check_history(ran: Ran, data: dict[str, Any]) -> None:
             assert (history["plays"], history["skips"], history["rating"], history["last_played"]) == (
                 plays, skips, rating, iso), item
             assert history["mode_score"] is None or 0 <= history["mode_score"] <= 1, item
+
+
+def check_order(ran: Ran, data: dict[str, Any]) -> None:
+    """``--json``'s order fields: the order asked for, its signals, the mean step distance, each
+    track's energy (rising / wind-down: a float in 0..1 that mostly rises / falls along the playlist)."""
+    order = data["order"]
+    assert order == (ran.option("order") or "curator") and data["order_signals"], data
+    step = data["mean_step_distance"]
+    assert step is None or 0 <= step <= 2, step
+    energy = [item["energy"] for item in data["tracks"]]
+    if order not in ("rising", "wind-down"):
+        assert energy == [None] * len(energy), energy
+        return
+    assert all(isinstance(e, float) and 0 <= e <= 1 for e in energy), energy
+    ups = sum(1 if b > a else -1 if b < a else 0 for a, b in pairwise(energy))
+    assert (ups if order == "rising" else -ups) > 0, energy
 
 
 def check_dry_run(ran: Ran, newest: int) -> None:

@@ -51,6 +51,7 @@ from typer.testing import CliRunner
 
 import doc_checks_fresh  # noqa: F401 - registers the refresh and extend checkers
 import doc_checks_templates  # noqa: F401 - registers the templates and create --template checkers
+import doc_checks_travel  # registers the import checker; PREPARE: the files it reads
 from doc_checks import CHECKS, SECRET_SETTINGS, Parsed, Ran
 from plexmix.cli.main import app
 from plexmix.config.credentials import SECRETS
@@ -395,6 +396,8 @@ def test_doc_command(
     assert check is not None, f"{command.where}: no output check for `plexmix {' '.join(parsed.path)}`"
     home = tmp_path / "plexmix-home"
     shutil.copytree(world.template, home)
+    if (prepare := doc_checks_travel.PREPARE.get(parsed.path)) is not None:
+        prepare(tmp_path, home)  # the files the command reads (import)
     env = {**world.env, "PLEXMIX_HOME": str(home), "HOME": str(tmp_path / "user"),
            **{name: _sandboxed(value, tmp_path) for name, value in command.env}}
     for before in _setup_for(command, parsed):

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from plexmix.services.doctor import Check
     from plexmix.services.embed import EmbeddingStatus, EmbedResult
     from plexmix.services.extend import ExtendResult
+    from plexmix.services.importer import MatchReport
     from plexmix.services.journey import JourneyResult
     from plexmix.services.play import PlaybackResult
     from plexmix.services.progress import Progress
@@ -145,8 +146,11 @@ class PlexMix:
         """A playlist for ``mood``, written to Plex (unless ``write_to_plex=False``) and saved locally.
 
         ``options``: ``limit``, ``genres``, ``year``, ``rating``, ``artists``, ``pool``,
-        ``avoid_recent``, ``plan``, ``libraries`` and ``mode`` (see
+        ``avoid_recent``, ``plan``, ``libraries``, ``mode`` and ``order`` (see
         :class:`~plexmix.services.create.RequestOptions`).
+        ``order`` sets the order the chosen tracks play in: ``"curator"`` (the default),
+        ``"smooth"``, ``"rising"``, ``"wind-down"`` or ``"shuffle"``;
+        ``result.playlist.ordering`` says which signals set it and the mean step distance.
         ``mode`` blends listening history with similarity: ``"balanced"`` (the default: skips
         count against a track), ``"favourites"`` (loved and often played), ``"discover"`` (rarely
         or never played) or ``"rediscover"`` (loved once, not played for a long time); another
@@ -218,8 +222,8 @@ class PlexMix:
         """A playlist of songs like one seed: ``song`` ("Title - Artist", a Plex ratingKey or
         words), or ``artist``, ``album`` ("Album" or "Album - Artist") or ``playlist`` (a PlexMix
         playlist id or name, or a Plex playlist's title). ``options`` are :meth:`create_playlist`'s
-        (``limit``, the filters, ``mode``, ``name``, ``provider``, ``replace``, ``write_to_plex``,
-        ``export`` ...).
+        (``limit``, the filters, ``mode``, ``order``, ``name``, ``provider``, ``replace``,
+        ``write_to_plex``, ``export`` ...); every order keeps the seed song first.
 
         ``result.signals`` says what ranked the songs: ``sonic`` (Plex's sonic analysis, when the
         server has it for the seeds), ``embeddings``, ``tags`` (shared genres, moods, styles) and
@@ -311,6 +315,34 @@ class PlexMix:
 
         return extend_playlist(self.context, playlist, add, provider=provider, dry_run=dry_run,
                                progress=progress)
+
+    def import_playlist(
+        self, path: str | Path, *, name: str | None = None, dry_run: bool = False, replace: bool = False,
+        write_to_plex: bool = True,
+    ) -> MatchReport:
+        """Import a playlist file (M3U/M3U8, a PlexMix JSON export, or a text list of "Artist -
+        Title" lines): each line matched to a library track by path (``matching.path_map``), by
+        artist and title, or fuzzily (``matching.threshold``), then written to Plex as ``name``
+        (default: the file's own name) and saved locally. ``report.matches`` says for each line
+        exact / fuzzy (with its score) / missing (with the closest track as ``guess``, left out);
+        ``dry_run`` writes nothing. A Plex playlist of that name is replaced only with ``replace``."""
+        from plexmix.services.importer import import_playlist
+
+        return import_playlist(self.context, Path(path), name=name, dry_run=dry_run, replace=replace,
+                               write_to_plex=write_to_plex)
+
+    def copy_playlist(
+        self, playlist: str, *, to: str, name: str | None = None, dry_run: bool = False,
+        replace: bool = False,
+    ) -> MatchReport:
+        """Copy ``playlist`` (a PlexMix playlist's id or name, or a Plex playlist's title or
+        ratingKey on this server) to the server profile ``to``: each track matched again in that
+        server's mirror (run ``plexmix --server NAME sync`` first), written there as ``name``
+        (default: the same name) and saved in its database, with the same report as
+        :meth:`import_playlist`."""
+        from plexmix.services.copy import copy_playlist
+
+        return copy_playlist(self.context, playlist, to=to, name=name, dry_run=dry_run, replace=replace)
 
     def doctor(self) -> list[Check]:
         """Every configuration check of ``plexmix config validate`` (Plex, keys, models, paths)."""

@@ -114,3 +114,12 @@ def test_the_template_modes_are_the_ranking_modes() -> None:
     from plexmix.playlist.modes import MODES
 
     assert set(get_args(Mode)) == set(MODES), "config/templates.Mode mirrors playlist/modes.MODES"
+
+
+def test_the_template_orders_are_the_ordering_modes() -> None:
+    from typing import get_args
+
+    from plexmix.config.templates import Order
+    from plexmix.playlist.ordering import ORDERS
+
+    assert set(get_args(Order)) == set(ORDERS), "config/templates.Order mirrors playlist/ordering.ORDERS"

@@ -11,6 +11,7 @@ def register(app: typer.Typer) -> None:
         create,
         demo,
         embeddings_cmd,
+        import_cmd,
         listing,
         mcp_cmd,
         play,
@@ -33,6 +34,7 @@ def register(app: typer.Typer) -> None:
     app.command("journey", cls=PlexMixCommand)(radio.journey)
     app.command("refresh", cls=PlexMixCommand)(refresh.refresh)
     app.command("extend", cls=PlexMixCommand)(refresh.extend)
+    import_cmd.register(app)  # import, copy
     app.add_typer(listing.app, name="list")
     app.add_typer(schedule.app, name="schedule")
     app.add_typer(templates.app, name="templates")

@@ -18,7 +18,7 @@ from plexmix.cli.state import get_state
 from plexmix.errors import UsageError
 
 
-@with_flags("limit", "name", *FILTERS, "artist", "provider", "pool", "avoid_recent", "mode", "no_plan",
+@with_flags("limit", "name", *FILTERS, "artist", "provider", "pool", "avoid_recent", "mode", "order", "no_plan",
             "added_within", "template", *SAVING)
 def create(
     ctx: typer.Context,

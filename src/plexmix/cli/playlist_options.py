@@ -36,6 +36,7 @@ AvoidRecent = Annotated[int | None, typer.Option("--avoid-recent", metavar="DAYS
 AddedWithin = Annotated[int | None, typer.Option("--added-within", metavar="DAYS", help="Only tracks added to Plex in the last N days.")]
 Template = Annotated[str | None, typer.Option("--template", "-t", metavar="NAME", help="Start from a template (plexmix templates list); flags given win.")]
 Mode = Annotated[str | None, typer.Option("--mode", metavar="MODE", help="Blend listening history in: balanced (default: skips count against), favourites, discover or rediscover.")]
+Order = Annotated[str | None, typer.Option("--order", metavar="ORDER", help="The order tracks play in: curator (default), smooth, rising, wind-down or shuffle.")]
 NoPlan = Annotated[bool, typer.Option("--no-plan", help="Skip the AI planning call that reads the mood (default: the ai.plan setting).")]
 Replace = Annotated[bool, typer.Option("--replace", help="Update the playlist of the same name in place.")]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Show filters, candidates and the cost estimate only.")]
@@ -65,6 +66,7 @@ class Flags:
     added_within: AddedWithin = None
     template: Template = None
     mode: Mode = None
+    order: Order = None
     no_plan: NoPlan = False
     replace: Replace = False
     dry_run: DryRun = False
@@ -80,7 +82,8 @@ class Flags:
         """The request options these flags set (``services.create.RequestOptions``)."""
         return {"limit": self.limit, "genres": self.genre, "year": self.year, "rating": self.rating,
                 "artists": self.artist or self.only_artist, "pool": self.pool, "avoid_recent": self.avoid_recent,
-                "libraries": self.library, "mode": self.mode, "added_within": self.added_within}
+                "libraries": self.library, "mode": self.mode, "added_within": self.added_within,
+                "order": self.order}
 
 
 FILTERS = ("genre", "year", "rating", "library")
@@ -164,7 +167,8 @@ def show_playlist(state: AppState, playlist: GeneratedPlaylist, published: Publi
     saved (``published`` None: a dry run, nothing saved)."""
     from rich.table import Table
 
-    caption = "; ".join(part for part in (", ".join(playlist.filter_lines), footer) if part) or None
+    ordered = playlist.ordering.line if playlist.ordering.order != "curator" else None
+    caption = "; ".join(part for part in (", ".join(playlist.filter_lines), footer, ordered) if part) or None
     table = Table(title=published.name if published else "Dry run", caption=caption)
     table.add_column("#", justify="right")
     table.add_column("Title")

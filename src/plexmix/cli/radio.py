@@ -32,7 +32,8 @@ def _chooser(state: AppState, ask: bool) -> Chooser | None:
     return choose
 
 
-@opts.with_flags("limit", "name", *opts.FILTERS, "only_artist", "provider", "pool", "avoid_recent", "mode", *opts.SAVING)
+@opts.with_flags("limit", "name", *opts.FILTERS, "only_artist", "provider", "pool", "avoid_recent", "mode", "order",
+                 *opts.SAVING)
 def radio(
     ctx: typer.Context,
     seed: str | None = typer.Argument(None, metavar="[SEED]", help='A song: "Title - Artist", a Plex ratingKey or words to search.'),

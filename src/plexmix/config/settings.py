@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -172,6 +172,20 @@ class RefreshSettings(_Section):
     lock_wait: int = Field(default=600, ge=0)  # seconds to wait for another run to finish
 
 
+class MatchingSettings(_Section):
+    """How `plexmix import` and `plexmix copy` find a playlist's tracks in the library."""
+
+    # Another machine's music folder -> the same folder here, tried on a path that is not found as
+    # written: [[/mnt/music, /data/music], ...] (a mapping {"/mnt/music": "/data/music"} works too).
+    path_map: list[Annotated[list[str], Field(min_length=2, max_length=2)]] = Field(default_factory=list)
+    threshold: float = Field(default=0.85, ge=0.5, le=1.0)  # the lowest fuzzy score accepted
+
+    @field_validator("path_map", mode="before")
+    @classmethod
+    def _pairs(cls, value: object) -> object:
+        return [[str(k), str(v)] for k, v in value.items()] if isinstance(value, dict) else value
+
+
 class LoggingSettings(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     file: Path | None = None  # default: $PLEXMIX_HOME/plexmix.log
@@ -196,6 +210,7 @@ class Settings(BaseModel):
     embeddings: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     playlist: PlaylistSettings = Field(default_factory=PlaylistSettings)
     refresh: RefreshSettings = Field(default_factory=RefreshSettings)
+    matching: MatchingSettings = Field(default_factory=MatchingSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
     servers: dict[str, ServerProfile] = Field(default_factory=dict)  # named Plex servers
     templates: dict[str, PlaylistTemplate] = Field(default_factory=dict)  # config/templates.py

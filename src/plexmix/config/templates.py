@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Mode = Literal["favourites", "discover", "rediscover", "balanced"]
+Order = Literal["curator", "smooth", "rising", "wind-down", "shuffle"]  # mirrors playlist/ordering.ORDERS
 TOP_GENRE = "top"  # in `genres`: the most played genre, found again each time the playlist is made
 PLACEHOLDERS = ("date", "weekday", "month", "year")  # what a template's `name` may hold, e.g. {date}
 _TEMPLATE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,59}")
@@ -47,6 +48,7 @@ class PlaylistTemplate(BaseModel):
     added_within: int | None = Field(default=None, ge=1)  # days: only tracks added to Plex since
     libraries: list[str] = Field(default_factory=list)
     mode: Mode | None = None
+    order: Order | None = None  # the playlist's order (--order)
     provider: str | None = None  # the curator (default: ai.provider)
 
     @field_validator("mood")

@@ -43,6 +43,7 @@ Year = Annotated[str | None, Field(description="A year, a range or a decade: 199
 Rating = Annotated[float | None, Field(ge=0, le=10, description="Minimum rating: 0-5 stars (or Plex's 0-10)")]
 Artists = Annotated[list[str], Field(description="Only these artists")]
 Mode = Annotated[str | None, Field(description="balanced (default), favourites, discover or rediscover")]
+Order = Annotated[str | None, Field(description="curator (default), smooth, rising, wind-down or shuffle")]
 AddedWithin = Annotated[int | None, Field(ge=1, description="Only tracks added to Plex in the last N days")]
 AvoidRecent = Annotated[int | None, Field(ge=0, description="Skip tracks played in the last N days")]
 Libraries = Annotated[list[str], Field(description="Music libraries to draw from (default: the configured)")]
@@ -119,6 +120,7 @@ class Tools:
         rating: Rating = None,
         artists: Artists = [],  # noqa: B006
         mode: Mode = None,
+        order: Order = None,
         added_within: AddedWithin = None,
         avoid_recent: AvoidRecent = None,
         libraries: Libraries = [],  # noqa: B006
@@ -130,7 +132,8 @@ class Tools:
         """Make a playlist for a mood from the user's library and WRITE it to Plex (dry_run: plan only)."""
         options: dict[str, Any] = {
             "limit": length, "genres": genres, "year": year, "rating": rating, "artists": artists,
-            "mode": mode, "added_within": added_within, "avoid_recent": avoid_recent, "libraries": libraries,
+            "mode": mode, "order": order, "added_within": added_within, "avoid_recent": avoid_recent,
+            "libraries": libraries,
         }
         if dry_run:
             plan = self.pm.plan_playlist(mood, provider=provider, **options)
@@ -146,13 +149,14 @@ class Tools:
         playlist: Seed = None,
         length: Length = None,
         mode: Mode = None,
+        order: Order = None,
         name: Name = None,
         provider: Provider = None,
         dry_run: DryRun = False,
     ) -> PlaylistOut:
         """Make a playlist of songs like one seed (a song, artist, album or playlist) and WRITE it to Plex."""
         result = self.pm.radio(song, artist=artist, album=album, playlist=playlist, dry_run=dry_run,
-                               limit=length, mode=mode, name=name, provider=provider)
+                               limit=length, mode=mode, order=order, name=name, provider=provider)
         return _playlist({**result.as_dict(), "dry_run": dry_run})
 
     def journey(

@@ -27,13 +27,16 @@ def playlist_json(playlist: GeneratedPlaylist, *, name: str, plex_key: str | Non
         "understood_line": playlist.understood_line,
         "notes": playlist.notes,
         "mode": playlist.mode,
+        **playlist.ordering.as_dict(),
         "tracks": [
             {
                 "plex_key": item.track.plex_key, "title": item.track.title,
                 "artist": item.track.artist_name, "album": item.track.album_title,
                 "year": item.track.year, "genres": list(item.track.genres),
+                "duration_ms": item.track.duration_ms, "file_path": item.track.file_path,
                 "score": item.score, "reason": item.reason,
                 "history": signals_dict(item.track, playlist.mode_scores.get(item.track.id or 0)),
+                "energy": playlist.ordering.energy.get(item.track.id or 0),
             }
             for item in playlist.tracks
         ],

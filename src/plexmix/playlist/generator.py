@@ -317,7 +317,7 @@ class PlaylistGenerator:
             understood=resolved.understood, seeds=resolved.seeds, rank_by=resolved.rank_by,
             implied_moods=resolved.implied_moods, prefer_styles=resolved.prefer_styles,
             sonic_neighbours=len(resolved.sonic), mode=request.mode, mode_scores=resolved.mode_scores,
-        )
+        ).ordered(request.order, self, first)  # --order (playlist.ordering)
 
     def _first_seed(self, resolved: Resolved, tracks: dict[int | None, Track]) -> list[int]:
         """The seed song itself, once, first (as a radio starts with its seed), when it passes the

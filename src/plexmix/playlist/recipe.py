@@ -19,7 +19,7 @@ COMMANDS = ("create", "radio", "journey")
 _FLAGS = {
     "limit": "--limit", "genres": "--genre", "year": "--year", "rating": "--rating", "artists": "--artist",
     "pool": "--pool", "avoid_recent": "--avoid-recent", "libraries": "--library", "mode": "--mode",
-    "steps": "--steps", "added_within": "--added-within",
+    "steps": "--steps", "added_within": "--added-within", "order": "--order",
 }
 
 

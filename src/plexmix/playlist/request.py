@@ -3,10 +3,12 @@ as (:class:`Resolved`), and what came out (:class:`GeneratedPlaylist`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from plexmix.playlist.filters import describe_filters, understood_dict, understood_line
 from plexmix.playlist.modes import ranked_tracks
+from plexmix.playlist.ordering import DEFAULT_ORDER, Ordering, OrderSources, apply_order
 from plexmix.playlist.phrases import Seed
 from plexmix.playlist.recipe import Recipe
 from plexmix.playlist.retrieval import Retrieved
@@ -34,6 +36,7 @@ class PlaylistRequest:
     exclude_ids: set[int] = field(default_factory=set)  # never these tracks (extend: those already in)
     recipe: Recipe | None = None  # what made the request, saved with the playlist (refresh, extend)
     mode: str = "balanced"  # how listening history is blended with similarity (playlist.modes)
+    order: str = DEFAULT_ORDER  # the order the chosen tracks play in (playlist.ordering)
 
 
 @dataclass
@@ -118,10 +121,16 @@ class GeneratedPlaylist(ReadAs):
     sonic_neighbours: int = 0  # Plex's sonically similar tracks that joined the ranking
     mode: str = "balanced"  # the ranking mode (playlist.modes)
     mode_scores: dict[int, float] = field(default_factory=dict)  # track id -> the mode's history score
+    ordering: Ordering = field(default_factory=Ordering)  # how the tracks were ordered (playlist.ordering)
 
     @property
     def filter_lines(self) -> list[str]:
         return describe_filters(self.filters)
+
+    def ordered(self, order: str, sources: OrderSources, first: Sequence[int] = ()) -> GeneratedPlaylist:
+        """These tracks put in ``order`` (:mod:`plexmix.playlist.ordering`; ``first``: the seed song
+        that leads them stays first)."""
+        return apply_order(self, order, sources, first)
 
 
 @dataclass

@@ -213,6 +213,7 @@ class RequestOptions(TypedDict, total=False):
     libraries: Sequence[str]  # music libraries to draw from (default: plex.libraries)
     mode: str | None  # ranking mode: balanced (default), favourites, discover, rediscover
     added_within: int | None  # days: only tracks added to Plex since
+    order: str | None  # the order the tracks play in: curator (default), smooth, rising, wind-down, shuffle
 
 
 def playlist_request(ctx: Context, mood: str, **options: Unpack[RequestOptions]) -> PlaylistRequest:
@@ -221,6 +222,7 @@ def playlist_request(ctx: Context, mood: str, **options: Unpack[RequestOptions])
     from plexmix.playlist.filters import filters_from_flags
     from plexmix.playlist.generator import PlaylistRequest
     from plexmix.playlist.modes import check_mode
+    from plexmix.playlist.ordering import check_order
     from plexmix.playlist.recipe import Recipe
 
     settings = ctx.settings.playlist
@@ -251,6 +253,7 @@ def playlist_request(ctx: Context, mood: str, **options: Unpack[RequestOptions])
         blocked_artists=settings.blocked_artists, blocked_genres=settings.blocked_genres,
         plan=ctx.settings.ai.plan if plan is None else plan,
         libraries=list(options.get("libraries", ())), mode=check_mode(options.get("mode")),
+        order=check_order(options.get("order")),
         recipe=Recipe("create", mood, dict(options)),
     )
 
