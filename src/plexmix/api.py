@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from plexmix.services.sync_run import SyncOutcome
     from plexmix.services.templates import TemplateInfo
     from plexmix.services.verify import VerifyReport
-    from plexmix.storage.models import Playlist, PlaylistEntry, RefreshRun, SyncRecord
+    from plexmix.storage.records import Playlist, PlaylistEntry, RefreshRun, SyncRecord
 
 
 class PlexMix:

@@ -12,7 +12,7 @@ from plexmix.cli.state import AppState, get_state
 if TYPE_CHECKING:
     from plexmix.services.extend import ExtendResult
     from plexmix.services.refresh import Change, RefreshReport
-    from plexmix.storage.models import RefreshRun
+    from plexmix.storage.records import RefreshRun
 
 SHOWN = 5  # tracks listed per playlist for added and removed (all of them with -v or --json)
 

@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from plexmix.errors import CredentialError
 from plexmix.utils.files import write_private_file
 from plexmix.utils.logging import register_secret
@@ -247,6 +245,8 @@ class CredentialStore:
         return dict(cached[1])
 
     def _write_file(self, data: dict[str, str]) -> None:
+        import yaml
+
         write_private_file(self.file, yaml.safe_dump(data, sort_keys=True))
         _file_values.pop(self.file, None)
 
@@ -269,6 +269,8 @@ def _keyring_backend() -> Any:
 
 
 def _parse_file(path: Path) -> dict[str, str]:
+    import yaml
+
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError):

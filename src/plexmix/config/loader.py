@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from plexmix.config.profiles import apply_profile, check_name
@@ -111,6 +110,8 @@ def env_values(env: Mapping[str, str]) -> dict[str, tuple[str, str]]:
 def read_config_file(path: Path) -> dict[str, Any]:
     if not path.exists():
         return {}
+    import yaml  # only when there is a file: a start-up without one skips the parser
+
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
@@ -164,6 +165,8 @@ def _stored(checked: Settings, section: str, name: str) -> Any:
 
 
 def write_config_file(path: Path, data: Mapping[str, Any]) -> None:
+    import yaml
+
     text = yaml.safe_dump(dict(data), sort_keys=True, default_flow_style=False)
     write_private_file(path, text)
 
@@ -181,6 +184,8 @@ def _environment(environ: Mapping[str, str] | None, dotenv_path: Path | None) ->
 
 
 def _parse_scalar(raw: str) -> Any:
+    import yaml
+
     try:
         value = yaml.safe_load(raw)
     except yaml.YAMLError:

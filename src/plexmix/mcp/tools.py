@@ -34,7 +34,7 @@ from plexmix.mcp.results import (
 
 if TYPE_CHECKING:
     from plexmix.api import PlexMix
-    from plexmix.storage.models import Playlist
+    from plexmix.storage.records import Playlist
 
 Mood = Annotated[str, Field(description="What the music should be like, in plain words")]
 Length = Annotated[int | None, Field(ge=1, le=1000, description="Tracks (default: the configured length)")]

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from plexmix.playlist.generator import GeneratedPlaylist, PlaylistRequest
     from plexmix.plex.client import PlexClient
     from plexmix.services.context import Context
-    from plexmix.storage.models import Playlist
+    from plexmix.storage.records import Playlist
     from plexmix.storage.sqlite_manager import SQLiteManager
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from plexmix.services.context import Context
-    from plexmix.storage.models import SyncRecord
+    from plexmix.storage.records import SyncRecord
 
 TOP = 10  # genres and moods shown
 

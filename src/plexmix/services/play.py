@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from plexmix.plex.client import PlexClient
     from plexmix.plex.play import PlayerInfo
     from plexmix.services.context import Context
-    from plexmix.storage.models import Playlist
+    from plexmix.storage.records import Playlist
 
 
 @dataclass

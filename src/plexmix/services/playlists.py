@@ -8,7 +8,7 @@ from plexmix.errors import UsageError
 
 if TYPE_CHECKING:
     from plexmix.services.context import Context
-    from plexmix.storage.models import Playlist, PlaylistEntry
+    from plexmix.storage.records import Playlist, PlaylistEntry
 
 
 def list_playlists(ctx: Context) -> list[Playlist]:

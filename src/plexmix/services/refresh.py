@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from plexmix.plex.client import PlexClient
     from plexmix.services.context import Context
     from plexmix.services.sync_run import SyncOutcome
-    from plexmix.storage.models import Playlist, RefreshRun
+    from plexmix.storage.records import Playlist, RefreshRun
     from plexmix.storage.sqlite_manager import SQLiteManager
 
 REFRESHED, RECREATED, UNCHANGED, SKIPPED, FAILED = "refreshed", "recreated", "unchanged", "skipped", "failed"

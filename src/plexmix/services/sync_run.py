@@ -20,7 +20,7 @@ from plexmix.storage import artist_names, history, mirror
 if TYPE_CHECKING:
     from plexmix.services.context import Context
     from plexmix.services.embed import EmbedResult
-    from plexmix.storage.models import SyncRecord
+    from plexmix.storage.records import SyncRecord
     from plexmix.storage.sources import Source
 
 log = logging.getLogger(__name__)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import sqlite3
 import time
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from plexmix.storage.library import UpsertCounts
-from plexmix.storage.models import SyncRecord
+
+if TYPE_CHECKING:
+    from plexmix.storage.records import SyncRecord
 
 Counts = TypeVar("Counts", bound="SyncCounts")
 RUNNING, SUCCESS, FAILED, INTERRUPTED = "running", "success", "failed", "interrupted"
@@ -116,11 +118,15 @@ def last_watermarks(conn: sqlite3.Connection, source_id: int = 1) -> Watermarks 
 
 
 def recent_syncs(conn: sqlite3.Connection, limit: int = 10) -> list[SyncRecord]:
+    from plexmix.storage.records import SyncRecord  # pydantic schemas: not at a sync's start-up
+
     rows = conn.execute("SELECT * FROM sync_history ORDER BY id DESC LIMIT ?", (limit,))
     return [SyncRecord(**dict(r)) for r in rows]
 
 
 def last_successful_sync(conn: sqlite3.Connection) -> SyncRecord | None:
+    from plexmix.storage.records import SyncRecord
+
     row = conn.execute(
         "SELECT * FROM sync_history WHERE status = ? ORDER BY id DESC LIMIT 1", (SUCCESS,)
     ).fetchone()

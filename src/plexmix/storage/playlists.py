@@ -7,7 +7,7 @@ import time
 from collections.abc import Sequence
 
 from plexmix.storage.library import get_tracks
-from plexmix.storage.models import Playlist, PlaylistEntry
+from plexmix.storage.records import Playlist, PlaylistEntry
 
 
 def save_playlist(

@@ -6,7 +6,7 @@ import sqlite3
 import time
 
 from plexmix.storage.history import INTERRUPTED, RUNNING
-from plexmix.storage.models import RefreshRun
+from plexmix.storage.records import RefreshRun
 
 
 def start_run(conn: sqlite3.Connection, trigger: str = "manual") -> int:
