@@ -30,6 +30,11 @@ from plexmix.storage.vector_index import VectorIndex
 OPENAI = ["--provider", "openai"]
 
 
+def _reason(title: str) -> str:
+    """The fake model's reason for a track (single-spaced: the curator tidies the spacing)."""
+    return " ".join(f"LLM: {title[:40]} fits".split())
+
+
 def test_broken_json_twice_falls_back_visibly(
     cli: Cli, curator: FakeCurator, emu: PlexEmulator, work: Work
 ) -> None:
@@ -100,7 +105,7 @@ def test_a_good_answer_is_used_in_the_llm_order_with_its_reasons(
                 picks.append(track_id)
                 artists.add(f.artist_id)
                 albums.add(f.album_id)
-        return curator.answer((i, f"LLM: {facts[i].title[:40]} fits") for i in picks)
+        return curator.answer((i, _reason(facts[i].title)) for i in picks)
 
     curator.respond = respond
     data = cli.json(
@@ -108,7 +113,7 @@ def test_a_good_answer_is_used_in_the_llm_order_with_its_reasons(
     )
     assert data["fallback"] is False and data["provider"] == "openai" and data["model"] == "gpt-4o-mini"
     assert [t["plex_key"] for t in data["tracks"]] == [facts[i].plex_key for i in picks]
-    assert [t["reason"] for t in data["tracks"]] == [f"LLM: {facts[i].title[:40]} fits" for i in picks]
+    assert [t["reason"] for t in data["tracks"]] == [_reason(facts[i].title) for i in picks]
 
     picks.clear()
     human = cli(
@@ -116,7 +121,7 @@ def test_a_good_answer_is_used_in_the_llm_order_with_its_reasons(
     )
     assert human.exit_code == 0, human.output
     assert "Fallback" not in human.output and "curated by openai (gpt-4o-mini)" in human.output
-    assert f"LLM: {facts[picks[0]].title[:40]} fits"[:30] in human.output
+    assert _reason(facts[picks[0]].title)[:30] in human.output
 
 
 @pytest.mark.needs_shared_data

@@ -87,10 +87,26 @@ def _set_added(library: MusicLibrary, keys: list[int], added_at: int) -> None:
         library.update_track(key, added_at=added_at)  # metadata: Plex moves updatedAt too
 
 
+def _apart(library: MusicLibrary, keys: list[int], count: int) -> list[int]:
+    """``count`` of ``keys`` by different artists, from different albums, with different titles:
+    the diversity rules keep them all (the data's first tracks may share an album)."""
+    chosen: list[int] = []
+    seen: set[object] = set()
+    for key in keys:
+        track = library.tracks[key]
+        marks = {("artist", track.artist_key), ("album", track.album_key), ("title", track.title.casefold())}
+        if not marks & seen:
+            chosen.append(key)
+            seen |= marks
+        if len(chosen) == count:
+            return sorted(chosen)
+    raise AssertionError(f"fewer than {count} tracks apart")
+
+
 def test_new_this_month_follows_what_was_added(fresh: Here) -> None:
     now = int(time.time())
     keys = sorted(fresh.library.tracks)
-    first, later = keys[:3], keys[-4:]
+    first, later = _apart(fresh.library, keys, 3), _apart(fresh.library, keys[::-1], 4)
     _set_added(fresh.library, first, now - 3 * DAY)
     fresh.pm.sync("incremental", embed=False)
     made = fresh.pm.create_from_template("new-this-month", provider="none")
