@@ -25,8 +25,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from embed_cache import CachedLocalEmbedder
-from quality import cache_file
+from synced import sync_and_embed
 
 from plexmix.devserver.csv_loader import load_library
 from plexmix.devserver.server import PlexEmulator
@@ -53,20 +52,9 @@ def main() -> int:
         os.environ.update({"PLEXMIX_HOME": tmp, "PLEX_URL": emu.url, "PLEX_TOKEN": emu.token,
                            "PLEX_LIBRARY": "Music", "HF_HUB_OFFLINE": "1"})
         from plexmix import PlexMix
-        from plexmix.services.embed import refresh_embeddings
 
         pm = PlexMix.open(settings={"embeddings.provider": "local", "ai.provider": "none"})
-        started = time.perf_counter()
-        pm.sync("full", embed=False)
-        embedder = CachedLocalEmbedder(cache_file())
-        db = pm.context.open_db()
-        try:
-            report = refresh_embeddings(db.conn, embedder, pm.settings.index_path)
-        finally:
-            db.close()
-        embedder.save()
-        print(f"synced + embedded {report.embedded:,} tracks ({embedder.computed:,} by the model) "
-              f"in {time.perf_counter() - started:.0f} s", flush=True)
+        sync_and_embed(pm)
         run(pm, args.length)
     return 0
 

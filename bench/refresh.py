@@ -24,8 +24,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from embed_cache import CachedLocalEmbedder
-from quality import cache_file
+from synced import sync_and_embed
 
 from plexmix.devserver.csv_loader import load_library
 from plexmix.devserver.server import PlexEmulator
@@ -45,19 +44,9 @@ def main() -> int:
                "HF_HUB_OFFLINE": "1", "DEFAULT_EMBEDDING_PROVIDER": "local", "DEFAULT_AI_PROVIDER": "none"}
         os.environ.update(env)
         from plexmix import PlexMix
-        from plexmix.services.embed import refresh_embeddings
 
         pm = PlexMix.open()
-        started = time.perf_counter()
-        pm.sync("full", embed=False)
-        embedder = CachedLocalEmbedder(cache_file())
-        db = pm.context.open_db()
-        try:
-            report = refresh_embeddings(db.conn, embedder, pm.settings.index_path)
-        finally:
-            db.close()
-        embedder.save()
-        print(f"synced + embedded {report.embedded:,} tracks in {time.perf_counter() - started:.0f} s", flush=True)
+        sync_and_embed(pm)
         made = _make_ten(pm, lib)
         played = 0
         for keys in made:

@@ -3,29 +3,15 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
-from typing import Any
 
 import pytest
+from cli_run import as_json, run, runner
 from playlist_helpers import assert_clean_error
 from radio_world import Here, plain_fixture, song_arg, sonic_fixture, unique_titles, worlds_fixture  # noqa: F401 - fixtures
-from typer.testing import CliRunner, Result
 
 from plexmix.cli.main import app
-
-runner = CliRunner()
-
-
-def run(*args: str) -> Result:
-    return runner.invoke(app, list(args), env={"COLUMNS": "220"})
-
-
-def as_json(*args: str) -> Any:
-    result = run(*args, "--json")
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
 
 
 def test_radio_json_says_which_signals_ranked_it(sonic: Here) -> None:

@@ -8,23 +8,9 @@ import json
 import time
 from typing import Any
 
+from cli_run import as_json, run
 from playlist_helpers import assert_clean_error
 from radio_world import Here, plain_fixture, worlds_fixture  # noqa: F401 - fixtures
-from typer.testing import CliRunner, Result
-
-from plexmix.cli.main import app
-
-runner = CliRunner()
-
-
-def run(*args: str) -> Result:
-    return runner.invoke(app, list(args), env={"COLUMNS": "220"})
-
-
-def as_json(*args: str) -> Any:
-    result = run(*args, "--json")
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
 
 
 def _made(mood: str, name: str) -> dict[str, Any]:
