@@ -81,7 +81,11 @@ class PlaylistPlan:
         return dict(self.__dict__)
 
 
-def _generator(ctx: Context, db: SQLiteManager, provider: str | None) -> tuple[PlaylistGenerator, list[str]]:
+def make_generator(
+    ctx: Context, db: SQLiteManager, provider: str | None, client: PlexClient | None = None
+) -> tuple[PlaylistGenerator, list[str]]:
+    """The generator for ``provider`` (None: the configured curator) over ``db``, and the notes on
+    what it could not use; with ``client``, Plex's sonic neighbours join its rankings."""
     from plexmix.playlist.generator import PlaylistGenerator
     from plexmix.services.wiring import build_curator, build_retrieval
 
@@ -89,13 +93,16 @@ def _generator(ctx: Context, db: SQLiteManager, provider: str | None) -> tuple[P
     index, embedder, notes = build_retrieval(ctx.loaded, ctx.credentials, db.conn)
     if ai_note.note:
         notes.append(ai_note.note)
-    return PlaylistGenerator(db.conn, curator, index=index, embedder=embedder), notes
+    generator = PlaylistGenerator(db.conn, curator, index=index, embedder=embedder)
+    if client is not None:
+        generator.sonic = sonic_neighbours(client)
+    return generator, notes
 
 
 SONIC_LIMIT = 200  # Plex's sonically nearest tracks asked for per seed
 
 
-def _sonic(client: PlexClient) -> SonicNeighbours:
+def sonic_neighbours(client: PlexClient) -> SonicNeighbours:
     """Plex's sonically similar tracks through ``client`` (songs like a seed, where analysed)."""
 
     def neighbours(key: str) -> list[tuple[str, float]]:
@@ -110,7 +117,7 @@ def plan_playlist(ctx: Context, request: PlaylistRequest, *, provider: str | Non
 
     with ctx.open_db() as db:
         request.flag_filters.source_ids = library_scope(ctx.settings, db.conn, request.libraries)
-        generator, notes = _generator(ctx, db, provider)
+        generator, notes = make_generator(ctx, db, provider)
         resolved = generator.resolve(request, call_planner=False)  # a dry run calls no model
         filters = resolved.filters
         notes += resolved.notes
@@ -160,12 +167,12 @@ def create_playlist(
         check_format(export[0])  # before anything is written
     with ctx.open_db() as db:
         request.flag_filters.source_ids = library_scope(ctx.settings, db.conn, request.libraries)
-        generator, notes = _generator(ctx, db, provider)
+        generator, notes = make_generator(ctx, db, provider)
         client, connect_error = None, None
         if write_to_plex:
             try:
                 client = ctx.plex()
-                generator.sonic = _sonic(client)
+                generator.sonic = sonic_neighbours(client)
             except PlexError as exc:  # keep the work: save locally, report the Plex problem
                 connect_error = exc
         try:

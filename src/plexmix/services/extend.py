@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from plexmix.errors import PlexError, UsageError
-from plexmix.services.create import CURATING, MAX_LENGTH
+from plexmix.services.create import CURATING, MAX_LENGTH, make_generator
 from plexmix.services.progress import NullProgress, Progress
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ def extend_playlist(ctx: Context, playlist: str, add: int, *, provider: str | No
             request, based_on, recipe_provider = _request(ctx, db, target, add)
             progress.start(CURATING)
             try:
-                made = _generator(ctx, db, client, provider or recipe_provider).generate(request)
+                made = make_generator(ctx, db, provider or recipe_provider, client)[0].generate(request)
             finally:
                 progress.finish(CURATING)
             result = ExtendResult(target.name, [_label(item.track) for item in made.tracks],
@@ -133,15 +133,6 @@ def _request(
     request.exclude_ids = set(target.track_ids)
     request.flag_filters.source_ids = library_scope(ctx.settings, db.conn, request.libraries)
     return request, based_on, provider
-
-
-def _generator(ctx: Context, db: SQLiteManager, client: PlexClient | None, provider: str | None) -> Any:
-    from plexmix.services.create import _generator, _sonic
-
-    generator, _notes = _generator(ctx, db, provider)
-    if client is not None:
-        generator.sonic = _sonic(client)
-    return generator
 
 
 def _write(db: SQLiteManager, client: PlexClient | None, target: _Target, made: GeneratedPlaylist,

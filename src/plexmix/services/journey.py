@@ -151,12 +151,12 @@ def _route(ctx: Context, start: str, end: str, choose: Chooser | None) -> Route:
 def plan_journey(ctx: Context, start: str, end: str, *, steps: int = 12, choose: Chooser | None = None,
                  **options: Unpack[RequestOptions]) -> JourneyResult:
     """The dry run: the path through the embeddings, offline; nothing is written."""
-    from plexmix.services.create import _generator
+    from plexmix.services.create import make_generator
 
     route = _route(ctx, start, end, choose)
     request = journey_request(ctx, route, steps, options)
     with ctx.open_db() as db:
-        generator, notes = _generator(ctx, db, "none")
+        generator, notes = make_generator(ctx, db, "none")
         playlist = tracer(route, request)(generator, None)
     playlist.notes[:0] = notes
     return JourneyResult(None, playlist, route)

@@ -177,24 +177,17 @@ class _Refresher:
         return report
 
     def _connect(self) -> None:
-        from plexmix.services.create import _sonic
-
+        """Before any generator is made (they take Plex's sonic neighbours from the client)."""
         try:
             self.client = self.ctx.plex()
         except PlexError as exc:  # refreshed locally; each playlist says Plex was not written
             self.plex_error = exc
-            return
-        for generator in self.generators.values():
-            generator.sonic = _sonic(self.client)
 
     def _generator(self, provider: str | None) -> PlaylistGenerator:
-        from plexmix.services.create import _generator, _sonic
+        from plexmix.services.create import make_generator
 
         if provider not in self.generators:
-            generator, _notes = _generator(self.ctx, self.db, provider)
-            if self.client is not None:
-                generator.sonic = _sonic(self.client)
-            self.generators[provider] = generator
+            self.generators[provider] = make_generator(self.ctx, self.db, provider, self.client)[0]
         return self.generators[provider]
 
     def _one(self, playlist: Playlist) -> Change:
