@@ -3,7 +3,7 @@ each ``--order`` against a random order and the curator's.
 
 Builds the TidyTuesday library (28,352 real tracks) from ../shared/data in the emulator, syncs it
 through the library API into a temporary PLEXMIX_HOME and embeds it with the real local ONNX model
-(vectors remembered in bench/quality.py's cache: a warm run takes seconds, a cold one about 5
+(vectors remembered in bench/synced.py's cache: a warm run takes seconds, a cold one about 5
 minutes), like bench/radio.py. Then for each of 20 moods it makes a playlist (curator ``none``:
 the similarity order, as the curator order without an LLM) and puts the same tracks in every
 order, printing the mean step distance (the mean Euclidean distance between consecutive tracks'
@@ -16,21 +16,15 @@ Run: ``.venv/bin/python bench/order.py [--length 30]``. Prints the figures and e
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synced import sync_and_embed
+from synced import synced_library
 
-from plexmix.devserver.csv_loader import load_library
-from plexmix.devserver.server import PlexEmulator
-
-TIDY = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "tidytuesday_spotify_songs.csv.gz"
 MOODS = (
     "rainy sunday jazz", "upbeat 90s rock", "calm folk evening", "energetic 2010s party", "late night drive",
     "songs for a long drive", "sad songs after a breakup", "workout motivation", "chill electronic study",
@@ -45,16 +39,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--length", type=int, default=30, help="tracks per playlist")
     args = parser.parse_args()
-    started = time.perf_counter()
-    lib = load_library(TIDY, track_genres=True, sonic=False)
-    print(f"library: {len(lib.tracks):,} tracks (built in {time.perf_counter() - started:.1f} s)")
-    with tempfile.TemporaryDirectory() as tmp, PlexEmulator(lib) as emu:
-        os.environ.update({"PLEXMIX_HOME": tmp, "PLEX_URL": emu.url, "PLEX_TOKEN": emu.token,
-                           "PLEX_LIBRARY": "Music", "HF_HUB_OFFLINE": "1"})
-        from plexmix import PlexMix
-
-        pm = PlexMix.open(settings={"embeddings.provider": "local", "ai.provider": "none"})
-        sync_and_embed(pm)
+    with synced_library() as (pm, _lib, _env):
         run(pm, args.length)
     return 0
 

@@ -29,8 +29,6 @@ Run: ``.venv/bin/python bench/quality.py [--verbose]``.
 from __future__ import annotations
 
 import argparse
-import hashlib
-import inspect
 import itertools
 import os
 import re
@@ -45,12 +43,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from embed_cache import CachedLocalEmbedder
-
 from plexmix.devserver.csv_loader import SongRow, build_library, read_rows
 from plexmix.devserver.server import PlexEmulator
-from plexmix.providers.embeddings import local_onnx
-from plexmix.providers.embeddings.local_onnx import TOKENIZER_PATH, default_model_path
 
 if TYPE_CHECKING:
     from plexmix import PlexMix
@@ -127,15 +121,6 @@ def truth_by_key(rows: list[SongRow]) -> dict[tuple[str, str, str], Song]:
 
 
 # ------------------------------------------------------------------------------- embeddings
-def cache_file() -> Path:
-    digest = hashlib.sha256()
-    for part in (default_model_path().read_bytes(), TOKENIZER_PATH.read_bytes(),
-                 inspect.getsource(local_onnx).encode()):
-        digest.update(len(part).to_bytes(8, "big"))
-        digest.update(part)
-    return Path(tempfile.gettempdir()) / "plexmix-bench-cache" / f"minilm-{digest.hexdigest()[:24]}.npz"
-
-
 # ---------------------------------------------------------------------------------- queries
 Check = Callable[[Song], bool]
 
@@ -366,18 +351,16 @@ class Library:
 
 
 def build(tmp: Path, emu: PlexEmulator, truth: dict[tuple[str, str, str], Song]) -> Library:
+    from synced import sync_and_embed
+
     from plexmix import PlexMix
-    from plexmix.services.embed import refresh_embeddings
 
     os.environ.update({"PLEXMIX_HOME": str(tmp), "PLEX_URL": emu.url, "PLEX_TOKEN": emu.token,
                        "PLEX_LIBRARY": "Music", "HF_HUB_OFFLINE": "1"})
     pm = PlexMix.open(settings={"embeddings.provider": "local"})
-    start = time.perf_counter()
-    pm.sync("full", embed=False)
-    embedder = CachedLocalEmbedder(cache_file())
+    sync_and_embed(pm)
     db = pm.context.open_db()
     try:
-        report = refresh_embeddings(db.conn, embedder, pm.settings.index_path)
         rows = db.conn.execute(
             "SELECT a.name, al.title, t.title, t.rating, t.play_count FROM tracks t"
             " LEFT JOIN artists a ON a.id = t.artist_id"
@@ -385,9 +368,6 @@ def build(tmp: Path, emu: PlexEmulator, truth: dict[tuple[str, str, str], Song])
         ).fetchall()
     finally:
         db.close()
-    embedder.save()
-    print(f"synced + embedded {report.embedded:,} tracks ({embedder.computed:,} by the model, the rest "
-          f"from the cache) in {time.perf_counter() - start:.0f}s")
     songs = []
     for artist, album, title, rating, plays in rows:
         song = truth.get((fold(artist or ""), fold(album or ""), fold(title)))

@@ -2,7 +2,7 @@
 
 Builds the TidyTuesday library (28,352 real tracks) from ../shared/data in the emulator as a
 server WITHOUT sonic analysis, syncs it through the library API into a temporary PLEXMIX_HOME and
-embeds it with the real local ONNX model (vectors remembered in bench/quality.py's cache, so a
+embeds it with the real local ONNX model (vectors remembered in bench/synced.py's cache, so a
 warm run takes seconds; a cold one about 5 minutes). Then, with the database, the index and the
 model opened once (start-up, measured apart):
 
@@ -20,21 +20,15 @@ Prints the figures and exits 0. Run: ``.venv/bin/python bench/radio.py [--seeds 
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synced import sync_and_embed
+from synced import synced_library
 
-from plexmix.devserver.csv_loader import load_library
-from plexmix.devserver.server import PlexEmulator
-
-TIDY = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "tidytuesday_spotify_songs.csv.gz"
 RADIO_LENGTH, JOURNEY_STEPS, RANDOM_PATHS = 20, 12, 10
 
 
@@ -48,16 +42,7 @@ def main() -> int:
     parser.add_argument("--seeds", type=int, default=200, help="radio seeds for the genre share")
     parser.add_argument("--pairs", type=int, default=40, help="journeys for time and smoothness")
     args = parser.parse_args()
-    started = time.perf_counter()
-    lib = load_library(TIDY, track_genres=True, sonic=False)
-    print(f"library: {len(lib.tracks):,} tracks, no sonic analysis (built in {time.perf_counter() - started:.1f} s)")
-    with tempfile.TemporaryDirectory() as tmp, PlexEmulator(lib) as emu:
-        os.environ.update({"PLEXMIX_HOME": tmp, "PLEX_URL": emu.url, "PLEX_TOKEN": emu.token,
-                           "PLEX_LIBRARY": "Music", "HF_HUB_OFFLINE": "1"})
-        from plexmix import PlexMix
-
-        pm = PlexMix.open(settings={"embeddings.provider": "local", "ai.provider": "none"})
-        sync_and_embed(pm)
+    with synced_library() as (pm, _lib, _env):
         run(pm, args.seeds, args.pairs)
     return 0
 

@@ -2,7 +2,7 @@
 
 Builds the TidyTuesday library (28,352 real tracks) from ../shared/data in the emulator, syncs it
 through the library API into a temporary PLEXMIX_HOME and embeds it with the real local ONNX model
-(vectors remembered in bench/quality.py's cache: a warm run takes seconds, a cold one ~5 minutes).
+(vectors remembered in bench/synced.py's cache: a warm run takes seconds, a cold one ~5 minutes).
 Then it makes ten playlists (seven moods, two radios, one journey; curator ``none``, local
 embeddings: offline), plays a few of their tracks on the emulator, syncs, and times:
 
@@ -19,34 +19,19 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synced import sync_and_embed
+from synced import synced_library
 
-from plexmix.devserver.csv_loader import load_library
-from plexmix.devserver.server import PlexEmulator
-
-TIDY = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "tidytuesday_spotify_songs.csv.gz"
 MOODS = ["rainy sunday jazz", "energetic workout rock", "chill acoustic evening", "90s hip hop classics",
          "latin dance party", "sad songs for a breakup", "focus music without vocals"]
 LENGTH = 30
 
 
 def main() -> int:
-    started = time.perf_counter()
-    lib = load_library(TIDY, track_genres=True, sonic=False)
-    print(f"library: {len(lib.tracks):,} tracks (built in {time.perf_counter() - started:.1f} s)")
-    with tempfile.TemporaryDirectory() as tmp, PlexEmulator(lib) as emu:
-        env = {"PLEXMIX_HOME": tmp, "PLEX_URL": emu.url, "PLEX_TOKEN": emu.token, "PLEX_LIBRARY": "Music",
-               "HF_HUB_OFFLINE": "1", "DEFAULT_EMBEDDING_PROVIDER": "local", "DEFAULT_AI_PROVIDER": "none"}
-        os.environ.update(env)
-        from plexmix import PlexMix
-
-        pm = PlexMix.open()
-        sync_and_embed(pm)
+    with synced_library() as (pm, lib, env):
         made = _make_ten(pm, lib)
         played = 0
         for keys in made:

@@ -11,19 +11,16 @@ Prints the figures and exits 0. Run: ``.venv/bin/python bench/web.py``.
 
 from __future__ import annotations
 
-import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import requests
 
-from plexmix.devserver.csv_loader import load_library
-from plexmix.devserver.server import PlexEmulator
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from synced import TIDY, synced_library
 
-TIDY = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "tidytuesday_spotify_songs.csv.gz"
 MOODS = ["rainy sunday jazz", "energetic workout rock", "chill acoustic evening", "90s hip hop classics",
          "latin dance party", "sad songs for a breakup", "focus music without vocals", "80s synth pop",
          "country road trip", "calm piano evening"]
@@ -35,20 +32,9 @@ def main() -> int:
     if not TIDY.exists():
         print(f"skipped: {TIDY} is missing (the shared data sets)")
         return 0
-    started = time.perf_counter()
-    lib = load_library(TIDY, track_genres=True, sonic=False)
-    print(f"library: {len(lib.tracks):,} tracks (built in {time.perf_counter() - started:.1f} s)")
-    with tempfile.TemporaryDirectory() as tmp, PlexEmulator(lib) as emu:
-        os.environ.update({"PLEXMIX_HOME": tmp, "PLEX_URL": emu.url, "PLEX_TOKEN": emu.token,
-                           "PLEX_LIBRARY": "Music", "HF_HUB_OFFLINE": "1", "DEFAULT_EMBEDDING_PROVIDER": "local",
-                           "DEFAULT_AI_PROVIDER": "none"})
-        from plexmix import PlexMix
+    with synced_library(embed=False) as (pm, lib, _env):
         from plexmix.web.server import running
 
-        pm = PlexMix.open()
-        started = time.perf_counter()
-        pm.sync("full", embed=False)
-        print(f"synced in {time.perf_counter() - started:.0f} s", flush=True)
         for mood in MOODS:
             pm.create_playlist(mood, limit=50, name=mood.title())
         first = pm.playlists()[0].id

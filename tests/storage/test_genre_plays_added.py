@@ -7,13 +7,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from one_album import album_track, one_album_db
 
 from plexmix.errors import UsageError
 from plexmix.playlist.filters import describe_filters, filters_from_flags, understood_line
 from plexmix.storage import library, queries
 from plexmix.storage.genre_plays import most_played_genre
-from plexmix.storage.library import key_map, upsert_albums, upsert_artists, upsert_tracks
-from plexmix.storage.models import Album, Artist, Track
 from plexmix.storage.queries import TrackFilters
 from plexmix.storage.sqlite_manager import SQLiteManager
 
@@ -21,22 +20,14 @@ NOW = 1_800_000_000
 DAY = 86400
 
 
-def _track(key: str, **extra: object) -> Track:
-    return Track(plex_key=key, title=key.upper(), artist_key="a1", album_key="b1", **extra)  # type: ignore[arg-type]
-
-
 @pytest.fixture
 def db(tmp_path: Path) -> Iterator[SQLiteManager]:
-    manager = SQLiteManager(tmp_path / "lib.db")
-    with manager.transaction() as conn:
-        upsert_artists(conn, [Artist(plex_key="a1", name="Someone")])
-        upsert_albums(conn, [Album(plex_key="b1", title="Album", artist_key="a1")], key_map(conn, "artists"))
-        upsert_tracks(conn, [
-            _track("t1", genres=["Jazz"], play_count=3, added_at=NOW - 40 * DAY),
-            _track("t2", genres=["Jazz", "Blues"], play_count=4, added_at=NOW - 5 * DAY),
-            _track("t3", genres=["Rock"], play_count=9, added_at=NOW - DAY, source_id=2),
-            _track("t4", genres=["Blues"], play_count=0),  # added_at unknown
-        ], key_map(conn, "artists"), key_map(conn, "albums"))
+    manager = one_album_db(tmp_path / "lib.db", [
+        album_track("t1", genres=["Jazz"], play_count=3, added_at=NOW - 40 * DAY),
+        album_track("t2", genres=["Jazz", "Blues"], play_count=4, added_at=NOW - 5 * DAY),
+        album_track("t3", genres=["Rock"], play_count=9, added_at=NOW - DAY, source_id=2),
+        album_track("t4", genres=["Blues"], play_count=0),  # added_at unknown
+    ])
     yield manager
     manager.close()
 
@@ -67,13 +58,9 @@ def test_the_most_played_genre_of_the_libraries_in_use(db: SQLiteManager) -> Non
 
 
 def test_with_no_plays_the_genre_on_most_tracks(tmp_path: Path) -> None:
-    with SQLiteManager(tmp_path / "quiet.db") as manager:
-        with manager.transaction() as conn:
-            upsert_artists(conn, [Artist(plex_key="a1", name="Someone")])
-            upsert_albums(conn, [Album(plex_key="b1", title="A", artist_key="a1")], key_map(conn, "artists"))
-            upsert_tracks(conn, [_track("t1", genres=["Folk"]), _track("t2", genres=["Folk", "Pop"]),
-                                 _track("t3", genres=["Pop"]), _track("t4", genres=["Ambient", "Pop"])],
-                          key_map(conn, "artists"), key_map(conn, "albums"))
+    tracks = [album_track("t1", genres=["Folk"]), album_track("t2", genres=["Folk", "Pop"]),
+              album_track("t3", genres=["Pop"]), album_track("t4", genres=["Ambient", "Pop"])]
+    with one_album_db(tmp_path / "quiet.db", tracks) as manager:
         assert most_played_genre(manager.conn) == "pop"
 
 
