@@ -43,7 +43,7 @@ TIDY = "tidytuesday_spotify_songs.csv.gz"
 MADE_BY_MIGRATIONS = {"schema_version", "fts_control", "mirror_state", "embedding_state", "embedding_models"}
 COPY_ORDER = [
     "sources", "artists", "albums", "tracks", "genres", "track_genres", "tags", "track_tags", "embeddings",
-    "sync_history", "playlists", "playlist_tracks",
+    "sync_history", "playlists", "playlist_tracks", "plays", "refresh_runs",
 ]
 PAST = list(range(1, LATEST_VERSION))
 # (written at, opened as, Plex keeps genres on tracks, already synced once by PlexMix `opened as`)

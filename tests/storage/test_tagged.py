@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from plexmix.storage import tagged
+from plexmix.storage import tag_carriers, tagged
 from plexmix.storage.queries import TrackFilters
 from plexmix.storage.sqlite_manager import SQLiteManager
 
@@ -54,6 +54,11 @@ def test_the_tiers_give_the_order_of_the_grouped_query(
     monkeypatch.setattr(tagged, "LISTED_TIER", listed_tier)
     for limit, expected in grouped.items():
         assert tagged.tracks_with_tags(db.conn, "mood", moods, filters, limit) == expected
+    monkeypatch.setattr(tag_carriers, "CACHED_FROM", 0)  # the carriers kept, then read from blobs
+    for _ in range(2):
+        for limit, expected in grouped.items():
+            assert tagged.tracks_with_tags(db.conn, "mood", moods, filters, limit) == expected
+    assert db.conn.execute("SELECT COUNT(*) FROM tag_carriers").fetchone()[0] == len(moods)
 
 
 def test_unknown_tags_and_empty_lists_give_nothing(db: SQLiteManager) -> None:

@@ -17,7 +17,16 @@ from dataclasses import dataclass, field, fields
 from typing import Any, TypeVar
 
 from plexmix.storage.models import Album, Artist, LibraryItem, Track
-from plexmix.storage.tags import ID_SET, TEXT_COLUMNS, TagCache, TagTexts, id_list, split_tags, tag_text
+from plexmix.storage.tags import (
+    ID_SET,
+    TEXT_COLUMNS,
+    TagCache,
+    TagTexts,
+    id_list,
+    split_tags,
+    tag_text,
+    tags_changed,
+)
 
 __all__ = ["TagCache", "split_tags"]  # re-exported: what callers of the tag writes import from here
 
@@ -291,6 +300,7 @@ def refresh_fts(conn: sqlite3.Connection, track_ids: Sequence[int], *, fresh: bo
 def delete_tracks(conn: sqlite3.Connection, plex_keys: Iterable[str]) -> int:
     """Hard-delete tracks; genres, tags, embeddings and playlist entries go with them (cascade)."""
     removed = 0
+    tags_changed(conn)
     for part in chunks(list(plex_keys)):
         cur = conn.execute(f"DELETE FROM tracks WHERE plex_key IN ({_placeholders(len(part))})", part)
         removed += cur.rowcount

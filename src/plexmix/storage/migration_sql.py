@@ -127,3 +127,19 @@ M013_RECIPES_AND_HISTORY = """
             message TEXT
         );
 """
+
+# Lookups every ``create`` makes, cheap on a million tracks:
+# - the newest play stored (``mirror.newest_play``: the "now" of the listening-history modes), from
+#   an index of the played tracks instead of a scan;
+# - the carriers of a common mood or style tag (storage/tag_carriers.py), kept as one blob of ids
+#   per tag, valid while ``mirror_state.tags_generation`` (bumped by every write of tag links or
+#   deletion of tracks) has not moved. A migration that writes ``track_tags`` must bump it too.
+M014_LOOKUPS_AT_SCALE = """
+        CREATE INDEX idx_tracks_last_played ON tracks(last_played) WHERE last_played IS NOT NULL;
+        ALTER TABLE mirror_state ADD COLUMN tags_generation INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE tag_carriers (
+            tag_id INTEGER PRIMARY KEY REFERENCES tags(id) ON DELETE CASCADE,
+            generation INTEGER NOT NULL,
+            ids BLOB NOT NULL
+        );
+"""

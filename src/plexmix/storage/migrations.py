@@ -16,6 +16,7 @@ from plexmix.storage.migration_sql import (
     M011_LOOKUPS_FOR_CREATE,
     M012_SOURCES,
     M013_RECIPES_AND_HISTORY,
+    M014_LOOKUPS_AT_SCALE,
 )
 
 # Artists, albums, tracks, genres, embeddings, sync history, playlists.
@@ -272,6 +273,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (11, "indexed artist names, loved order and vector counts for create", M011_LOOKUPS_FOR_CREATE),
     (12, "sources: several music libraries", M012_SOURCES),
     (13, "playlist recipes, skips, plays and refresh runs", M013_RECIPES_AND_HISTORY),
+    (14, "newest play and tag carriers for create at scale", M014_LOOKUPS_AT_SCALE),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -102,7 +102,8 @@ def newest_timestamp(conn: sqlite3.Connection) -> int | None:
 
 def newest_play(conn: sqlite3.Connection) -> int | None:
     """The newest Plex ``lastViewedAt`` stored (None: no track was ever played)."""
-    return conn.execute("SELECT MAX(last_played) FROM tracks").fetchone()[0]
+    # The WHERE lets SQLite read the maximum from the partial index of migration 14.
+    return conn.execute("SELECT MAX(last_played) FROM tracks WHERE last_played IS NOT NULL").fetchone()[0]
 
 
 def has_unknown_tags(conn: sqlite3.Connection) -> bool:

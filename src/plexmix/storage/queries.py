@@ -232,6 +232,7 @@ def id_array(conn: sqlite3.Connection, sql: str, params: Sequence[object]) -> np
 
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
+NAMED_WORDS = 2  # over a budget, this many common words are still looked for in the song's names
 
 
 def fts_query(text: str) -> str | None:
@@ -272,7 +273,10 @@ def _affordable(conn: sqlite3.Connection, phrases: list[str], budget: int) -> li
     All of them when they fit. Otherwise a word that alone matches more rows (a genre or mood on
     a sixth of a million tracks) counts only where it names the song (title, artist or album:
     "Life of the Party"), and then the rarest phrases are kept while they fit; a common word
-    weighs little in bm25 anyway. Each count stops past the budget."""
+    weighs little in bm25 anyway. Looking in those columns still reads every row of the word,
+    so only the first :data:`NAMED_WORDS` such words (the user's own come before the moods a
+    mood implies) are kept that way; the others are left to the vectors and tag rankings. Each
+    count stops past the budget."""
     count = "SELECT COUNT(*) FROM (SELECT 1 FROM tracks_fts WHERE tracks_fts MATCH ? LIMIT ?)"
 
     def rows(phrase: str) -> int:
@@ -281,10 +285,10 @@ def _affordable(conn: sqlite3.Connection, phrases: list[str], budget: int) -> li
     found = {phrase: rows(phrase) for phrase in phrases}
     if sum(found.values()) <= budget:
         return phrases
-    for i, phrase in enumerate(phrases):
-        if found[phrase] > budget:
-            phrases[i] = f"{{title artist album}} : {phrase}"
-            found[phrases[i]] = rows(phrases[i])
+    common = [phrase for phrase in phrases if found[phrase] > budget]
+    named = {phrase: f"{{title artist album}} : {phrase}" for phrase in common[:NAMED_WORDS]}
+    phrases = [named.get(phrase, phrase) for phrase in phrases if phrase not in common or phrase in named]
+    found.update({phrase: rows(phrase) for phrase in named.values()})
     kept: list[str] = []
     total = 0
     for phrase in sorted(phrases, key=lambda p: (found[p], p)):

@@ -13,6 +13,8 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from plexmix.storage.tags import tags_changed
+
 
 @dataclass(frozen=True)
 class Source:
@@ -104,6 +106,7 @@ def remove_source(conn: sqlite3.Connection, source_id: int) -> dict[str, int]:
     """Delete a library's rows (its tracks, albums and artists; their vectors and tags cascade) and
     the source itself. Returns the counts removed. The caller owns the transaction."""
     counts = {}
+    tags_changed(conn)
     for table in ("tracks", "albums", "artists"):
         counts[table] = conn.execute(f"DELETE FROM {table} WHERE source_id = ?", (source_id,)).rowcount
     conn.execute("DELETE FROM sources WHERE id = ?", (source_id,))

@@ -4,9 +4,9 @@ a mood names).
 
 A common tag may sit on a third of a million-track library, and grouping and sorting all its
 rows takes a second. Past :data:`GROUPED_ROWS` tag rows the same order is reached in steps: the
-tracks' tag counts from the tag index (NumPy), the tiers of equal counts from the highest down,
-and in each tier the best loved first, from the loved-order index of migration 11 when the tier
-is large.
+tracks' tag counts from each tag's carriers (storage/tag_carriers.py; NumPy), the tiers of equal
+counts from the highest down, and in each tier the best loved first, from the loved-order index
+of migration 11 when the tier is large.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from plexmix.storage.id_arrays import sorted_unique
+from plexmix.storage import tag_carriers
 from plexmix.storage.models import normalize_tag
-from plexmix.storage.queries import TrackFilters, filter_sql, id_array, register_functions, track_ids
+from plexmix.storage.queries import TrackFilters, filter_sql, register_functions, track_ids
 from plexmix.storage.sql_helpers import MAX_KEYS, marks
 
 GROUPED_ROWS = 50_000  # up to this many tag rows, one GROUP BY ranks them
@@ -56,10 +56,10 @@ def _grouped(conn: sqlite3.Connection, tag_ids: list[int], filters: TrackFilters
 
 
 def _by_tiers(conn: sqlite3.Connection, tag_ids: list[int], filters: TrackFilters, limit: int) -> list[int]:
-    carriers = [id_array(conn, "SELECT track_id FROM track_tags WHERE tag_id = ?", [tag]) for tag in tag_ids]
+    carriers = [tag_carriers.carriers(conn, tag) for tag in tag_ids]  # ascending, unique
     if not filters.is_empty():
         allowed = track_ids(conn, filters)
-        carriers = [np.intersect1d(sorted_unique(ids), allowed, assume_unique=True) for ids in carriers]
+        carriers = [np.intersect1d(ids, allowed, assume_unique=True) for ids in carriers]
     every = np.concatenate(carriers)
     if not len(every):
         return []

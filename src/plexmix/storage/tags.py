@@ -66,6 +66,12 @@ _LINK = (
 )
 
 
+def tags_changed(conn: sqlite3.Connection) -> None:
+    """Mark the stored tag carriers stale (storage/tag_carriers.py): call inside the transaction
+    that writes tag links or deletes tracks."""
+    conn.execute("UPDATE mirror_state SET tags_generation = tags_generation + 1 WHERE id = 1")
+
+
 class TagCache:
     """name -> id for genres and mood/style tags, creating rows on first use; and the links of
     tracks to them, written from the tracks' tag text (:meth:`link`)."""
@@ -109,6 +115,7 @@ class TagCache:
         """Link ``track_ids`` to the tags their text names (``fresh``: they have no links yet,
         else their old links are replaced). Runs inside the caller's transaction."""
         conn, ids = self.conn, id_list(track_ids)
+        tags_changed(conn)
         if not fresh:
             for table in ("track_genres", "track_tags"):
                 conn.execute(f"DELETE FROM {table} WHERE track_id IN {ID_SET}", (ids,))
