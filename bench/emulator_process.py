@@ -27,6 +27,7 @@ def _serve(conn: Connection, limit: int, repeat: int, synthetic: int | None = No
         library = build_synthetic(synthetic, clock=clock)
     else:
         library = load_library(TIDY, limit=limit, repeat=repeat, track_genres=True, clock=clock)
+    changes = 0
     with PlexEmulator(library, token="bench-token") as emu:
         conn.send({"url": emu.url, "token": emu.token, "tracks": len(library.tracks),
                    "albums": len(library.albums), "artists": len(library.artists)})
@@ -39,9 +40,10 @@ def _serve(conn: Connection, limit: int, repeat: int, synthetic: int | None = No
                 conn.send(None)
             elif command == "counts":
                 conn.send({"total": emu.total_requests, "by_endpoint": dict(emu.request_counts)})
-            elif command == "change":
+            elif command == "change":  # a different sample of tracks each time
                 clock.advance(3600)
-                rng = random.Random(7)
+                changes += 1
+                rng = random.Random(7 * changes)
                 keys = rng.sample(sorted(library.tracks), int(len(library.tracks) * arg))
                 for key in keys:
                     library.update_track(key, title=library.tracks[key].title + " (remastered)")

@@ -11,8 +11,9 @@ Prints, in one run against an emulator in its own process:
 * the peak RSS of the syncing process.
 
 ``--profile`` runs the full sync under cProfile (main thread: the background page fetches show
-as waits) and prints the top functions. ``--repeat N`` repeats the floor and the full sync N
-times and prints the best of each (the machine is shared).
+as waits) and prints the top functions. ``--repeat N`` repeats the floor, the full sync and
+each incremental case N times (a different 1% of the tracks changed each time) and prints the
+best of each with every run's figure (the machine is shared).
 Run: ``.venv/bin/python bench/sync.py [--tracks 28352] [--profile] [--repeat 2]``.
 """
 
@@ -120,7 +121,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--tracks", type=int, default=100_000)
     parser.add_argument("--profile", action="store_true", help="profile the full sync (cProfile)")
-    parser.add_argument("--repeat", type=int, default=1, help="best of N floors and full syncs")
+    parser.add_argument("--repeat", type=int, default=1, help="best of N floors, full syncs and incremental syncs")
     args = parser.parse_args()
     repeat = max(1, -(-args.tracks // ROWS))
     limit = args.tracks // repeat
@@ -146,18 +147,24 @@ def main() -> int:
             print(f"full sync: {full_s:.2f} s; ratio to floor {full_s / floor_s:.2f} (goal <= 1.5)")
 
             cli_incremental(url, token, db_path)  # untimed: fills the bytecode cache
-            emu.call("reset_counts")
-            inc_s, inc = cli_incremental(url, token, db_path)
-            print(f"incremental (new process), nothing changed: {inc_s:.2f} s, "
-                  f"{inc['tracks_seen']:,} tracks fetched ({_requests(emu)}); "
-                  f"ratio to full {inc_s / full_s:.3f} (goal <= 0.1)")
+            runs = []
+            for _ in range(max(1, args.repeat)):  # best of N, as for the full sync
+                emu.call("reset_counts")
+                runs.append((*cli_incremental(url, token, db_path), _requests(emu)))
+            inc_s, inc, asked = min(runs, key=lambda run: run[0])
+            print(f"incremental (new process), nothing changed: {inc_s:.2f} s (best of {len(runs)}: "
+                  f"{', '.join(f'{run[0]:.2f}' for run in runs)}), {inc['tracks_seen']:,} tracks fetched "
+                  f"({asked}); ratio to full {inc_s / full_s:.3f} (goal <= 0.1)")
 
-            changed = emu.call("change", 0.01)
-            emu.call("reset_counts")
-            inc_s, inc = cli_incremental(url, token, db_path)
-            print(f"incremental (new process), {changed:,} tracks (1%) changed: "
-                  f"{inc_s:.2f} s, {inc['tracks_seen']:,} tracks fetched, {inc['updated']:,} updated "
-                  f"({_requests(emu)}); ratio to full {inc_s / full_s:.3f} (goal <= 0.15)")
+            runs = []
+            for _ in range(max(1, args.repeat)):  # a different 1% each time
+                changed = emu.call("change", 0.01)
+                emu.call("reset_counts")
+                runs.append((*cli_incremental(url, token, db_path), _requests(emu)))
+            inc_s, inc, asked = min(runs, key=lambda run: run[0])
+            print(f"incremental (new process), {changed:,} tracks (1%) changed: {inc_s:.2f} s (best of "
+                  f"{len(runs)}: {', '.join(f'{run[0]:.2f}' for run in runs)}), {inc['tracks_seen']:,} tracks "
+                  f"fetched, {inc['updated']:,} updated ({asked}); ratio to full {inc_s / full_s:.3f} (goal <= 0.15)")
     finally:
         emu.stop()
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

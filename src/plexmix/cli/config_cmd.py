@@ -225,7 +225,7 @@ def config_show(ctx: typer.Context, as_json: bool = JSON) -> None:
     }
     derived = _effective(state)
     if as_json:
-        print_json(state.out, {
+        print_json({
             "settings": {key: {"value": value, "source": source} for key, value, source in rows},
             "secrets": {key: {"value": mask(value), "source": source} for key, value, source in secrets},
             "paths": paths, "effective": derived,
@@ -369,7 +369,7 @@ def config_validate(ctx: typer.Context, as_json: bool = JSON) -> None:
         checks = run_checks(loaded, state.credentials)
     ok = all(check.ok for check in checks)
     if as_json:
-        print_json(state.out, {"ok": ok, "checks": [check.as_dict() for check in checks]})
+        print_json({"ok": ok, "checks": [check.as_dict() for check in checks]})
     else:
         from rich.markup import escape
 

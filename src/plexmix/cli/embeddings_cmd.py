@@ -75,7 +75,7 @@ def status(ctx: typer.Context, as_json: bool = JSON) -> None:
     state = get_state(ctx)
     status_ = embedding_status(state.context)
     if as_json:
-        print_json(state.out, status_.as_dict())
+        print_json(status_.as_dict())
         return
     stats, path, header_count = status_.stats, status_.index_file, status_.index_count
     table = Table(title="Embeddings", show_header=False)
@@ -105,7 +105,7 @@ def _refresh(state: AppState, as_json: bool, *, full_rebuild: bool, wipe: bool =
 
 def _report(state: AppState, result: EmbedResult, as_json: bool) -> None:
     if as_json:
-        print_json(state.out, result.as_dict())
+        print_json(result.as_dict())
         return
     if result.note:
         state.err.print(f"[yellow]Note:[/] {result.note}")

@@ -78,7 +78,7 @@ def _finish(state: AppState, report: MatchReport, as_json: bool) -> None:
     if not as_json:
         show_report(state, report)
     else:
-        print_json(state.out, report.as_dict())
+        print_json(report.as_dict())
     raise typer.Exit(1 if report.plex_error else 0)
 
 

@@ -29,7 +29,7 @@ def list_playlists(ctx: typer.Context, as_json: bool = JSON) -> None:
     state = get_state(ctx)
     items = saved_playlists(state.context)
     if as_json:
-        print_json(state.out, [p.model_dump() for p in items])
+        print_json([p.model_dump() for p in items])
         return
     if not items:
         state.out.print('No playlists yet. Try [bold]plexmix create "rainy sunday jazz"[/].')
@@ -61,7 +61,7 @@ def list_tracks(
     state = get_state(ctx)
     playlist, entries = playlist_tracks(state.context, playlist_id)
     if as_json:
-        print_json(state.out, {
+        print_json({
             "playlist": playlist.model_dump(),
             "tracks": [
                 {"position": e.position, "plex_key": e.track.plex_key, "title": e.track.title,

@@ -7,13 +7,23 @@ import sys
 from typing import Any
 
 import typer
-from rich.console import Console
 
 
-def print_json(console: Console, data: Any) -> None:
+def print_json(data: Any) -> None:
+    """``data`` as indented JSON on standard output, coloured by Rich only on a terminal.
+
+    Piped or captured, it is the plain text (the same Rich printed there), without importing Rich.
+    """
     import json
 
-    console.print_json(json.dumps(data, default=str, ensure_ascii=False))
+    text = json.dumps(data, default=str, ensure_ascii=False, indent=2)
+    if sys.stdout.isatty():
+        from rich.console import Console
+
+        Console().print_json(text)
+        return
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
 
 
 def when(epoch: int | None) -> str:

@@ -44,7 +44,7 @@ def players(
     state = get_state(ctx)
     found = list_players(state.context)
     if as_json:
-        print_json(state.out, [p.as_dict() for p in found])
+        print_json([p.as_dict() for p in found])
     elif found:
         table = Table(title="Players")
         for column in ("Name", "Product", "Platform", "Address", "Machine ID"):
@@ -75,7 +75,7 @@ def play(
     state = get_state(ctx)
     result = play_playlist(state.context, playlist, player=player, shuffle=shuffle, queue_only=queue_only)
     if as_json:
-        print_json(state.out, result.as_dict())
+        print_json(result.as_dict())
     else:
         show_playback(state, result)
 

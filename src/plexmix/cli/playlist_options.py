@@ -120,7 +120,7 @@ def report_made(state: AppState, created: CreateResult, data: dict[str, Any], fl
     played = play_after(state, created.published, created.playlist, play=flags.play, player=flags.player,
                         queue_only=flags.queue_only)
     if flags.as_json:
-        print_json(state.out, {**data, **(played.as_json() if played else {})})
+        print_json({**data, **(played.as_json() if played else {})})
     else:
         show_playlist(state, created.playlist, created.published, footer)
         if played:
@@ -143,7 +143,7 @@ def replace_confirmer(yes: bool) -> Callable[[str], bool]:
 
 def show_plan(state: AppState, plan: PlaylistPlan, as_json: bool) -> None:
     if as_json:
-        print_json(state.out, plan.as_dict())
+        print_json(plan.as_dict())
         return
     state.out.print(f"[bold]Dry run[/] for [italic]{plan.mood}[/] with {plan.provider}")
     state.out.print(f"  Understood as: {plan.understood_line or 'no constraints'}", markup=False)

@@ -57,7 +57,7 @@ def radio(
     if flags.dry_run:
         plan = service.plan_radio(state.context, wanted, provider=flags.provider, choose=choose, **flags.request())
         if flags.as_json:
-            print_json(state.out, plan.as_dict())
+            print_json(plan.as_dict())
             return
         state.out.print(f"Seed: {plan.seed.label} ({plan.seed.kind}, {len(plan.seed.track_ids)} tracks)", markup=False)
         opts.show_plan(state, plan.plan, as_json=False)
@@ -109,6 +109,6 @@ def journey(
     if result.created is not None:
         opts.report_made(state, result.created, result.as_dict(), flags, footer)
     elif flags.as_json:
-        print_json(state.out, result.as_dict())
+        print_json(result.as_dict())
     else:
         opts.show_playlist(state, result.playlist, None, footer)

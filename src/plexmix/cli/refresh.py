@@ -50,7 +50,7 @@ def refresh(
         report = service.refresh_playlists(state.context, playlists or [], every=every, options=options,
                                            progress=spinner)
     if as_json:
-        print_json(state.out, report.as_dict())
+        print_json(report.as_dict())
     else:
         _show_report(state, report)
     if report.failed:
@@ -93,7 +93,7 @@ def _show_history(state: AppState, runs: list[RefreshRun], as_json: bool) -> Non
     from rich.table import Table
 
     if as_json:
-        print_json(state.out, [run.model_dump() for run in runs])
+        print_json([run.model_dump() for run in runs])
         return
     if not runs:
         state.out.print("No refresh has run yet. Try [bold]plexmix refresh --all[/].")
@@ -126,7 +126,7 @@ def extend(
     with StatusSpinner(state.err, enabled=not as_json) as spinner:
         result = extend_playlist(state.context, playlist, add, provider=provider, dry_run=dry_run, progress=spinner)
     if as_json:
-        print_json(state.out, result.as_dict())
+        print_json(result.as_dict())
     else:
         _show_extended(state, result)
     if result.plex_error:

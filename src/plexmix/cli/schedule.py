@@ -60,7 +60,7 @@ def show(
     state = get_state(ctx)
     status = show_schedule()
     if as_json:
-        print_json(state.out, status.as_dict())
+        print_json(status.as_dict())
         return
     if not status.entries:
         found = f" (this machine has {status.available})" if status.available else ""

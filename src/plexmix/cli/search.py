@@ -35,7 +35,7 @@ def search(
     notes = result.notes
     rows: list[dict[str, Any]] = [hit.as_dict() for hit in result.hits]
     if as_json:
-        print_json(state.out, result.as_dict())
+        print_json(result.as_dict())
         return
     if not rows:
         state.out.print("No matches. Try other words, fewer filters, or run `plexmix sync`.")

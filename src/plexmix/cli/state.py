@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from plexmix.config.credentials import CredentialStore
     from plexmix.config.loader import LoadedSettings
     from plexmix.config.settings import Settings
@@ -25,11 +27,29 @@ class AppState:
     quiet: bool = False
     debug: bool = False
     overrides: dict[str, Any] = field(default_factory=dict)
-    out: Console = field(default_factory=Console)
-    err: Console = field(default_factory=lambda: Console(stderr=True))
+    _out: Console | None = None
+    _err: Console | None = None
     _loaded: LoadedSettings | None = None
     _logging_ready: bool = False
     _context: Context | None = None
+
+    @property
+    def out(self) -> Console:
+        """Rich console on standard output (made on first use: Rich costs ~20 ms to import)."""
+        if self._out is None:
+            from rich.console import Console
+
+            self._out = Console()
+        return self._out
+
+    @property
+    def err(self) -> Console:
+        """Rich console on standard error (made on first use)."""
+        if self._err is None:
+            from rich.console import Console
+
+            self._err = Console(stderr=True)
+        return self._err
 
     @property
     def loaded(self) -> LoadedSettings:
@@ -98,13 +118,47 @@ class AppState:
         return SQLiteManager(self.settings.db_path)
 
 
-def console_handler() -> logging.Handler:
-    """Log lines on standard error, rendered by Rich like the rest of the CLI's output."""
-    from rich.logging import RichHandler
+class _ConsoleHandler(logging.Handler):
+    """Log lines on standard error, rendered by Rich like the rest of the CLI's output on a
+    terminal, and as plain ``LEVEL    message`` lines (Rich's columns, never wrapped) elsewhere.
 
-    return RichHandler(
-        console=Console(stderr=True), show_time=False, show_path=False, rich_tracebacks=False, markup=False
-    )
+    The Rich handler is made when the first record passes the level and filters, so a command that
+    logs nothing on a terminal never imports Rich, and one whose standard error is a pipe or a file
+    (a schedule, ``--json`` into another program) never does.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rich: logging.Handler | None = None
+        self.setFormatter(logging.Formatter("%(levelname)-8s %(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self._rich is None and not sys.stderr.isatty():
+            try:
+                sys.stderr.write(self.format(record) + "\n")
+                sys.stderr.flush()
+            except Exception:  # a closed or broken pipe must not end the command
+                self.handleError(record)
+            return
+        if self._rich is None:
+            from rich.console import Console
+            from rich.logging import RichHandler
+
+            self._rich = RichHandler(
+                console=Console(stderr=True), show_time=False, show_path=False, rich_tracebacks=False,
+                markup=False,
+            )
+        self._rich.emit(record)
+
+    def close(self) -> None:
+        if self._rich is not None:
+            self._rich.close()
+        super().close()
+
+
+def console_handler() -> logging.Handler:
+    """The CLI's console log handler (Rich, made lazily)."""
+    return _ConsoleHandler()
 
 
 def get_state(ctx: typer.Context) -> AppState:

@@ -98,7 +98,7 @@ def sync_verify(
         confirm_repair=lambda _: confirm("Repair the differences now?", yes=yes, default=True),
     )
     if as_json:
-        print_json(state.out, report.as_dict())
+        print_json(report.as_dict())
     else:
         table = Table(title="Sync verification", show_lines=False)
         table.add_column("Check")
@@ -128,15 +128,15 @@ def sync_status(
 
     Example: plexmix sync status --json
     """
-    from rich.table import Table
-
     from plexmix.services.sync_run import sync_status as status
 
     state = get_state(ctx)
     records, counts = status(state.context, limit)
     if as_json:
-        print_json(state.out, {"counts": counts, "syncs": [r.model_dump() for r in records]})
+        print_json({"counts": counts, "syncs": [r.model_dump() for r in records]})
         return
+    from rich.table import Table
+
     if not records:
         state.out.print("No sync yet. Run [bold]plexmix sync[/] to mirror your Plex library.")
         return
@@ -186,7 +186,7 @@ def _run(
                 confirm_removal=confirm_removal,
             )
     if as_json:
-        print_json(state.out, outcome.as_dict())
+        print_json(outcome.as_dict())
         return
     report = outcome.report
     state.out.print(

@@ -27,7 +27,7 @@ JSON = typer.Option(False, "--json", help="Print as JSON.")
 def _emit(state: AppState, as_json: bool, data: Any, render: Callable[[], None]) -> None:
     """``data`` as JSON (``--json``), else what ``render`` prints."""
     if as_json:
-        print_json(state.out, data)
+        print_json(data)
     else:
         render()
 

@@ -8,13 +8,19 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from plexmix.config.embedding_models import DEFAULT_MODELS, expected_dimension
-from plexmix.config.templates import PlaylistTemplate, check_template_names
 from plexmix.errors import ConfigError
+
+if TYPE_CHECKING:
+    from plexmix.config.templates import PlaylistTemplate
+
+    Templates = dict[str, PlaylistTemplate]
+else:  # checked as that by Settings._templates, which builds the template model only when used
+    Templates = dict[str, Any]
 
 AIProviderName = Literal["gemini", "openai", "claude", "local", "none"]
 EmbeddingProviderName = Literal["gemini", "openai", "local"]
@@ -213,12 +219,18 @@ class Settings(BaseModel):
     matching: MatchingSettings = Field(default_factory=MatchingSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
     servers: dict[str, ServerProfile] = Field(default_factory=dict)  # named Plex servers
-    templates: dict[str, PlaylistTemplate] = Field(default_factory=dict)  # config/templates.py
+    templates: Templates = Field(default_factory=dict)  # config/templates.py
 
-    @field_validator("templates")
+    @field_validator("templates", mode="before")
     @classmethod
-    def _template_names(cls, value: dict[str, PlaylistTemplate]) -> dict[str, PlaylistTemplate]:
-        return check_template_names(value)
+    def _templates(cls, value: object) -> object:
+        """Templates validated as ``dict[str, PlaylistTemplate]`` (same errors, same places) and
+        their names checked; without any, the template model is not even built."""
+        if isinstance(value, dict) and not value:
+            return value
+        from plexmix.config.templates import validate_templates
+
+        return validate_templates(value)
 
     @property
     def server_home(self) -> Path | None:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import string
+from functools import cache
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
 Mode = Literal["favourites", "discover", "rediscover", "balanced"]
 Order = Literal["curator", "smooth", "rising", "wind-down", "shuffle"]  # mirrors playlist/ordering.ORDERS
@@ -116,6 +117,17 @@ def check_template_names(templates: dict[str, PlaylistTemplate]) -> dict[str, Pl
                 f"'{name}' cannot name a template; use letters, digits, '-' and '_' (e.g. daily-mix)"
             )
     return templates
+
+
+@cache
+def _templates_adapter() -> TypeAdapter[dict[str, PlaylistTemplate]]:
+    return TypeAdapter(dict[str, PlaylistTemplate])
+
+
+def validate_templates(value: object) -> dict[str, PlaylistTemplate]:
+    """``templates:`` of a config: each a :class:`PlaylistTemplate`, under a name ``--template``
+    takes (a :class:`pydantic.ValidationError` or ``ValueError`` otherwise, for ``Settings``)."""
+    return check_template_names(_templates_adapter().validate_python(value))
 
 
 def _built_in(**fields: Any) -> PlaylistTemplate:

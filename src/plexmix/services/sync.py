@@ -214,7 +214,11 @@ class SyncEngine:
     def _reconcile_deletions(self, report: SyncReport, inherited: Inherited, plex_count: int) -> None:
         """Compare Plex's track count at the sync's start with ours; list keys only when they
         disagree (then also fetch anything missed). A track deleted after that count is the next
-        sync's to notice."""
+        sync's to notice.
+
+        Albums and artists left without tracks are removed when this sync wrote or deleted any
+        row, or when the sync before it stopped early (it may have written without removing them).
+        """
         conn = self.db.conn
         local_count = mirror.track_count(conn, self.source_id)
         if plex_count == local_count:
@@ -230,8 +234,10 @@ class SyncEngine:
                 tag_cache = TagCache(conn)
                 for batch in batched(self.client.fetch_tracks(missed), self.batch_size):
                     self._write_tracks(report, batch, inherited, tag_cache)
-        with self.db.transaction() as tx:
-            mirror.delete_orphans(tx)
+        wrote = report.added or report.updated or report.removed or report.artists or report.albums
+        if wrote or mirror.orphans_may_remain(conn, report.sync_id):
+            with self.db.transaction() as tx:
+                mirror.delete_orphans(tx)
 
     # -- pieces --------------------------------------------------------------------------------
     def _written_batches(
@@ -266,9 +272,12 @@ class SyncEngine:
     ) -> tuple[dict[str, TagTexts], dict[str, int | None]]:
         tags: dict[str, TagTexts] = {}
         years: dict[str, int | None] = {}
-        artist_ids = library.key_map(self.db.conn, "artists")
+        artist_ids: dict[str, int] | None = None  # every artist's row id, read with the first album
 
         def row(a: PlexAlbum) -> Row:
+            nonlocal artist_ids
+            if artist_ids is None:
+                artist_ids = library.key_map(self.db.conn, "artists")
             triple = tags[a.rating_key] = (raw_text(a.genres), raw_text(a.moods), raw_text(a.styles))
             years[a.rating_key] = a.year
             artist_id = artist_ids.get(a.artist_key) if a.artist_key else None

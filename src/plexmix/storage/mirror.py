@@ -25,7 +25,8 @@ def all_track_keys(conn: sqlite3.Connection, source_id: int | None = None) -> se
 
 def track_count(conn: sqlite3.Connection, source_id: int | None = None) -> int:
     """Stored tracks, all or one music library's (``source_id``)."""
-    if source_id is None:
+    only = "SELECT NOT EXISTS (SELECT 1 FROM sources WHERE id <> ?)"
+    if source_id is None or conn.execute(only, (source_id,)).fetchone()[0]:  # no scan of source_id
         return int(conn.execute("SELECT COUNT(*) FROM tracks").fetchone()[0])
     return int(conn.execute("SELECT COUNT(*) FROM tracks WHERE source_id = ?", (source_id,)).fetchone()[0])
 
@@ -189,3 +190,14 @@ _HEALTH_SQL = {
 
 def health(conn: sqlite3.Connection) -> LibraryHealth:
     return LibraryHealth(**{name: int(conn.execute(sql).fetchone()[0]) for name, sql in _HEALTH_SQL.items()})
+
+
+def orphans_may_remain(conn: sqlite3.Connection, sync_id: int) -> bool:
+    """True when the sync before ``sync_id`` (of any library) did not succeed: it may have written
+    tracks and stopped before removing the albums and artists they left empty."""
+    from plexmix.storage.history import SUCCESS
+
+    row = conn.execute(
+        "SELECT status FROM sync_history WHERE id < ? ORDER BY id DESC LIMIT 1", (sync_id,)
+    ).fetchone()
+    return row is not None and row[0] != SUCCESS
