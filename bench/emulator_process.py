@@ -47,6 +47,7 @@ def _serve(conn: Connection, limit: int, repeat: int, synthetic: int | None = No
                 keys = rng.sample(sorted(library.tracks), int(len(library.tracks) * arg))
                 for key in keys:
                     library.update_track(key, title=library.tracks[key].title + " (remastered)")
+                clock.advance(1)  # time goes on before the next sync: its watermark is after these
                 conn.send(len(keys))
 
 

@@ -48,22 +48,23 @@ def _tag_lists(el: Element) -> tuple[list[str], list[str], list[str]]:
 
 
 def _item(el: Element) -> dict[str, Any]:
-    """What every listed artist and album has (see ``PlexItem``) and its styles."""
-    get = el.attrib.get
+    """What every listed artist and album has (see ``PlexItem``) and its styles. (Attributes are
+    read with ``el.get``: on lxml's elements ``el.attrib`` builds a proxy at every use.)"""
+    get = el.get
     genres, moods, styles = _tag_lists(el)
     return {
-        "rating_key": el.attrib["ratingKey"], "title": get("title", ""), "genres": genres, "moods": moods,
+        "rating_key": get("ratingKey", ""), "title": get("title", ""), "genres": genres, "moods": moods,
         "styles": styles, "added_at": _int(get("addedAt")), "updated_at": _int(get("updatedAt")),
     }
 
 
 def parse_artist(el: Element) -> PlexArtist:
-    get = el.attrib.get
+    get = el.get
     return PlexArtist(**_item(el), sort_title=get("titleSort") or None, summary=get("summary") or None)
 
 
 def parse_album(el: Element) -> PlexAlbum:
-    get = el.attrib.get
+    get = el.get
     return PlexAlbum(**_item(el), artist_key=get("parentRatingKey") or None, year=_int(get("year")))
 
 
@@ -76,15 +77,15 @@ def parse_track(el: Element) -> PlexTrack:
         tag = child.tag
         if tag == "Media":
             if file_path is None:
-                part = child.find("Part")
+                part = next((p for p in child if p.tag == "Part"), None)  # cheaper than find()
                 file_path = (part.get("file") or None) if part is not None else None
         elif tag == "Genre" or tag == "Mood":
             name = child.get("tag")
             if name and not name.isspace():
                 (genres if tag == "Genre" else moods).append(name)
-    get = el.attrib.get
+    get = el.get
     return PlexTrack(
-        rating_key=el.attrib["ratingKey"], title=get("title", ""), genres=genres, moods=moods,
+        rating_key=get("ratingKey", ""), title=get("title", ""), genres=genres, moods=moods,
         added_at=_int(get("addedAt")), updated_at=_int(get("updatedAt")),
         album_key=get("parentRatingKey") or None,
         artist_key=get("grandparentRatingKey") or None,
