@@ -5,6 +5,7 @@ the bundled real ones (plexmix.devserver.synthetic). This process then:
 
 1. runs a full sync into a fresh database (plexmix.services.sync.SyncEngine) and records its time
    and the peak memory (VmHWM) of both processes;
+   then stores the common tags' carriers as ``plexmix sync`` does at its end;
 2. writes one vector per track through the storage layer (embedding_store.save_embeddings) and
    builds the FAISS index (plexmix.storage.vector_index), in chunks. The vectors are SYNTHETIC:
    the real local MiniLM vector of the track's base text (its text without the copy suffixes,
@@ -37,6 +38,7 @@ from embed_cache import CachedLocalEmbedder
 from emulator_process import EmulatorProcess
 
 from plexmix.config.embedding_models import DEFAULT_MODELS, make_model_id
+from plexmix.storage import tag_carriers
 from plexmix.storage import vector_index as vi
 from plexmix.storage.embedding_store import content_checksum, iter_track_texts, save_embeddings
 from plexmix.storage.sqlite_manager import SQLiteManager
@@ -202,6 +204,11 @@ def build(home: Path, tracks: int) -> None:
     minutes = sync_s / 60
     print(f"  peak RSS during the sync: plexmix {sync_peak:.0f} MB, emulator {emu_peak:.0f} MB; "
           f"goal at 1M: < 15 min ({minutes:.1f} min) and < 4,096 MB", flush=True)
+    started = time.perf_counter()
+    with SQLiteManager(home / "plexmix.db") as db:  # what `plexmix sync` does at its end
+        stored = tag_carriers.refresh(db.conn)
+    print(f"  tag carriers: {stored} common tags stored in {time.perf_counter() - started:.1f} s "
+          "(`plexmix sync` does it after the mirror, as the embeddings)", flush=True)
     write_vectors(home / "plexmix.db", home / "embeddings.index")
     print(f"  peak RSS so far (plexmix process): {peak_mb()[0]:.0f} MB", flush=True)
 

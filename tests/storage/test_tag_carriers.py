@@ -94,3 +94,27 @@ def test_a_busy_database_is_read_not_waited_for(db: SQLiteManager, tmp_path: Pat
         writer.close()
     tag_carriers.carriers(db.conn, tag_id(db.conn, "calm"))
     assert stored(db.conn) == 1
+
+
+def test_refresh_after_a_change_stores_every_common_tag_once(
+    db: SQLiteManager, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tag_carriers, "CACHED_FROM", 2)  # "calm" (4 tracks) and "sad" (2) are common
+    monkeypatch.setattr(tag_carriers, "REFRESH_FROM_TRACKS", 5)
+    assert tag_carriers.refresh(db.conn) == 2 and stored(db.conn) == 2
+    assert tag_carriers.refresh(db.conn) == 0  # nothing changed since: nothing to do
+    calm = tag_id(db.conn, "calm")
+    # Read from the blob: a link removed behind the storage layer's back is not seen.
+    db.conn.execute("DELETE FROM track_tags WHERE tag_id = ? AND track_id = (SELECT MIN(track_id) "
+                    "FROM track_tags WHERE tag_id = ?)", (calm, calm))
+    assert len(tag_carriers.carriers(db.conn, calm)) == 4
+    with db.transaction() as tx:  # a sync deletes a sad track: every tag is stored anew
+        delete_tracks(tx, ["t5"])
+    assert tag_carriers.refresh(db.conn) == 1  # calm (3 left); sad is on one track now
+    assert tag_carriers.carriers(db.conn, calm).tolist() == from_index(db.conn, "calm")
+    assert len(from_index(db.conn, "calm")) == 3 and stored(db.conn) == 1
+
+
+def test_refresh_leaves_a_small_library_to_the_readers(db: SQLiteManager, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tag_carriers, "REFRESH_FROM_TRACKS", 7)  # six tracks: below it
+    assert tag_carriers.refresh(db.conn) == 0 and stored(db.conn) == 0

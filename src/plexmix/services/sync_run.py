@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from plexmix.services.progress import NullProgress, Progress
 from plexmix.services.sync import SyncEngine, SyncReport
-from plexmix.storage import artist_names, history, mirror
+from plexmix.storage import artist_names, history, mirror, tag_carriers
 
 if TYPE_CHECKING:
     from plexmix.services.context import Context
@@ -103,6 +103,7 @@ def sync_library(
                     outcome.removed_libraries[source.title] = remove_source(tx, source.id)["tracks"]
             outcome.report.removed += sum(outcome.removed_libraries.values())
         artist_names.fold_pending(db.conn)  # the first `create` after a sync need not do it
+        tag_carriers.refresh(db.conn)  # nor, in a large library, read common tags from the index
         if embed:
             from plexmix.services.embed import embed_library  # numpy and the model runtime: only here
 

@@ -27,6 +27,19 @@ def _faiss() -> Any:
     return faiss
 
 
+def id_selector(ids: np.ndarray) -> Any:
+    """A FAISS selector of ``ids`` (ascending, int64) for a filtered search: a bitmap over the id
+    range where that is no larger than the ids themselves (made in ~1 ms, where FAISS's hash set
+    of 300,000 ids took ~35 ms), else that hash set."""
+    faiss = _faiss()
+    ids = np.ascontiguousarray(ids, dtype=np.int64)
+    if len(ids) and int(ids[0]) >= 0 and int(ids[-1]) // 8 < len(ids) * 8:
+        bits = np.zeros(int(ids[-1]) + 1, dtype=bool)
+        bits[ids] = True
+        return faiss.IDSelectorBitmap(np.packbits(bits, bitorder="little"))  # bit i of byte i >> 3
+    return faiss.IDSelectorBatch(ids)
+
+
 def list_count(n: int) -> int:
     """Inverted lists for ``n`` vectors: about sqrt(n) (1,000 at a million)."""
     return max(16, min(4096, round(math.sqrt(max(n, 1)))))
@@ -91,7 +104,7 @@ class Approximate:
         if allowed is not None:
             share = max(len(allowed) / max(total, 1), 1e-9)
             nprobe = math.ceil(nprobe / math.sqrt(share))
-            selector = faiss.IDSelectorBatch(np.ascontiguousarray(allowed, dtype=np.int64))
+            selector = id_selector(allowed)
         lists = int(self.index.nlist)
         params = faiss.SearchParametersIVF(nprobe=min(lists, nprobe), sel=selector)
         want = min(max(k * CANDIDATES_PER_RESULT, MIN_CANDIDATES), self.count)

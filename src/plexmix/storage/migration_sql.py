@@ -133,7 +133,8 @@ M013_RECIPES_AND_HISTORY = """
 #   an index of the played tracks instead of a scan;
 # - the carriers of a common mood or style tag (storage/tag_carriers.py), kept as one blob of ids
 #   per tag, valid while ``mirror_state.tags_generation`` (bumped by every write of tag links or
-#   deletion of tracks) has not moved. A migration that writes ``track_tags`` must bump it too;
+#   deletion of tracks) has not moved, and stored anew after a sync that moved it in a large
+#   library (``carriers_generation``). A migration that writes ``track_tags`` must bump it too;
 # and one every sync makes: whether albums or artists with unread tags remain, from two indexes
 # that are empty once they were read (``mirror.has_unknown_tags``).
 M014_LOOKUPS_AT_SCALE = """
@@ -141,6 +142,7 @@ M014_LOOKUPS_AT_SCALE = """
         CREATE INDEX idx_albums_tags_unknown ON albums(id) WHERE tags_synced = 0;
         CREATE INDEX idx_artists_tags_unknown ON artists(id) WHERE tags_synced = 0;
         ALTER TABLE mirror_state ADD COLUMN tags_generation INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE mirror_state ADD COLUMN carriers_generation INTEGER NOT NULL DEFAULT -1;
         CREATE TABLE tag_carriers (
             tag_id INTEGER PRIMARY KEY REFERENCES tags(id) ON DELETE CASCADE,
             generation INTEGER NOT NULL,

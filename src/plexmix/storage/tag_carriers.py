@@ -2,32 +2,38 @@
 
 Ranking by tags (storage/tagged.py) on a million tracks reads hundreds of thousands of carriers
 per tag: ~35 ms a tag from the tag index, a few ms from one stored blob. A tag with at least
-:data:`CACHED_FROM` carriers is stored that way once read (table ``tag_carriers``, migration 14).
+:data:`CACHED_FROM` carriers is stored that way (table ``tag_carriers``, migration 14): by
+:func:`refresh` after a sync in a library of :data:`REFRESH_FROM_TRACKS` or more, so the first
+``create`` after it reads blobs too, and otherwise once a ranking has read it.
 
 A stored list is valid while ``mirror_state.tags_generation`` has not moved since it was stored;
-every write of tag links (:func:`plexmix.storage.tags.tags_changed`: TagCache.link, library.delete_tracks,
-sources.remove_source) moves it, so the first ranking after a sync reads the index again. Storing
-is a courtesy: when the database is busy (a sync is writing) or read-only, the list is simply
-not kept.
+every write of tag links (:func:`plexmix.storage.tags.tags_changed`: TagCache.link,
+library.delete_tracks, sources.remove_source) moves it. Storing on a read is a courtesy: when the
+database is busy (a sync is writing) or read-only, the list is simply not kept.
 """
 
 from __future__ import annotations
 
 import logging
 import sqlite3
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from plexmix.storage.queries import id_array
+
+if TYPE_CHECKING:
+    import numpy as np
 
 log = logging.getLogger(__name__)
 
 CACHED_FROM = 20_000  # carriers: a tag on at least this many tracks is kept as a blob
-_DTYPE = np.dtype("<i4")  # track ids are SQLite rowids of a table far below 2**31 rows
+REFRESH_FROM_TRACKS = 100_000  # a sync stores them all anew in a library at least this large
+_DTYPE = "<i4"  # track ids are SQLite rowids of a table far below 2**31 rows
 
 
 def carriers(conn: sqlite3.Connection, tag_id: int) -> np.ndarray:
     """The ids (ascending, int64) of the tracks that carry the tag ``tag_id``."""
+    import numpy as np
+
     generation = conn.execute("SELECT tags_generation FROM mirror_state WHERE id = 1").fetchone()[0]
     row = conn.execute("SELECT generation, ids FROM tag_carriers WHERE tag_id = ?", (tag_id,)).fetchone()
     if row is not None and row[0] == generation:
@@ -53,3 +59,37 @@ def _store(conn: sqlite3.Connection, tag_id: int, generation: int, ids: np.ndarr
         log.debug("Tag carriers not stored (%s).", exc)
     finally:
         conn.execute(f"PRAGMA busy_timeout = {int(timeout)}")
+
+
+def refresh(conn: sqlite3.Connection) -> int:
+    """Store anew the carriers of every common tag when tag links changed since the last time
+    (a sync calls it at its end), in a library of :data:`REFRESH_FROM_TRACKS` tracks or more;
+    smaller ones read a tag from its index in a few ms. One pass over the tag index, one
+    transaction. Returns the tags stored (0: nothing to do)."""
+    import numpy as np
+
+    state = "SELECT tags_generation, carriers_generation FROM mirror_state WHERE id = 1"
+    generation, refreshed = conn.execute(state).fetchone()
+    if generation == refreshed:
+        return 0
+    if conn.execute("SELECT COUNT(*) FROM tracks").fetchone()[0] < REFRESH_FROM_TRACKS:
+        return 0
+    rows = []
+    sql = "SELECT tag_id, group_concat(track_id) FROM track_tags GROUP BY tag_id HAVING COUNT(*) >= ?"
+    for tag_id, text in conn.execute(sql, (CACHED_FROM,)):
+        ids = np.fromstring(text, dtype=np.int64, sep=",")
+        if len(ids) > 1 and not bool(np.all(ids[1:] > ids[:-1])):
+            ids = np.unique(ids)
+        if ids[-1] < 2**31:
+            rows.append((tag_id, generation, ids.astype(_DTYPE).tobytes()))
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if conn.execute(state).fetchone()[0] == generation:  # no write came in between
+            conn.execute("DELETE FROM tag_carriers")
+            conn.executemany("INSERT INTO tag_carriers (tag_id, generation, ids) VALUES (?, ?, ?)", rows)
+            conn.execute("UPDATE mirror_state SET carriers_generation = ? WHERE id = 1", (generation,))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return len(rows)

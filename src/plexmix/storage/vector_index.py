@@ -7,7 +7,7 @@ finds candidates that are re-scored exactly on the stored vectors; ``bench/scale
 ``tests/storage/test_vector_index_ann.py`` measure its recall@50 against the exact search.
 A filtered search (``allowed_ids``) always returns ``min(k, matches)`` results: small allowed
 sets are scored directly on the stored vectors, larger ones through the approximate index when
-it finds enough of them, else through FAISS's ``IDSelectorBatch`` (see
+it finds enough of them, else through a FAISS id selector (``ann.id_selector``; see
 :data:`DIRECT_SCORING_BUDGET`).
 
 File format (one file, replaced atomically): ``MAGIC``, a little-endian uint32 header length,
@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from plexmix.errors import EmbeddingError, IndexMismatchError
-from plexmix.storage.ann import Approximate
+from plexmix.storage.ann import Approximate, id_selector
 from plexmix.storage.id_arrays import sorted_unique
 from plexmix.storage.index_header import MAGIC, read_header
 from plexmix.utils.files import atomic_file, fsync_dir
@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
 # A filter of n ids is scored directly (gather + einsum) when n x dimension is at most this;
-# above it FAISS's IDSelectorBatch scan is faster. Measured at 100k vectors (bench/embeddings.py):
+# above it a FAISS scan with an id selector is faster. Measured at 100k vectors (bench/embeddings.py):
 # 384 dims: 200 ids 0.3 vs 1.3 ms, 2,000 ids ~7.5 ms both; 3072 dims: 200 ids 1.4 vs 1.9 ms,
 # 1,000 ids 18 vs 10 ms.
 DIRECT_SCORING_BUDGET = 640_000
@@ -256,7 +256,7 @@ class VectorIndex:
         if allowed is None:
             scores, labels = self._index.search(query.reshape(1, -1), min(int(k), len(self)))
             return _pairs(labels[0], scores[0])
-        params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed))
+        params = faiss.SearchParameters(sel=id_selector(allowed))
         limit = min(int(k), len(allowed), len(self))
         scores, labels = self._index.search(query.reshape(1, -1), limit, params=params)
         return _pairs(labels[0], scores[0])
