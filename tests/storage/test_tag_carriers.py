@@ -118,3 +118,15 @@ def test_refresh_after_a_change_stores_every_common_tag_once(
 def test_refresh_leaves_a_small_library_to_the_readers(db: SQLiteManager, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(tag_carriers, "REFRESH_FROM_TRACKS", 7)  # six tracks: below it
     assert tag_carriers.refresh(db.conn) == 0 and stored(db.conn) == 0
+
+
+@pytest.mark.parametrize("moods", [["calm"], ["calm", "sad"], ["Calm ", "no such mood"], ["no such mood"]])
+def test_mood_filters_read_the_carriers(db: SQLiteManager, monkeypatch: pytest.MonkeyPatch, moods: list[str]) -> None:
+    from plexmix.storage.queries import TrackFilters, track_ids
+
+    wanted = sorted({tid for name in ("calm", "sad") if name in [m.strip().lower() for m in moods]
+                     for tid in from_index(db.conn, name)})
+    for cached_from in (10**6, 1):  # from the index, then from the stored blobs
+        monkeypatch.setattr(tag_carriers, "CACHED_FROM", cached_from)
+        for _ in range(2):
+            assert track_ids(db.conn, TrackFilters(moods=moods)).tolist() == wanted

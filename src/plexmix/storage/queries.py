@@ -202,7 +202,8 @@ def track_ids(conn: sqlite3.Connection, filters: TrackFilters) -> np.ndarray:
 
     A million-track library may have hundreds of thousands: they come back as one string built
     in C (group_concat), not row by row. Filters that only name genres, moods or styles are read
-    from the tag indexes alone, without visiting every matching track."""
+    from the tag indexes (moods and styles from their stored carriers) alone, without visiting
+    every matching track."""
     import numpy as np
 
     from plexmix.storage.id_arrays import sorted_unique
@@ -211,11 +212,16 @@ def track_ids(conn: sqlite3.Connection, filters: TrackFilters) -> np.ndarray:
     if filters.is_empty() or not replace(filters, genres=[], moods=[], styles=[]).is_empty():
         where, params = filter_sql(filters)
         return sorted_unique(id_array(conn, f"SELECT t.id FROM tracks t WHERE {where}", params))
+    from plexmix.storage import tag_carriers
+
     found: np.ndarray | None = None
     for name, sql in _TAG_SETS:
         if values := [normalize_tag(n) for n in getattr(filters, name)]:
-            names = values * sql.count("{marks}")
-            ids = sorted_unique(id_array(conn, sql.format(marks=marks(values)), names))
+            if name != "genres":  # moods and styles: from their carriers (stored when common)
+                ids = tag_carriers.carrying_any(conn, name[:-1], values)
+            else:
+                names = values * sql.count("{marks}")
+                ids = sorted_unique(id_array(conn, sql.format(marks=marks(values)), names))
             found = ids if found is None else np.intersect1d(found, ids, assume_unique=True)
     assert found is not None  # at least one name list is set
     return found

@@ -44,6 +44,18 @@ def carriers(conn: sqlite3.Connection, tag_id: int) -> np.ndarray:
     return ids
 
 
+def carrying_any(conn: sqlite3.Connection, kind: str, names: list[str]) -> np.ndarray:
+    """The ids (ascending, int64) of the tracks that carry any of the ``kind`` ("mood" or
+    "style") tags ``names`` (normalised as stored)."""
+    import numpy as np
+
+    sql = f"SELECT id FROM tags WHERE kind = ? AND name IN ({','.join('?' * len(names))}) ORDER BY id"
+    found = [carriers(conn, int(tag_id)) for (tag_id,) in conn.execute(sql, [kind, *names])]
+    if len(found) == 1:
+        return found[0]
+    return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+
+
 def _store(conn: sqlite3.Connection, tag_id: int, generation: int, ids: np.ndarray) -> None:
     if conn.in_transaction:  # the caller's transaction is not ours to commit
         return
