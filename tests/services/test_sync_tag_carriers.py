@@ -65,3 +65,14 @@ def test_a_sync_stores_the_common_tags_and_again_only_after_changes(
     assert sync()["updated"] == 1
     again = stored(isolated_env)
     assert set(again) == common and all(again[tag] > first[tag] for tag in common)  # stored anew
+
+
+def test_the_sync_service_starts_without_numpy() -> None:
+    """Storing the carriers needs NumPy only when it runs: an incremental sync's start-up (every
+    ``plexmix sync``) does not pay for it."""
+    import subprocess
+    import sys
+
+    code = "import sys, plexmix.services.sync_run; print('numpy' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

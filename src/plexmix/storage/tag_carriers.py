@@ -16,9 +16,13 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from plexmix.storage.mirror import track_count
 from plexmix.storage.queries import id_array
+from plexmix.storage.sql_helpers import marks
+from plexmix.storage.sqlite_manager import transaction
 
 if TYPE_CHECKING:
     import numpy as np
@@ -30,6 +34,13 @@ REFRESH_FROM_TRACKS = 100_000  # a sync stores them all anew in a library at lea
 _DTYPE = "<i4"  # track ids are SQLite rowids of a table far below 2**31 rows
 
 
+def tag_ids(conn: sqlite3.Connection, kind: str, names: Sequence[str]) -> list[int]:
+    """The ids (ascending) of the ``kind`` ("mood" or "style") tags ``names`` (normalised as
+    stored); names no tag has are left out."""
+    sql = f"SELECT id FROM tags WHERE kind = ? AND name IN ({marks(names)}) ORDER BY id"
+    return [int(row[0]) for row in conn.execute(sql, [kind, *names])]
+
+
 def carriers(conn: sqlite3.Connection, tag_id: int) -> np.ndarray:
     """The ids (ascending, int64) of the tracks that carry the tag ``tag_id``."""
     import numpy as np
@@ -39,8 +50,9 @@ def carriers(conn: sqlite3.Connection, tag_id: int) -> np.ndarray:
     if row is not None and row[0] == generation:
         return np.frombuffer(row[1], dtype=_DTYPE).astype(np.int64)
     ids = id_array(conn, "SELECT track_id FROM track_tags WHERE tag_id = ? ORDER BY track_id", [tag_id])
-    if len(ids) >= CACHED_FROM and ids[-1] < 2**31:
-        _store(conn, tag_id, generation, ids)
+    blob = _packed(ids)
+    if blob is not None:
+        _store(conn, tag_id, generation, blob)
     return ids
 
 
@@ -49,14 +61,22 @@ def carrying_any(conn: sqlite3.Connection, kind: str, names: list[str]) -> np.nd
     "style") tags ``names`` (normalised as stored)."""
     import numpy as np
 
-    sql = f"SELECT id FROM tags WHERE kind = ? AND name IN ({','.join('?' * len(names))}) ORDER BY id"
-    found = [carriers(conn, int(tag_id)) for (tag_id,) in conn.execute(sql, [kind, *names])]
+    from plexmix.storage.id_arrays import sorted_unique  # numpy: not at a sync's start-up
+
+    found = [carriers(conn, tag) for tag in tag_ids(conn, kind, names)]
     if len(found) == 1:
         return found[0]
-    return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+    return sorted_unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
 
 
-def _store(conn: sqlite3.Connection, tag_id: int, generation: int, ids: np.ndarray) -> None:
+def _packed(ids: np.ndarray) -> bytes | None:
+    """``ids`` (ascending) as stored, when the tag is common enough to keep and they fit."""
+    if len(ids) < CACHED_FROM or ids[-1] >= 2**31:
+        return None
+    return ids.astype(_DTYPE).tobytes()
+
+
+def _store(conn: sqlite3.Connection, tag_id: int, generation: int, blob: bytes) -> None:
     if conn.in_transaction:  # the caller's transaction is not ours to commit
         return
     (timeout,) = conn.execute("PRAGMA busy_timeout").fetchone()
@@ -65,7 +85,7 @@ def _store(conn: sqlite3.Connection, tag_id: int, generation: int, ids: np.ndarr
         conn.execute(
             "INSERT OR REPLACE INTO tag_carriers (tag_id, generation, ids) SELECT ?, ?, ?"
             " WHERE ? = (SELECT tags_generation FROM mirror_state WHERE id = 1)",
-            (tag_id, generation, ids.astype(_DTYPE).tobytes(), generation),
+            (tag_id, generation, blob, generation),
         )
     except sqlite3.OperationalError as exc:  # busy, locked or read-only: not kept this time
         log.debug("Tag carriers not stored (%s).", exc)
@@ -75,33 +95,26 @@ def _store(conn: sqlite3.Connection, tag_id: int, generation: int, ids: np.ndarr
 
 def refresh(conn: sqlite3.Connection) -> int:
     """Store anew the carriers of every common tag when tag links changed since the last time
-    (a sync calls it at its end), in a library of :data:`REFRESH_FROM_TRACKS` tracks or more;
-    smaller ones read a tag from its index in a few ms. One pass over the tag index, one
-    transaction. Returns the tags stored (0: nothing to do)."""
+    (a sync calls it at its end, outside a transaction), in a library of
+    :data:`REFRESH_FROM_TRACKS` tracks or more; smaller ones read a tag from its index in a few
+    ms. One pass over the tag index, one transaction. Returns the tags stored (0: nothing to do)."""
     import numpy as np
+
+    from plexmix.storage.id_arrays import sorted_unique
 
     state = "SELECT tags_generation, carriers_generation FROM mirror_state WHERE id = 1"
     generation, refreshed = conn.execute(state).fetchone()
-    if generation == refreshed:
-        return 0
-    if conn.execute("SELECT COUNT(*) FROM tracks").fetchone()[0] < REFRESH_FROM_TRACKS:
+    if generation == refreshed or track_count(conn) < REFRESH_FROM_TRACKS:
         return 0
     rows = []
     sql = "SELECT tag_id, group_concat(track_id) FROM track_tags GROUP BY tag_id HAVING COUNT(*) >= ?"
     for tag_id, text in conn.execute(sql, (CACHED_FROM,)):
-        ids = np.fromstring(text, dtype=np.int64, sep=",")
-        if len(ids) > 1 and not bool(np.all(ids[1:] > ids[:-1])):
-            ids = np.unique(ids)
-        if ids[-1] < 2**31:
-            rows.append((tag_id, generation, ids.astype(_DTYPE).tobytes()))
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+        blob = _packed(sorted_unique(np.fromstring(text, dtype=np.int64, sep=",")))
+        if blob is not None:
+            rows.append((tag_id, generation, blob))
+    with transaction(conn):
         if conn.execute(state).fetchone()[0] == generation:  # no write came in between
             conn.execute("DELETE FROM tag_carriers")
             conn.executemany("INSERT INTO tag_carriers (tag_id, generation, ids) VALUES (?, ?, ?)", rows)
             conn.execute("UPDATE mirror_state SET carriers_generation = ? WHERE id = 1", (generation,))
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
     return len(rows)

@@ -34,9 +34,7 @@ def tracks_with_tags(
     if not names or limit <= 0:
         return []
     register_functions(conn)
-    tags = [normalize_tag(n) for n in names]
-    sql = f"SELECT id FROM tags WHERE kind = ? AND name IN ({marks(tags)}) ORDER BY id"
-    tag_ids = [int(row[0]) for row in conn.execute(sql, [kind, *tags])]
+    tag_ids = tag_carriers.tag_ids(conn, kind, [normalize_tag(n) for n in names])
     if not tag_ids:
         return []
     count = f"SELECT COUNT(*) FROM (SELECT 1 FROM track_tags WHERE tag_id IN ({marks(tag_ids)}) LIMIT ?)"
